@@ -1,0 +1,77 @@
+"""Users, their role and the one region each works in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VILLAGE = "village", _("Village cadre")
+    TOWNSHIP = "township", _("Township officer")
+    COUNTY = "county", _("County officer")
+    ADMIN = "admin", _("County administrator")
+    DEPARTMENT = "department", _("Department data officer")
+    LEADER = "leader", _("Leader")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("view")
+    CHANGE = "change", _("change")
+    IMPORT = "import", _("import")
+    AUDIT = "audit", _("read the audit logs")
+    MANAGE_USERS = "manage_users", _("manage users")
+
+
+# What each role may do inside its region. Region decides *where*, this decides *what*.
+# The administrator manages the system and users but does not read the audit log, and the
+# auditor reads it but changes nothing (三员分立, security.md §1.1 访问控制 d).
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.VILLAGE: frozenset({Action.VIEW, Action.CHANGE}),
+    Role.TOWNSHIP: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT}),
+    Role.COUNTY: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT, Action.MANAGE_USERS}),
+    Role.DEPARTMENT: frozenset(),
+    Role.LEADER: frozenset({Action.VIEW}),
+    Role.AUDITOR: frozenset({Action.VIEW, Action.AUDIT}),
+}
+
+# The region level each role works at; ``add_user`` refuses a mismatch.
+ROLE_LEVELS: dict[str, tuple[str, ...]] = {
+    Role.VILLAGE: ("village",),
+    Role.TOWNSHIP: ("township",),
+    Role.COUNTY: ("county", "prefecture", "province"),
+    Role.ADMIN: ("county", "prefecture", "province"),
+    Role.DEPARTMENT: ("county", "prefecture", "province"),
+    Role.LEADER: ("county", "township", "prefecture", "province"),
+    Role.AUDITOR: ("county", "prefecture", "province"),
+}
+
+
+class User(AbstractUser):
+    """A member of staff: one natural person, one role, one region."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VILLAGE)
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        verbose_name=_("region"),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("unmask_personal_data", _("Can view unmasked personal data (with a reason)"))]
+
+    def can(self, action: str) -> bool:
+        return self.is_active and action in ROLE_ACTIONS.get(self.role, frozenset())
+
+    @property
+    def can_unmask(self) -> bool:
+        return self.is_active and self.has_perm("accounts.unmask_personal_data")
+
+    @property
+    def scope_prefix(self) -> str | None:
+        """The code prefix this user sees, or None for nothing."""
+        return self.region_id or None

@@ -1,0 +1,160 @@
+"""Writing and verifying the change log and the access log.
+
+Every entry's hash is SHA-256 over the previous entry's hash and the entry's own canonical
+content, so editing or deleting a row breaks the chain from that row on (``verify_audit``).
+Appends happen in the caller's transaction: if the audit write fails, the change fails too.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AccessLog, ChainedLogEntry, ChainHead, ChangeLog
+
+GENESIS = "0" * 64
+_HASHED_FIELDS = (
+    "time", "username", "request_id", "source", "object_type", "object_id", "object_repr", "region_code",
+)
+
+
+@dataclass
+class AuditContext:
+    """Who is acting, from where: set per request by middleware and per command by ``acting_as``."""
+
+    user: Any = None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    source: str = ""
+    request: Any = None
+
+    def acting_user(self):
+        """The user now; for a request, read late so DRF token authentication is seen too."""
+        if self.user is None and self.request is not None:
+            return getattr(self.request, "user", None)
+        return self.user
+
+
+_context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar("shouwang_audit", default=None)
+
+
+def current_context() -> AuditContext:
+    return _context.get() or AuditContext(source="system")
+
+
+@contextmanager
+def acting_as(user=None, source: str = "", request_id: str | None = None) -> Iterator[AuditContext]:
+    ctx = AuditContext(user=user, source=source, request_id=request_id or uuid.uuid4().hex)
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+def _canonical(entry: ChainedLogEntry, extra: tuple[str, ...]) -> bytes:
+    data = {name: getattr(entry, name) for name in _HASHED_FIELDS + extra}
+    data["time"] = entry.time.isoformat()
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+_EXTRA = {ChangeLog: ("action", "before", "after"), AccessLog: ("action", "fields", "reason", "detail")}
+
+
+def _entry_hash(prev: str, entry: ChainedLogEntry) -> str:
+    return hashlib.sha256(prev.encode() + _canonical(entry, _EXTRA[type(entry)])).hexdigest()
+
+
+def _append(model: type[ChainedLogEntry], entries: list[ChainedLogEntry]) -> list[ChainedLogEntry]:
+    if not entries:
+        return entries
+    name = model._meta.model_name
+    with transaction.atomic():
+        ChainHead.objects.get_or_create(name=name, defaults={"last_hash": GENESIS})
+        head = ChainHead.objects.select_for_update().get(name=name)
+        prev = head.last_hash
+        for entry in entries:
+            entry.prev_hash = prev
+            entry.hash = prev = _entry_hash(prev, entry)
+        model.objects.bulk_create(entries, batch_size=2000)
+        ChainHead.objects.filter(name=name).update(last_hash=prev)
+    return entries
+
+
+def _base(ctx: AuditContext, obj_type: str, obj_id: Any, obj_repr: str, region_code: str) -> dict:
+    acting = ctx.acting_user()
+    user = acting if getattr(acting, "is_authenticated", False) else None
+    return {
+        "time": timezone.now(),
+        "user": user,
+        "username": getattr(user, "username", "") or "",
+        "request_id": ctx.request_id,
+        "source": ctx.source[:200],
+        "object_type": obj_type,
+        "object_id": str(obj_id or ""),
+        "object_repr": (obj_repr or "")[:200],
+        "region_code": region_code or "",
+    }
+
+
+@dataclass
+class Change:
+    """One change to record; snapshots must already have personal data masked."""
+
+    action: str
+    object_type: str
+    object_id: Any
+    object_repr: str = ""
+    region_code: str = ""
+    before: dict | None = None
+    after: dict | None = None
+
+
+def record_changes(changes: Iterable[Change]) -> int:
+    ctx = current_context()
+    entries = [
+        ChangeLog(
+            action=c.action, before=c.before, after=c.after,
+            **_base(ctx, c.object_type, c.object_id, c.object_repr, c.region_code),
+        )
+        for c in changes
+    ]
+    return len(_append(ChangeLog, entries))
+
+
+def record_access(
+    action: str, *, object_type: str = "", object_id: Any = "", object_repr: str = "", region_code: str = "",
+    fields: str = "", reason: str = "", detail: dict | None = None, user=None,
+) -> AccessLog:
+    ctx = current_context()
+    if user is not None:
+        ctx = AuditContext(user=user, request_id=ctx.request_id, source=ctx.source)
+    entry = AccessLog(
+        action=action, fields=fields, reason=reason, detail=detail,
+        **_base(ctx, object_type, object_id, object_repr, region_code),
+    )
+    return _append(AccessLog, [entry])[0]
+
+
+def verify_chain(model: type[ChainedLogEntry]) -> tuple[int, list[int]]:
+    """Recompute the chain; return (entries checked, ids of entries whose hash or link is wrong)."""
+    prev = GENESIS
+    broken: list[int] = []
+    count = 0
+    for entry in model.objects.order_by("id").iterator(chunk_size=2000):
+        count += 1
+        if entry.prev_hash != prev or entry.hash != _entry_hash(entry.prev_hash, entry):
+            broken.append(entry.id)
+        prev = entry.hash
+    head = ChainHead.objects.filter(name=model._meta.model_name).first()
+    if count and head and head.last_hash != prev:
+        broken.append(-1)  # rows removed from the end
+    return count, broken

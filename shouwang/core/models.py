@@ -1,0 +1,149 @@
+"""Abstract bases every domain model uses, the tamper-evident audit logs and job records."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegionScopedQuerySet(models.QuerySet):
+    """Querysets of region-keyed data; ``restrict`` is the one scoping choke point."""
+
+    def restrict(self, user, action: str = "view"):
+        from shouwang.accounts.scoping import restrict
+
+        return restrict(self, user, action)
+
+
+class RegionScopedModel(TimeStampedModel):
+    """Carries the village's statistical code, so that scoping is a prefix filter."""
+
+    region_code = models.CharField(_("region code"), max_length=15, db_index=True, editable=False)
+
+    objects = RegionScopedQuerySet.as_manager()
+    region_field = "region_code"
+
+    class Meta:
+        abstract = True
+
+
+class ChainedLogEntry(models.Model):
+    """A row of an append-only log whose hash covers the previous row's hash (tamper evidence)."""
+
+    time = models.DateTimeField(_("time"), db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    request_id = models.CharField(_("request"), max_length=64, blank=True, db_index=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    region_code = models.CharField(_("region code"), max_length=15, blank=True, db_index=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+
+
+class ChangeLog(ChainedLogEntry):
+    """One create/update/delete of registry data: who, when, before and after (PI masked)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta(ChainedLogEntry.Meta):
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+
+
+class AccessLog(ChainedLogEntry):
+    """A read of personal data in the clear, an export, or another access worth answering for."""
+
+    class Action(models.TextChoices):
+        UNMASK = "unmask", _("Viewed unmasked personal data")
+        EXPORT = "export", _("Exported data")
+        IMPORT = "import", _("Imported data")
+        SEARCH_ID = "search_id", _("Searched by ID number")
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    fields = models.CharField(_("fields"), max_length=200, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    detail = models.JSONField(_("detail"), null=True, blank=True)
+
+    class Meta(ChainedLogEntry.Meta):
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+
+class ChainHead(models.Model):
+    """The last hash of each log chain; locking this row serialises appends on PostgreSQL."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_hash = models.CharField(max_length=64)
+
+
+class Job(TimeStampedModel):
+    """A long piece of work (import, seeding, export) with progress the user can watch."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=50)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs",
+        verbose_name=_("user"),
+    )
+    progress = models.PositiveIntegerField(_("progress"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.progress / self.total) if self.total else (100 if self.finished_at else 0)
+
+    def set_progress(self, progress: int, total: int | None = None, message: str = "") -> None:
+        """Write progress with a single UPDATE so the web page sees it while the job runs."""
+        self.progress = progress
+        if total is not None:
+            self.total = total
+        if message:
+            self.message = message[:500]
+        Job.objects.filter(pk=self.pk).update(progress=self.progress, total=self.total, message=self.message)

@@ -1,0 +1,57 @@
+"""The administrative tree keyed by the statistical division code.
+
+Codes are the National Bureau of Statistics codes without padding: province 2 digits,
+prefecture 4, county 6, township 9, village 12 (a village group, where a county keeps them,
+15). Every code starts with its parent's code, so a region's subtree is a prefix filter.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        PREFECTURE = "prefecture", _("Prefecture")
+        COUNTY = "county", _("County")
+        TOWNSHIP = "township", _("Township")
+        VILLAGE = "village", _("Village")
+        GROUP = "group", _("Village group")
+
+    LEVEL_CODE_LENGTH = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12, "group": 15}
+    ORDER = ["province", "prefecture", "county", "township", "village", "group"]
+
+    code = models.CharField(_("code"), max_length=15, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices, db_index=True)
+    # A code, not a foreign key: a county's file names its prefecture without describing it.
+    parent_code = models.CharField(_("parent code"), max_length=15, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(r.name for r in self.ancestors(include_self=True) if r.level in ("township", "village"))
+
+    def ancestor_codes(self, include_self: bool = False) -> list[str]:
+        """Codes of the ancestors, read from the code itself (no queries)."""
+        codes = [self.code[:n] for n in (2, 4, 6, 9, 12) if n < len(self.code)]
+        return codes + [self.code] if include_self else codes
+
+    def ancestors(self, include_self: bool = False) -> list[Region]:
+        codes = self.ancestor_codes(include_self)
+        return list(Region.objects.filter(code__in=codes).order_by("code"))
+
+    def children(self):
+        return Region.objects.filter(parent_code=self.code)
+
+    def is_within(self, code: str) -> bool:
+        return self.code.startswith(code)

@@ -1,0 +1,14 @@
+"""URL map: pages, the API and its schema, login and the language switch."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("shouwang.api_urls")),
+    path("registry/", include("shouwang.registry.urls")),
+    path("audit/", include("shouwang.core.urls")),
+    path("", include("shouwang.web.urls")),
+]
