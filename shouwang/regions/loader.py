@@ -60,8 +60,14 @@ def read_json(path: Path) -> list[Division]:
         rows = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise DivisionFileError(_("%(path)s is not valid JSON: %(error)s") % {"path": path, "error": exc}) from exc
+    if not isinstance(rows, list):
+        raise DivisionFileError(_("%(path)s must hold a list of {code, name, level, parent_code} objects.")
+                                % {"path": path.name})
     out = []
     for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise DivisionFileError(_("%(where)s: expected an object with code and name.")
+                                    % {"where": f"{path.name} #{i}"})
         code = str(row.get("code", "")).strip()
         level = str(row.get("level") or LEVEL_BY_LENGTH.get(len(code), "")).strip()
         out.append(_check(Division(code, str(row.get("name", "")).strip(), level, str(row.get("parent_code") or "").strip()),
@@ -105,11 +111,22 @@ def read_csv_folder(folder: Path, county: str | None = None) -> list[Division]:
 def read_divisions(path: Path, county: str | None = None) -> list[Division]:
     path = Path(path)
     if path.is_dir():
-        return read_csv_folder(path, county)
-    divisions = read_json(path)
-    if county:
-        divisions = [d for d in divisions if d.code.startswith(county) or county.startswith(d.code)]
-    return divisions
+        divisions = read_csv_folder(path, county)
+    else:
+        divisions = read_json(path)
+        if county:
+            divisions = [d for d in divisions if d.code.startswith(county) or county.startswith(d.code)]
+            if not any(d.code == county for d in divisions):
+                raise DivisionFileError(
+                    _("County %(code)s is not in %(path)s.") % {"code": county, "path": path}
+                )
+    seen: dict[str, Division] = {}
+    for d in divisions:
+        if d.code in seen and seen[d.code] != d:
+            raise DivisionFileError(_("Code %(code)s appears twice with different names or parents.")
+                                    % {"code": d.code})
+        seen[d.code] = d
+    return list(seen.values())
 
 
 @transaction.atomic

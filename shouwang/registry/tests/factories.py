@@ -21,7 +21,7 @@ def make_household(village: str, number: str | None = None, *, members: int = 3,
     )
     for i in range(members):
         m = Member(household=household, name=f"测试{n}-{i}", relation=Relation.HEAD if i == 0 else Relation.SON)
-        m.set_id(parse_id_number(make_id_number("433122", date(1970 + i * 10, 1 + n % 12, 1 + i), n * 7 + i)))
+        m.set_id(parse_id_number(make_id_number("433122", date(1950 + i * 9, 1 + n % 12, 1 + i), n * 7 + i)))
         m.set_phone(f"138{n:04d}{i:04d}"[:11])
         m.save()
     if year:
