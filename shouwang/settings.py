@@ -46,16 +46,19 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks_db",
     "shouwang.core",
     "shouwang.regions",
     "shouwang.accounts",
     "shouwang.registry",
+    "shouwang.monitoring",
     "shouwang.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,6 +119,9 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# Locked accounts (5 failures in 15 minutes) are refused by every login path, not only the page.
+AUTHENTICATION_BACKENDS = ["shouwang.accounts.backends.LockoutModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -141,6 +147,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SHOUWANG_SSL_REDIRECT", "1") == "1"
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = os.environ.get("SHOUWANG_HSTS_PRELOAD", "1") == "1"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -154,7 +161,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "static_root"
+STATIC_ROOT = Path(os.environ.get("SHOUWANG_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The app serves its own assets (closed government networks): WhiteNoise in production from
+# STATIC_ROOT after collectstatic, straight from the apps' folders otherwise.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "media"
 UPLOAD_ROOT = VAR_DIR / "uploads"
 
@@ -174,6 +185,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Shouwang (守望): household registry and monitoring against return to poverty.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation UI's assets come from the sidecar package, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Long work runs as background tasks; the database queue needs no extra server.

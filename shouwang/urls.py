@@ -3,8 +3,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from shouwang.accounts.forms import LoginForm
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("shouwang.api_urls")),

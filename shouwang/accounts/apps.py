@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "shouwang.accounts"
     label = "accounts"
     verbose_name = _("Users and permissions")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (login success/failure → access log)

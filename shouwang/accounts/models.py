@@ -75,3 +75,23 @@ class User(AbstractUser):
     def scope_prefix(self) -> str | None:
         """The code prefix this user sees, or None for nothing."""
         return self.region_id or None
+
+
+class LoginThrottle(models.Model):
+    """Consecutive failed logins for one username, and the lock they lead to.
+
+    Keyed by the normalised username, existing or not, so a locked unknown name behaves
+    exactly like a locked account (the login page reveals nothing).
+    """
+
+    username = models.CharField(_("username"), max_length=150, unique=True)
+    failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    first_failure_at = models.DateTimeField(_("first failure"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+
+    def __str__(self) -> str:
+        return self.username

@@ -99,7 +99,7 @@ def _base(ctx: AuditContext, obj_type: str, obj_id: Any, obj_repr: str, region_c
         "request_id": ctx.request_id,
         "source": ctx.source[:200],
         "object_type": obj_type,
-        "object_id": str(obj_id or ""),
+        "object_id": "" if obj_id is None else str(obj_id),
         "object_repr": (obj_repr or "")[:200],
         "region_code": region_code or "",
     }

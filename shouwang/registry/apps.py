@@ -6,3 +6,8 @@ class RegistryConfig(AppConfig):
     name = "shouwang.registry"
     label = "registry"
     verbose_name = _("Household registry")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

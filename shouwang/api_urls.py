@@ -1,0 +1,46 @@
+"""The REST API: households, regions, and the OpenAPI schema with its documentation page.
+
+The documentation page serves Swagger UI from ``drf-spectacular-sidecar``'s static files:
+nothing is loaded from a CDN (government networks are often closed).
+"""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView, _get_sidecar_url
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from shouwang.regions.api.views import RegionViewSet
+from shouwang.registry.api.views import HouseholdViewSet
+
+app_name = "api"
+
+
+class SchemaView(SpectacularAPIView):
+    permission_classes = [IsAuthenticated]
+
+
+class DocsView(SpectacularSwaggerView):
+    """Swagger UI from local static files, whatever ``SPECTACULAR_SETTINGS`` says."""
+
+    permission_classes = [IsAuthenticated]
+
+    @staticmethod
+    def _swagger_ui_resource(filename: str) -> str:
+        return _get_sidecar_url(f"swagger-ui-dist/{filename}")
+
+    @staticmethod
+    def _swagger_ui_favicon() -> str:
+        return _get_sidecar_url("swagger-ui-dist/favicon-32x32.png")
+
+
+router = DefaultRouter()
+router.register("households", HouseholdViewSet, basename="household")
+router.register("regions", RegionViewSet, basename="region")
+
+urlpatterns = [
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]
