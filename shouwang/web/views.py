@@ -1,7 +1,29 @@
+"""The portal's own pages: the home page that greets each user with what lies in their scope."""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from shouwang.registry.models import Household, HouseholdType, Member
 
 
 @login_required
-def home(request):
-    return render(request, "web/home.html")
+def home(request: HttpRequest) -> HttpResponse:
+    """Who the user is and what their region holds; counts go through the scoping choke point."""
+    user = request.user
+    households = Household.objects.restrict(user, "view").aggregate(
+        total=Count("pk"),
+        ex_poor=Count("pk", filter=Q(household_type=HouseholdType.EX_POOR)),
+        villages=Count("region_code", distinct=True),
+    )
+    context = {
+        "can_view": user.can("view"),
+        "household_total": households["total"],
+        "ex_poor_total": households["ex_poor"],
+        "village_total": households["villages"],
+        "member_total": Member.objects.restrict(user, "view").count(),
+    }
+    return render(request, "web/home.html", context)
