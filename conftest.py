@@ -7,11 +7,30 @@ what each persona may see of households in A1, A2 (both in A) and B1 (in B).
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 TOWNSHIP_A, TOWNSHIP_B = "433122102", "433122104"
 VILLAGE_A1, VILLAGE_A2 = "433122102201", "433122102202"
 VILLAGE_B1, VILLAGE_B2 = "433122104201", "433122104202"
 COUNTY = "433122"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Tests read messages as their English msgids; the site's default language is Chinese.
+
+    Code outside a request (commands, services) runs with English active, and the test client
+    asks for English. Tests of the Chinese default opt out with ``translation.override`` and a
+    client of their own (see shouwang/web/tests/test_pages.py).
+    """
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

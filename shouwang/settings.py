@@ -194,6 +194,9 @@ SPECTACULAR_SETTINGS = {
 # Long work runs as background tasks; the database queue needs no extra server.
 TASKS = {"default": {"BACKEND": os.environ.get("SHOUWANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# Working days a village has to verify a new warning (monitoring, issue 3).
+SHOUWANG_WARNING_VERIFY_DAYS = int(os.environ.get("SHOUWANG_WARNING_VERIFY_DAYS", 5))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

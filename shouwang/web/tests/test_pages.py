@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -135,10 +136,12 @@ def test_pages_load_nothing_from_the_internet(client, personas):
 # --- language ------------------------------------------------------------------------------------
 
 
-def test_pages_are_chinese_by_default_and_english_after_the_switch(client, personas):
+def test_pages_are_chinese_by_default_and_english_after_the_switch(personas):
+    client = Client()  # a browser that states no language preference
     client.force_login(personas["alice"])
     response = client.get(HOME)
     assert html_lang(response) == "zh-hans"
+    assert "农户".encode() in response.content  # the catalogue is compiled and used
     assert b'name="language" value="en"' in response.content
 
     response = client.post(reverse("set_language"), {"language": "en", "next": HOME}, follow=True)
