@@ -1,0 +1,360 @@
+"""Screening benchmark: the rule set compiled to one SQL query against a Python loop over ORM objects.
+
+    python bench/screening.py [--households 100000] [--database sqlite|postgresql] [--skip-baseline] [--keep]
+
+Steps, in one process:
+
+1. a fresh database (SQLite: a temporary file; PostgreSQL: the SHOUWANG_DB_* variables, which
+   must name a database this script may empty), ``migrate`` (which ships the default rules and
+   the lines), the Luxi regions;
+2. a synthetic registry written in bulk: N households of about 2.7 members, two years of income
+   (the screened year Y = 2023 and Y − 1), and department feed signals (out-of-pocket medical
+   bills for about 6 % of households, new 低保/特困, new severe disability, disaster loss and
+   unemployment for a few per mille, some dated outside the 12-month window);
+3. **screening**: ``screen(year=Y)`` end to end (all active rules evaluated in one query, the
+   warnings written, the run logged), timed, with the growth of the process's peak resident set
+   (``ru_maxrss``); then the same again, which must create nothing;
+4. the warnings are deleted; **baseline**: the same default rules written in Python over
+   ``HouseholdYear`` objects (households joined, members, previous years and the window's feed
+   signals prefetched per chunk), one ``Warning.save()`` per fired rule, timed;
+5. both runs must have raised the same (household, rule) pairs; the differences are printed.
+
+The ratio baseline / screening is the figure to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import math
+import os
+import random
+import resource
+import secrets
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+YEAR = 2023
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (SQLite file)")
+    parser.add_argument("--skip-baseline", action="store_true", help="time the screening only")
+    return parser.parse_args()
+
+
+def configure(args: argparse.Namespace, workdir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "shouwang.settings"
+    os.environ.setdefault("SHOUWANG_DEBUG", "0")  # as in production: no SQL kept per query
+    os.environ["SHOUWANG_VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("SHOUWANG_DATA_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+    os.environ["SHOUWANG_DB_ENGINE"] = args.database
+    if args.database == "sqlite":
+        os.environ["SHOUWANG_DB_NAME"] = str(workdir / "bench.sqlite3")
+    import django
+
+    django.setup()
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set since the last ``reset_peak_rss`` (Linux VmHWM), else since start."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def rss_mib() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def reset_peak_rss() -> bool:
+    """Linux lets a process reset its own peak (``echo 5 > /proc/self/clear_refs``)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def empty_tables() -> None:
+    from django.db import connection, transaction
+
+    from shouwang.core.models import AccessLog, ChainHead, ChangeLog
+    from shouwang.monitoring.models import FeedSignal, Warning
+    from shouwang.registry.models import Household, HouseholdYear, Member
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in (Warning, FeedSignal, HouseholdYear, Member, Household, ChangeLog, AccessLog, ChainHead):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def money(value: float) -> Decimal:
+    return Decimal(f"{max(value, 0):.2f}")
+
+
+def generate(households: int, seed: int, villages: list[str]) -> dict[str, int]:
+    """Write the synthetic registry with ``core.bulk.insert_rows``; returns row counts."""
+    from shouwang.core.bulk import insert_rows
+    from shouwang.monitoring.models import FeedSignal
+    from shouwang.registry.models import Household, HouseholdYear, Member
+
+    rng = random.Random(seed)
+    sizes = [1, 2, 2, 3, 3, 3, 4, 4, 5, 6]
+    plan = []
+    for h in range(households):
+        village = villages[h % len(villages)]
+        size = 1 if rng.random() < 0.25 else rng.choice(sizes)
+        plan.append((f"S{h:07d}", village, size, "ex_poor" if rng.random() < 0.17 else "ordinary"))
+    insert_rows(Household, ("number", "village_id", "region_code", "household_type", "no_labour"),
+                ((n, v, v, t, rng.random() < 0.004) for n, v, _, t in plan))
+    ids = dict(Household.objects.values_list("number", "id"))
+
+    def members():
+        for number, village, size, _ in plan:
+            dibao = rng.random() < 0.06
+            for i in range(size):
+                labour = "none" if rng.random() < 0.08 else rng.choice(("ordinary", "ordinary", "skilled", "weak"))
+                yield (ids[number], village, f"成员{i}", labour, dibao and i == 0, rng.random() < 0.004)
+
+    n_members = insert_rows(Member, ("household_id", "region_code", "name", "labour", "dibao", "tekun"), members())
+
+    def years():
+        for number, village, size, _ in plan:
+            per_capita = math.exp(rng.gauss(math.log(18000), 0.42))  # about 2 % below Hunan's 7,500
+            growth = rng.gauss(0.06, 0.12)
+            coop = money(rng.uniform(500, 12000)) if rng.random() < 0.05 else Decimal("0")
+            previous = per_capita / (1 + growth) if growth > -0.9 else per_capita
+            for year, pc in ((YEAR - 1, previous), (YEAR, per_capita)):
+                yield (
+                    ids[number], village, year, size, money(pc * size * 0.8), money(pc * size * 0.25),
+                    money(pc * size * 0.05), coop if year == YEAR else Decimal("0"),
+                    rng.choice("AAAAAAAAAAAAAAAAABBB") if rng.random() > 0.012 else rng.choice("CD"),
+                    rng.random() > 0.008, rng.random() < 0.0015, rng.random() < 0.006,
+                )
+
+    n_years = insert_rows(HouseholdYear, (
+        "household_id", "region_code", "year", "member_count", "wage_income", "business_income", "business_costs",
+        "compliant_out_of_pocket", "housing_grade", "water_secured", "dropout", "uninsured_member",
+    ), years())
+
+    def signals():
+        for row, (number, village, _, _) in enumerate(plan, start=1):
+            hid = ids[number]
+            if rng.random() < 0.06:
+                for _ in range(rng.randint(1, 3)):
+                    on = date(YEAR, rng.randint(1, 12), rng.randint(1, 28))
+                    yield (hid, village, "medical_out_of_pocket", on, money(math.exp(rng.gauss(math.log(3000), 1.0))),
+                           "medical", "bench.xlsx", row)
+            for kind, p in (("new_dibao", 0.002), ("new_tekun", 0.001), ("new_severe_disability", 0.002),
+                            ("disaster_loss", 0.003), ("unemployment", 0.005)):
+                if rng.random() < p:
+                    year = YEAR if rng.random() < 0.8 else YEAR - 1
+                    yield (hid, village, kind, date(year, rng.randint(1, 12), 1), None, "bench", "bench.xlsx", row)
+
+    n_signals = insert_rows(FeedSignal, (
+        "household_id", "region_code", "kind", "date", "amount", "source", "file_name", "row_number",
+    ), signals())
+    return {"households": len(plan), "members": n_members, "years": n_years, "signals": n_signals}
+
+
+ABLE = ("skilled", "ordinary", "weak")
+
+
+def python_rules(hy, prev, line, signals, members, params) -> list[str]:
+    """The default rule set written by hand over ORM objects: what the baseline evaluates."""
+    pc, net, coop, size = hy.per_capita_net_income, hy.net_income, hy.compliant_out_of_pocket, hy.member_count
+    ex_poor = hy.household.household_type == "ex_poor"
+    medical = sum((s.amount or 0 for s in signals if s.kind == "medical_out_of_pocket"), Decimal(0))
+    kinds = {s.kind for s in signals}
+    labour_members = sum(1 for m in members if m.labour in ABLE)
+    safety_net = any(m.dibao or m.tekun for m in members)
+    fired = []
+    if line is not None and pc is not None and pc < line:
+        fired.append("INCOME_BELOW_LINE")
+    if prev and line is not None and pc is not None:
+        change = ((pc - prev) / prev).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+        p = params["INCOME_DROP"]
+        if change <= -Decimal(str(p["drop"])) and pc < Decimal(str(p["line_multiple"])) * line:
+            fired.append("INCOME_DROP")
+    if line is not None and size and ((net - coop) / size).quantize(Decimal("0.01"), ROUND_HALF_UP) < line:
+        fired.append("ADJUSTED_INCOME_BELOW_LINE")
+    p = params["MEDICAL_SPENDING"]
+    if ((ex_poor and medical >= p["ex_poor_amount"]) or (not ex_poor and medical >= p["other_amount"])
+            or (medical > 0 and medical > Decimal(str(p["income_share"])) * net)):
+        fired.append("MEDICAL_SPENDING")
+    if hy.dropout:
+        fired.append("DROPOUT")
+    if hy.housing_grade in ("C", "D"):
+        fired.append("HOUSING_UNSAFE")
+    if not hy.water_secured:
+        fired.append("WATER_UNSAFE")
+    if hy.uninsured_member:
+        fired.append("UNINSURED_MEMBER")
+    if kinds & {"new_dibao", "new_tekun"}:
+        fired.append("NEW_DIBAO_TEKUN")
+    if "new_severe_disability" in kinds:
+        fired.append("NEW_SEVERE_DISABILITY")
+    if "disaster_loss" in kinds:
+        fired.append("DISASTER_LOSS")
+    if (hy.household.no_labour or labour_members == 0) and not safety_net:
+        fired.append("NO_LABOUR_NO_SAFETY_NET")
+    return fired
+
+
+def baseline() -> tuple[float, int]:
+    """Loop over ORM objects, evaluate in Python, one ``save()`` per warning (autocommit)."""
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from shouwang.monitoring.facts import window_start
+    from shouwang.monitoring.models import FeedSignal, MonitoringLine, Rule, Warning, WarningStatus
+    from shouwang.monitoring.screening import add_working_days, verify_days
+    from shouwang.registry.models import HouseholdYear
+
+    start = time.perf_counter()
+    end = date(YEAR, 12, 31)
+    rules = {r.code: r for r in Rule.objects.filter(active=True)}
+    params = {code: r.parameters for code, r in rules.items()}
+    lines: dict[str, Decimal | None] = {}
+    open_pairs = set(Warning.objects.filter(status__in=WarningStatus.open()).values_list("household_id", "rule_id"))
+    due = add_working_days(timezone.localdate(), verify_days())
+    queryset = (
+        HouseholdYear.objects.filter(year=YEAR).select_related("household").order_by("id")
+        .prefetch_related(
+            Prefetch("household__members"),
+            Prefetch("household__years", queryset=HouseholdYear.objects.filter(year=YEAR - 1), to_attr="previous"),
+            Prefetch("household__feed_signals", to_attr="window_signals",
+                     queryset=FeedSignal.objects.filter(date__gte=window_start(end), date__lte=end)),
+        )
+    )
+    written = 0
+    for hy in queryset.iterator(chunk_size=2000):
+        h = hy.household
+        if hy.region_code not in lines:
+            found = MonitoringLine.objects.for_region(YEAR, hy.region_code)
+            lines[hy.region_code] = found.amount if found else None
+        prev = h.previous[0].per_capita_net_income if h.previous else None
+        for code in python_rules(hy, prev, lines[hy.region_code], h.window_signals, h.members.all(), params):
+            rule = rules[code]
+            if (h.pk, rule.pk) in open_pairs:
+                continue
+            Warning(household=h, rule=rule, rule_version=rule.version, year=YEAR, due_date=due,
+                    evidence={"rule": code, "rule_version": rule.version}).save()
+            written += 1
+    return time.perf_counter() - start, written
+
+
+def main() -> None:
+    args = parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="shouwang-bench-"))
+    configure(args, workdir)
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from shouwang.monitoring.models import Warning
+    from shouwang.monitoring.screening import screen
+    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
+    from shouwang.regions.models import Region
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0)
+    if args.database == "postgresql":
+        empty_tables()
+    load_divisions(read_divisions(DEMO_FILE))
+    villages = list(Region.objects.filter(level="village").values_list("code", flat=True))
+
+    t0 = time.perf_counter()
+    counts = generate(args.households, args.seed, villages)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, as a county database would have
+    print(f"generated {counts} in {time.perf_counter() - t0:.1f} s")
+
+    load_before = os.getloadavg()[0]
+    reset_peak_rss()
+    rss_before = rss_mib()
+    cpu0 = cpu_seconds()
+    t0 = time.perf_counter()
+    result = screen(year=YEAR)
+    t_screen = time.perf_counter() - t0
+    cpu_screen = cpu_seconds() - cpu0
+    rss_after = peak_rss_mib()
+    pairs = set(Warning.objects.values_list("household_id", "rule__code"))
+    t0 = time.perf_counter()
+    again = screen(year=YEAR)
+    t_again = time.perf_counter() - t0
+    assert again.warnings_created == 0 and again.warnings_unchanged == result.warnings_created, again.summary()
+
+    t_base = n_base = None
+    differences = None
+    if not args.skip_baseline:
+        Warning.objects.all().delete()
+        cpu0 = cpu_seconds()
+        t_base, n_base = baseline()
+        cpu_base = cpu_seconds() - cpu0
+        base_pairs = set(Warning.objects.values_list("household_id", "rule__code"))
+        differences = sorted(pairs ^ base_pairs)
+
+    per_rule = ", ".join(f"{code} {n:,}" for code, n in result.per_rule.items() if n)
+    rows = [
+        ("data", f"{counts['households']:,} households / {counts['members']:,} members / "
+                 f"{counts['years']:,} household-years / {counts['signals']:,} feed signals"),
+        ("screening: rules evaluated + warnings written",
+         f"{t_screen:8.2f} s  ({result.households / t_screen:,.0f} households/s, CPU {cpu_screen:.1f} s)"),
+        ("  warnings created", f"{result.warnings_created:8,}  ({per_rule})"),
+        ("  peak memory (resident set)", f"{rss_after:8.0f} MiB ({rss_after - rss_before:+,.0f} MiB over the start)"),
+        ("screening again (creates nothing)", f"{t_again:8.2f} s  ({again.warnings_unchanged:,} unchanged)"),
+    ]
+    if t_base is not None:
+        rows += [
+            ("baseline: ORM objects + Python rules + save()",
+             f"{t_base:8.2f} s  ({n_base:,} warnings, CPU {cpu_base:.1f} s)"),
+            ("ratio baseline / screening", f"{t_base / t_screen:8.1f} x"),
+            ("same (household, rule) pairs", "yes" if not differences else f"NO: {len(differences)} differ, "
+                                                                           f"e.g. {differences[:5]}"),
+        ]
+    rows.append(("load average at start / end", f"{load_before:8.1f} / {os.getloadavg()[0]:.1f} "
+                                                 "(machine busy if > CPUs)"))
+    width = max(len(label) for label, _ in rows)
+    print()
+    print(f"Screening benchmark ({connection.vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
+    print("-" * (width + 60))
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    if args.keep:
+        print(f"\nkept: {workdir}")
+    else:
+        import shutil
+
+        connection.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

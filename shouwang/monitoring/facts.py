@@ -1,0 +1,273 @@
+"""The household-year facts a screening rule may name, each computed by the database.
+
+A fact is a name, a type (number, flag or text), a description for the people who write
+rules, and how to compute it as a Django expression over ``HouseholdYear`` rows of the
+screened year. Nothing else can appear in a rule: this registry *is* the whitelist.
+
+Semantics worth knowing when writing a rule:
+
+* A number that cannot be known is NULL (no previous year, no line for the region, zero
+  members), and any comparison with NULL is not true: the rule does not fire.
+* Money is in yuan; per-capita figures are rounded to the fen, half up, as ``HouseholdYear``
+  rounds per-capita income (SQLite's ROUND and PostgreSQL's agree on half a fen).
+* Feed facts count the signals dated inside the window: the 12 months that end on the
+  screening date (policy.md §2.3); screening a past year ends the window on 31 December.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, NullIf, Round
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from shouwang.registry.models import HouseholdType, Labour, Member
+
+from .models import FeedSignal, MonitoringLine
+
+NUMBER, FLAG, TEXT = "number", "flag", "text"
+
+
+def money_field() -> models.DecimalField:
+    return models.DecimalField(max_digits=14, decimal_places=2)
+
+
+def ratio_field() -> models.DecimalField:
+    return models.DecimalField(max_digits=14, decimal_places=6)
+
+
+class ToReal(models.Func):
+    """A number as an exact decimal (PostgreSQL) or a float (SQLite), so that ``/`` never truncates.
+
+    SQLite keeps whole-yuan decimals as integers, and integer ÷ integer would drop the fraction.
+    """
+
+    template = "CAST(%(expressions)s AS NUMERIC)"
+    output_field = models.DecimalField(max_digits=20, decimal_places=6)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS REAL)", **extra_context)
+
+
+def divide(numerator, denominator, output_field: models.Field | None = None) -> CombinedExpression:
+    """``numerator / denominator`` in true division; NULL (not an error) when the denominator is 0."""
+    return CombinedExpression(
+        ToReal(numerator), "/", NullIf(denominator, Value(0), output_field=ratio_field()),
+        output_field=output_field or ratio_field(),
+    )
+
+
+def subtract(a, b) -> CombinedExpression:
+    return CombinedExpression(a, "-", b, output_field=money_field())
+
+
+@dataclass(frozen=True)
+class FactContext:
+    """What a fact needs besides the row: the screened year, the feed window, the year's lines."""
+
+    year: int
+    window_start: date
+    window_end: date
+    lines: list[MonitoringLine] = field(default_factory=list)
+
+    @classmethod
+    def for_year(cls, year: int, on: date | None = None) -> FactContext:
+        """The context for screening ``year``; the window ends on ``on`` or else on 31 December."""
+        end = on or date(year, 12, 31)
+        return cls(year=year, window_start=window_start(end), window_end=end,
+                   lines=MonitoringLine.objects.for_year(year))
+
+
+def window_start(end: date) -> date:
+    """First day of the 12 months ending on ``end`` (a 29 February end starts on 1 March)."""
+    try:
+        return date(end.year - 1, end.month, end.day) + timedelta(days=1)
+    except ValueError:  # 29 February in a year without one
+        return date(end.year - 1, 3, 1)
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str
+    description: Promise
+    build: Callable[[FactContext], models.Expression]
+    values: tuple[str, ...] = ()  # for text facts, the values it takes
+    joins: Callable[[FactContext], dict[str, FilteredRelation]] | None = None  # relations ``build`` refers to
+
+
+# --- builders -------------------------------------------------------------------------------
+
+def _per_capita(ctx: FactContext):
+    return F("per_capita_net_income")
+
+
+def _line(ctx: FactContext):
+    """The most specific line whose region code is a prefix of the household's code."""
+    national = next((line.amount for line in ctx.lines if not line.region_code), None)
+    whens = [
+        When(region_code__startswith=line.region_code, then=Value(line.amount, output_field=money_field()))
+        for line in ctx.lines if line.region_code  # already most specific first
+    ]
+    default = Value(national, output_field=money_field())
+    return Case(*whens, default=default, output_field=money_field()) if whens else default
+
+
+PREVIOUS_YEAR = "monitoring_previous_year"
+
+
+def _previous_year_join(ctx: FactContext) -> dict[str, FilteredRelation]:
+    """The same household's row of the year before, as a LEFT JOIN (cheaper than a subquery per use)."""
+    return {PREVIOUS_YEAR: FilteredRelation("household__years", condition=Q(household__years__year=ctx.year - 1))}
+
+
+def _prev_per_capita(ctx: FactContext):
+    return ExpressionWrapper(F(f"{PREVIOUS_YEAR}__per_capita_net_income"), output_field=money_field())
+
+
+def _income_change(ctx: FactContext):
+    # Rounded to 6 places so that an exact 30 % drop, computed in binary floats on SQLite,
+    # lands on -0.3 itself and compares equal to the threshold, as it does on PostgreSQL.
+    prev = _prev_per_capita(ctx)
+    return Round(divide(subtract(F("per_capita_net_income"), prev), prev), 6, output_field=ratio_field())
+
+
+def _adjusted_per_capita(ctx: FactContext):
+    # Rounded to the fen like HouseholdYear.per_capita_net_income (half up on SQLite and
+    # PostgreSQL alike): 7,499.995 counts as 7,500.00, at the line and not below it.
+    return Round(
+        divide(subtract(F("net_income"), F("compliant_out_of_pocket")), F("member_count")), 2,
+        output_field=money_field(),
+    )
+
+
+def _labour_members(ctx: FactContext):
+    able = (
+        Member.objects.filter(household_id=OuterRef("household_id"), labour__in=Labour.able())
+        .order_by().values("household_id").annotate(n=Count("id")).values("n")[:1]
+    )
+    return Coalesce(Subquery(able, output_field=models.IntegerField()), Value(0))
+
+
+def _safety_net(ctx: FactContext):
+    return Exists(Member.objects.filter(Q(dibao=True) | Q(tekun=True), household_id=OuterRef("household_id")))
+
+
+def _signals(ctx: FactContext, *kinds: str):
+    return FeedSignal.objects.filter(
+        household_id=OuterRef("household_id"), kind__in=kinds, date__gte=ctx.window_start, date__lte=ctx.window_end,
+    )
+
+
+def _signal_sum(*kinds: str):
+    def build(ctx: FactContext):
+        total = _signals(ctx, *kinds).order_by().values("household_id").annotate(s=Sum("amount")).values("s")[:1]
+        return Coalesce(Subquery(total, output_field=money_field()), Value(Decimal("0")), output_field=money_field())
+
+    return build
+
+
+def _signal_exists(*kinds: str):
+    return lambda ctx: Exists(_signals(ctx, *kinds))
+
+
+def _flag(name: str):
+    return lambda ctx: ExpressionWrapper(F(name), output_field=models.BooleanField())
+
+
+def _number(name: str, output_field: Callable[[], models.Field] = money_field):
+    return lambda ctx: ExpressionWrapper(F(name), output_field=output_field())
+
+
+K = FeedSignal.Kind
+
+FACTS: dict[str, Fact] = {
+    f.name: f
+    for f in [
+        Fact("per_capita_income", NUMBER, _("Per-capita net income of the year (家庭年人均纯收入), yuan."),
+             _per_capita),
+        Fact("net_income", NUMBER, _("Household net income of the year (家庭纯收入), yuan."), _number("net_income")),
+        Fact("line", NUMBER,
+             _("The monitoring line for the year and the household's region (county over prefecture over province "
+               "over national); unknown when no line applies."), _line),
+        Fact("prev_per_capita_income", NUMBER,
+             _("Per-capita net income of the previous year; unknown when that year is not recorded."),
+             _prev_per_capita, joins=_previous_year_join),
+        Fact("income_change", NUMBER,
+             _("Change of per-capita income against the previous year as a fraction: (this − previous) ÷ previous; "
+               "-0.3 is a drop of 30 %. Unknown without a previous year or when it was 0."), _income_change,
+             joins=_previous_year_join),
+        Fact("compliant_out_of_pocket", NUMBER, _("Compliant out-of-pocket spending of the year (合规自付支出), yuan."),
+             _number("compliant_out_of_pocket")),
+        Fact("adjusted_per_capita_income", NUMBER,
+             _("(Household net income − compliant out-of-pocket spending) ÷ members, yuan, rounded to the fen."),
+             _adjusted_per_capita),
+        Fact("members", NUMBER, _("Household members counted for the year."),
+             _number("member_count", models.IntegerField)),
+        Fact("labour_members", NUMBER, _("Members with labour capacity (skilled, ordinary, weak or partial)."),
+             _labour_members),
+        Fact("housing_grade", TEXT, _("Housing safety grade: \"A\", \"B\", \"C\", \"D\", or \"\" when not appraised."),
+             lambda ctx: F("housing_grade"), values=("", "A", "B", "C", "D")),
+        Fact("water_secured", FLAG, _("Drinking water is secured."), _flag("water_secured")),
+        Fact("dropout", FLAG, _("A child has dropped out of compulsory education."), _flag("dropout")),
+        Fact("uninsured_member", FLAG, _("A member has no basic medical insurance."), _flag("uninsured_member")),
+        Fact("ex_poor", FLAG, _("The household is an ex-poor household (脱贫户)."),
+             lambda ctx: ExpressionWrapper(Q(household__household_type=HouseholdType.EX_POOR),
+                                           output_field=models.BooleanField())),
+        Fact("no_labour", FLAG, _("The household is marked as a whole household without labour capacity."),
+             _flag("household__no_labour")),
+        Fact("safety_net", FLAG,
+             _("A member receives the minimum living allowance (低保) or extreme-poverty support (特困)."),
+             _safety_net),
+        Fact("medical_out_of_pocket_12m", NUMBER,
+             _("Out-of-pocket medical spending reported by the medical insurance feed in the window, yuan."),
+             _signal_sum(K.MEDICAL_OUT_OF_POCKET)),
+        Fact("new_dibao_tekun", FLAG, _("Civil affairs reported a new 低保 or 特困 in the window."),
+             _signal_exists(K.NEW_DIBAO, K.NEW_TEKUN)),
+        Fact("new_severe_disability", FLAG,
+             _("The disabled persons' federation reported a new severe disability in the window."),
+             _signal_exists(K.NEW_SEVERE_DISABILITY)),
+        Fact("disaster_loss", FLAG, _("Emergency management reported a disaster loss in the window."),
+             _signal_exists(K.DISASTER_LOSS)),
+        Fact("disaster_loss_amount", NUMBER, _("Disaster losses reported in the window, yuan."),
+             _signal_sum(K.DISASTER_LOSS)),
+        Fact("unemployment", FLAG, _("Human resources reported unemployment in the window."),
+             _signal_exists(K.UNEMPLOYMENT)),
+    ]
+}
+
+
+def fact_alias(name: str) -> str:
+    """The annotation a fact is computed into; prefixed so it never clashes with a model field."""
+    return f"fact_{name}"
+
+
+def annotate_facts(queryset, names, ctx: FactContext):
+    """Add the named facts to a ``HouseholdYear`` queryset, each as ``fact_<name>``."""
+    joins: dict[str, FilteredRelation] = {}
+    for name in names:
+        if FACTS[name].joins:
+            joins.update(FACTS[name].joins(ctx))
+    if joins:
+        queryset = queryset.annotate(**joins)
+    return queryset.annotate(**{fact_alias(name): FACTS[name].build(ctx) for name in names})
