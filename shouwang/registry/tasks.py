@@ -1,0 +1,109 @@
+"""Registry imports as background jobs: store the upload, queue the task, run it, clean up.
+
+A web request only stores the uploaded files (outside the web root, under a random name) and
+queues :func:`run_registry_import`; the task checks (and on request commits) them as the
+job's user, writes progress to the :class:`~shouwang.core.models.Job` row for the status page,
+keeps the report (issues with their msgids, so it renders in the reader's language) in
+``Job.result``, and deletes the uploads whatever happened (security.md §3.3: no uploaded
+personal data lingers).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from shouwang.core.audit import acting_as
+from shouwang.core.models import Job
+
+from .importer import RegistryImport
+
+logger = logging.getLogger(__name__)
+
+KIND = "registry_import"
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv")
+_STORED_NAME = re.compile(r"[0-9a-f]{32}\.(xlsx|xls|csv)")
+
+
+def upload_root() -> Path:
+    root = Path(settings.UPLOAD_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def store_upload(uploaded) -> dict[str, str]:
+    """Write an uploaded file under a random name; the original name is kept only for the report."""
+    suffix = Path(uploaded.name or "").suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise ValueError(f"unsupported suffix {suffix!r}")
+    stored = f"{uuid.uuid4().hex}{suffix}"
+    with open(upload_root() / stored, "wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    return {"path": stored, "name": Path(uploaded.name).name[:200]}
+
+
+def start_import(user, uploads: list[Any], *, commit: bool, allow_partial: bool) -> Job:
+    """Store the uploads, create the job and queue it (after the surrounding transaction commits)."""
+    files = [store_upload(f) for f in uploads]
+    job = Job.objects.create(
+        kind=KIND,
+        user=user,
+        params={"files": files, "commit": commit, "allow_partial": allow_partial},
+        message=gettext_noop("Queued"),
+    )
+    transaction.on_commit(lambda: run_registry_import.enqueue(str(job.pk)))
+    return job
+
+
+def _stored_path(name: str) -> Path:
+    if not _STORED_NAME.fullmatch(name):  # never follow a path that this module did not make
+        raise ValueError("bad stored upload name")
+    return upload_root() / name
+
+
+def discard_uploads(job: Job) -> None:
+    for entry in job.params.get("files", []):
+        try:
+            _stored_path(entry["path"]).unlink(missing_ok=True)
+        except (OSError, ValueError, KeyError):
+            logger.warning("could not delete an upload of job %s", job.pk)
+
+
+@task()
+def run_registry_import(job_id: str) -> dict[str, Any]:
+    """Check (and on request commit) a stored registry upload for its job."""
+    job = Job.objects.select_related("user").get(pk=job_id)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, started_at=timezone.now(), message=gettext_noop("Reading the file")
+    )
+    try:
+        files = [(_stored_path(f["path"]), f["name"]) for f in job.params.get("files", [])]
+        with acting_as(job.user, source=f"job {job.pk}"):
+            importer = RegistryImport(
+                job.user, allow_partial=bool(job.params.get("allow_partial")), progress=job.set_progress
+            )
+            report = importer.run(files, commit=bool(job.params.get("commit")))
+        job.result = report.to_dict(portable=True)
+        job.status = Job.Status.SUCCEEDED
+        job.message = gettext_noop("Committed") if report.committed else gettext_noop("Checked")
+    except Exception:  # the job must end in a visible state; the trace goes to the server log only
+        logger.exception("registry import job %s failed", job.pk)
+        job.status = Job.Status.FAILED
+        job.message = gettext_noop("The import failed because of an internal error.")
+    finally:
+        discard_uploads(job)
+    job.finished_at = timezone.now()
+    job.progress = job.total or 1
+    job.total = job.total or 1
+    job.save(update_fields=["result", "status", "message", "finished_at", "progress", "total", "updated_at"])
+    return {"status": job.status}
