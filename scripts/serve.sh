@@ -14,9 +14,8 @@ trap 'exit 130' INT TERM
 cat <<MSG
 
   Shouwang (守望) is starting on  http://$host:$port/
-  Log in with one of the demo users printed above by create_demo_users.
-  (Passwords are printed when the users are created; new ones:
-   .venv/bin/python manage.py create_demo_users --reset)
+  Log in with one of the demo users printed above by create_demo_users
+  (new passwords: .venv/bin/python manage.py create_demo_users --reset).
   Background worker: pid $worker.  Stop both with Ctrl-C.
 
 MSG

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView, _g
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from shouwang.monitoring.api.urls import urlpatterns as monitoring_urlpatterns
 from shouwang.regions.api.views import RegionViewSet
 from shouwang.registry.api.views import HouseholdViewSet
 
@@ -43,4 +44,5 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
+    *monitoring_urlpatterns,
 ]

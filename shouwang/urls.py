@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("shouwang.api_urls")),
     path("registry/", include("shouwang.registry.urls")),
+    path("monitoring/", include("shouwang.monitoring.urls")),
+    path("report/", include("shouwang.monitoring.urls_public")),
     path("audit/", include("shouwang.core.urls")),
     path("", include("shouwang.web.urls")),
 ]
