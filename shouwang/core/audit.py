@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connections, models, router, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from .bulk import insert_rows
@@ -61,60 +61,67 @@ def acting_as(user=None, source: str = "", request_id: str | None = None) -> Ite
         _context.reset(token)
 
 
-def _canonical(entry: ChainedLogEntry, extra: tuple[str, ...]) -> bytes:
-    data = {name: getattr(entry, name) for name in _HASHED_FIELDS + extra}
-    data["time"] = entry.time.isoformat()
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
-
-
 _EXTRA = {ChangeLog: ("action", "before", "after"), AccessLog: ("action", "fields", "reason", "detail")}
+_JSON_FIELDS = {"before", "after", "detail"}
 
 
-def _entry_hash(prev: str, entry: ChainedLogEntry) -> str:
-    return hashlib.sha256(prev.encode() + _canonical(entry, _EXTRA[type(entry)])).hexdigest()
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _insert(model: type[ChainedLogEntry], entries: list[ChainedLogEntry]) -> None:
-    """Write entries; large batches (an import logs every row) skip bulk_create's per-value
-    preparation, which dominated a county-sized import, and go through one executemany."""
-    if len(entries) < 50:
-        model.objects.bulk_create(entries)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    conn = connections[router.db_for_write(model)]
-
-    def prepared(field, entry):
-        value = getattr(entry, field.attname)
-        if isinstance(field, models.JSONField):
-            return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
-        if isinstance(field, models.DateTimeField):
-            return field.get_db_prep_save(value, conn)
-        return value
-
-    insert_rows(model, [f.name for f in fields], ([prepared(f, e) for f in fields] for e in entries))
+def _entry_hash(prev: str, values: dict[str, Any], extra: tuple[str, ...]) -> str:
+    """SHA-256 over the previous hash and the entry's canonical JSON (time as ISO 8601)."""
+    data = {name: values[name] for name in _HASHED_FIELDS + extra}
+    data["time"] = data["time"].isoformat()
+    return hashlib.sha256(prev.encode() + _dumps(data).encode()).hexdigest()
 
 
-def _append(model: type[ChainedLogEntry], entries: list[ChainedLogEntry]) -> list[ChainedLogEntry]:
+def _append(model: type[ChainedLogEntry], entries: list[dict[str, Any]]) -> int:
+    """Chain and insert entries given as plain values (field name → value).
+
+    An import logs every row it writes (hundreds of thousands of entries), so entries never
+    become model instances here: building instances and bulk_create's per-value preparation
+    took most of a county-sized import. One executemany writes them all.
+    """
     if not entries:
-        return entries
+        return 0
     name = model._meta.model_name
-    with transaction.atomic():
+    extra = _EXTRA[model]
+    conn = connections[router.db_for_write(model)]
+    time_field = model._meta.get_field("time")
+    columns = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    with transaction.atomic(using=conn.alias):
         ChainHead.objects.get_or_create(name=name, defaults={"last_hash": GENESIS})
         head = ChainHead.objects.select_for_update().get(name=name)
         prev = head.last_hash
+        prepared_times: dict[Any, Any] = {}
+        rows = []
         for entry in entries:
-            entry.prev_hash = prev
-            entry.hash = prev = _entry_hash(prev, entry)
-        _insert(model, entries)
+            entry["prev_hash"] = prev
+            entry["hash"] = prev = _entry_hash(prev, entry, extra)
+            row = []
+            for column in columns:
+                value = entry.get(column)
+                if column in _JSON_FIELDS:
+                    value = None if value is None else _dumps(value)
+                elif column == "time":
+                    if value not in prepared_times:
+                        prepared_times[value] = time_field.get_db_prep_save(value, conn)
+                    value = prepared_times[value]
+                elif column == "user":
+                    value = value.pk if value is not None else None
+                row.append(value)
+            rows.append(row)
+        insert_rows(model, columns, rows, using=conn.alias)
         ChainHead.objects.filter(name=name).update(last_hash=prev)
-    return entries
+    return len(entries)
 
 
-def _base(ctx: AuditContext, obj_type: str, obj_id: Any, obj_repr: str, region_code: str) -> dict:
+def _base(ctx: AuditContext, obj_type: str, obj_id: Any, obj_repr: str, region_code: str, now=None) -> dict:
     acting = ctx.acting_user()
     user = acting if getattr(acting, "is_authenticated", False) else None
     return {
-        "time": timezone.now(),
+        "time": now or timezone.now(),
         "user": user,
         "username": getattr(user, "username", "") or "",
         "request_id": ctx.request_id,
@@ -141,38 +148,37 @@ class Change:
 
 def record_changes(changes: Iterable[Change]) -> int:
     ctx = current_context()
-    entries = [
-        ChangeLog(
-            action=c.action, before=c.before, after=c.after,
-            **_base(ctx, c.object_type, c.object_id, c.object_repr, c.region_code),
-        )
-        for c in changes
-    ]
-    return len(_append(ChangeLog, entries))
+    now = timezone.now()  # one instant for the changes of one operation
+    entries = []
+    for c in changes:
+        entry = _base(ctx, c.object_type, c.object_id, c.object_repr, c.region_code, now)
+        entry.update(action=c.action, before=c.before, after=c.after)
+        entries.append(entry)
+    return _append(ChangeLog, entries)
 
 
 def record_access(
     action: str, *, object_type: str = "", object_id: Any = "", object_repr: str = "", region_code: str = "",
     fields: str = "", reason: str = "", detail: dict | None = None, user=None,
-) -> AccessLog:
+) -> int:
     ctx = current_context()
     if user is not None:
         ctx = AuditContext(user=user, request_id=ctx.request_id, source=ctx.source)
-    entry = AccessLog(
-        action=action, fields=fields, reason=reason, detail=detail,
-        **_base(ctx, object_type, object_id, object_repr, region_code),
-    )
-    return _append(AccessLog, [entry])[0]
+    entry = _base(ctx, object_type, object_id, object_repr, region_code)
+    entry.update(action=action, fields=fields, reason=reason, detail=detail)
+    return _append(AccessLog, [entry])
 
 
 def verify_chain(model: type[ChainedLogEntry]) -> tuple[int, list[int]]:
     """Recompute the chain; return (entries checked, ids of entries whose hash or link is wrong)."""
     prev = GENESIS
+    extra = _EXTRA[model]
     broken: list[int] = []
     count = 0
     for entry in model.objects.order_by("id").iterator(chunk_size=2000):
         count += 1
-        if entry.prev_hash != prev or entry.hash != _entry_hash(entry.prev_hash, entry):
+        values = {name: getattr(entry, name) for name in _HASHED_FIELDS + extra}
+        if entry.prev_hash != prev or entry.hash != _entry_hash(entry.prev_hash, values, extra):
             broken.append(entry.id)
         prev = entry.hash
     head = ChainHead.objects.filter(name=model._meta.model_name).first()
