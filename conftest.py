@@ -10,6 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+# The browser fixtures (Chromium through Playwright) are shared by every app's browser tests.
+pytest_plugins = ["shouwang.web.tests.browser.plugin"]
+
 TOWNSHIP_A, TOWNSHIP_B = "433122102", "433122104"
 VILLAGE_A1, VILLAGE_A2 = "433122102201", "433122102202"
 VILLAGE_B1, VILLAGE_B2 = "433122104201", "433122104202"

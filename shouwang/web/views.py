@@ -7,12 +7,17 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from shouwang.monitoring.models import CampaignTask, SelfReport, SelfReportStatus, TaskStatus, Warning
 from shouwang.registry.models import Household, HouseholdType, Member
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Who the user is and what their region holds; counts go through the scoping choke point."""
+    """Who the user is, what waits for them, and what their region holds.
+
+    Every count goes through the scoping choke point, so a village cadre's queue is their
+    village's and the county's is the county's.
+    """
     user = request.user
     households = Household.objects.restrict(user, "view").aggregate(
         total=Count("pk"),
@@ -25,5 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "ex_poor_total": households["ex_poor"],
         "village_total": households["villages"],
         "member_total": Member.objects.restrict(user, "view").count(),
+        "warnings_open": Warning.objects.restrict(user, "view").open().count(),
+        "warnings_overdue": Warning.objects.restrict(user, "view").overdue().count(),
+        "visits_pending": CampaignTask.objects.restrict(user, "change").filter(status=TaskStatus.PENDING).count(),
+        "self_report_leads": SelfReport.objects.restrict(user, "view").filter(status=SelfReportStatus.NEW).count(),
     }
     return render(request, "web/home.html", context)
