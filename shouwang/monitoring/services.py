@@ -13,7 +13,7 @@ import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import Role
@@ -21,6 +21,7 @@ from shouwang.core.audit import Change, acting_as, current_context, record_chang
 from shouwang.core.models import ChangeLog
 
 from .models import MonitoringLine, Rule, RuleVersion
+from .models.lines import candidate_codes
 from .rules import RuleError, check_parameters, compile_expression
 
 LINE_FIELDS = ("year", "region_code", "amount", "basis", "document_number", "source")
@@ -125,3 +126,14 @@ def save_rule(rule: Rule, user) -> Rule:
             object_repr=rule.code, before=before, after=after,
         )])
     return rule
+
+
+def lines_for(user) -> QuerySet[MonitoringLine]:
+    """The lines a user reads: those on the path to their region (national, province, prefecture,
+    county) and any inside it. Lines carry no personal data; a role without "view" sees none."""
+    if not getattr(user, "is_authenticated", False) or not user.can("view") or not user.scope_prefix:
+        return MonitoringLine.objects.none()
+    prefix = user.scope_prefix
+    return MonitoringLine.objects.filter(
+        Q(region_code__in=candidate_codes(prefix)) | Q(region_code__startswith=prefix)
+    ).select_related("changed_by").order_by("-year", "region_code")

@@ -1,0 +1,24 @@
+"""Builders for warning tests: a warning in a village with the status and deadline a test needs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shouwang.monitoring.models import Rule, Warning, WarningChannel, WarningStatus
+from shouwang.monitoring.tests.factories import household
+
+EVIDENCE = {
+    "rule": "DROPOUT", "rule_version": 1, "expression": "dropout", "facts": {"dropout": True},
+    "parameters": {}, "window": ["2023-01-01", "2023-12-31"],
+}
+
+
+def make_warning(village: str, *, status: str = WarningStatus.NEW, due: date | None = date(2030, 1, 10),
+                 rule_code: str | None = "DROPOUT", number: str | None = None, channel: str = WarningChannel.RULE,
+                 evidence: dict | None = None) -> Warning:
+    h = household(village, number=number)
+    rule = Rule.objects.get(code=rule_code) if rule_code else None
+    return Warning.objects.create(
+        household=h, rule=rule, rule_version=rule.version if rule else None, year=2023, status=status,
+        channel=channel, evidence=EVIDENCE if evidence is None else evidence, due_date=due,
+    )
