@@ -1,5 +1,22 @@
-"""Routes of one part of monitoring; collected in urls.py."""
+"""Routes of the field-work part of monitoring (visits, campaigns, self-reports); collected in urls.py."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_fieldwork as views
+
+urlpatterns: list = [
+    path("households/<int:household_pk>/visit/", views.visit_new, name="visit_new"),
+    path("visits/", views.visit_list, name="visit_list"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/close/", views.campaign_close, name="campaign_close"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("self-reports/", views.selfreport_list, name="selfreport_list"),
+    path("self-reports/<int:pk>/", views.selfreport_detail, name="selfreport_detail"),
+    path("self-reports/<int:pk>/act/", views.selfreport_act, name="selfreport_act"),
+    path("self-reports/<int:pk>/unmask/", views.selfreport_unmask, name="selfreport_unmask"),
+]
