@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     IMPORT = "import", _("import")
     AUDIT = "audit", _("read the audit logs")
     MANAGE_USERS = "manage_users", _("manage users")
+    FEED = "feed", _("import department feeds")
 
 
 # What each role may do inside its region. Region decides *where*, this decides *what*.
@@ -31,9 +32,11 @@ class Action(models.TextChoices):
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.VILLAGE: frozenset({Action.VIEW, Action.CHANGE}),
     Role.TOWNSHIP: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT}),
-    Role.COUNTY: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT}),
-    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT, Action.MANAGE_USERS}),
-    Role.DEPARTMENT: frozenset(),
+    Role.COUNTY: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT, Action.FEED}),
+    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT, Action.MANAGE_USERS, Action.FEED}),
+    # A department data officer sends its department's data (files or API pushes) and sees its
+    # own batches; it reads nothing of the registry.
+    Role.DEPARTMENT: frozenset({Action.FEED}),
     Role.LEADER: frozenset({Action.VIEW}),
     Role.AUDITOR: frozenset({Action.VIEW, Action.AUDIT}),
 }

@@ -187,8 +187,8 @@ def _signal_sum(*kinds: str):
     return build
 
 
-def _signal_exists(*kinds: str):
-    return lambda ctx: Exists(_signals(ctx, *kinds))
+def _signal_exists(*kinds: str, **where):
+    return lambda ctx: Exists(_signals(ctx, *kinds).filter(**where))
 
 
 def _flag(name: str):
@@ -253,6 +253,15 @@ FACTS: dict[str, Fact] = {
              _signal_sum(K.DISASTER_LOSS)),
         Fact("unemployment", FLAG, _("Human resources reported unemployment in the window."),
              _signal_exists(K.UNEMPLOYMENT)),
+        Fact("temporary_assistance", FLAG, _("Civil affairs reported temporary assistance (临时救助) in the window."),
+             _signal_exists(K.TEMPORARY_ASSISTANCE)),
+        Fact("dropout_reported", FLAG, _("The education bureau reported a school dropout in the window."),
+             _signal_exists(K.DROPOUT)),
+        Fact("dangerous_housing_reported", FLAG,
+             _("The housing bureau appraised the house as grade C or D in the window."),
+             _signal_exists(K.HOUSING_APPRAISAL, category__in=("C", "D"))),
+        Fact("water_problem_reported", FLAG, _("The water bureau reported a drinking-water problem in the window."),
+             _signal_exists(K.WATER)),
     ]
 }
 

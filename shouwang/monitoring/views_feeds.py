@@ -1,0 +1,235 @@
+"""Department feed pages: upload, watch the job, the batches and their leads, county column names.
+
+Thin views: the upload becomes a background job (:mod:`.tasks_feeds`), checking and writing are
+:mod:`.feeds`'. Only roles with the ``feed`` action (county officers, the administrator,
+department data officers) reach them (403 otherwise). A job is its starter's alone; a batch is
+visible to county staff of its region and to the department officer who sent it (404 otherwise).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import xlsxwriter
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shouwang.accounts.models import Role
+from shouwang.core.audit import record_access
+from shouwang.core.imports import Report
+from shouwang.core.models import Job
+
+from .feeds import FEED_SPECS, add_alias, batches_for, feed_spec, leads_for, may_feed
+from .models import FeedColumnAlias, FeedType
+from .tasks_feeds import ALLOWED_SUFFIXES, KIND, start_feed_import
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ISSUES_SHOWN = 500
+LEADS_PER_PAGE = 100
+
+
+class FeedUploadForm(forms.Form):
+    MODES = [("validate", gettext_lazy("Validate only")), ("commit", gettext_lazy("Validate and import"))]
+
+    feed_type = forms.ChoiceField(label=gettext_lazy("Feed"), choices=FeedType.choices)
+    file = forms.FileField(label=gettext_lazy("Feed file (.xlsx, .xls or .csv)"))
+    mode = forms.ChoiceField(label=gettext_lazy("What to do"), choices=MODES, initial="validate",
+                             widget=forms.RadioSelect)
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded is None:
+            return uploaded
+        if Path(uploaded.name or "").suffix.lower() not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(_("Upload an .xlsx, .xls or .csv file."))
+        limit = settings.SHOUWANG_UPLOAD_MAX_BYTES
+        if uploaded.size > limit:
+            raise forms.ValidationError(_("The file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)})
+        return uploaded
+
+
+class AliasForm(forms.Form):
+    feed_type = forms.ChoiceField(label=gettext_lazy("Feed"), choices=FeedType.choices)
+    column = forms.CharField(label=gettext_lazy("Column"), max_length=40)
+    header = forms.CharField(label=gettext_lazy("Header in the department's file"), max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for spec in FEED_SPECS.values():
+            choices += [(c.key, f"{c.label} ({c.key})") for c in spec.columns]
+        self.fields["column"] = forms.ChoiceField(label=gettext_lazy("Column"),
+                                                  choices=sorted(set(choices), key=lambda c: c[1]))
+
+
+def _require_feed(request: HttpRequest) -> None:
+    if not may_feed(request.user):
+        raise PermissionDenied
+
+
+def _may_edit_aliases(user) -> bool:
+    return user.role == Role.ADMIN and bool(user.scope_prefix)
+
+
+def _own_job(request: HttpRequest, job_id) -> Job:
+    _require_feed(request)
+    return get_object_or_404(Job, pk=job_id, kind=KIND, user=request.user)
+
+
+@login_required
+def feed_upload(request: HttpRequest) -> HttpResponse:
+    _require_feed(request)
+    if request.method == "POST":
+        form = FeedUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            job = start_feed_import(request.user, form.cleaned_data["file"], form.cleaned_data["feed_type"],
+                                    commit=form.cleaned_data["mode"] == "commit")
+            return redirect("monitoring:feed_status", job_id=job.pk)
+    else:
+        form = FeedUploadForm(initial={"feed_type": request.GET.get("type") or FeedType.MEDICAL})
+    jobs = Job.objects.filter(kind=KIND, user=request.user).order_by("-created_at")[:10]
+    specs = [(spec, FeedType(spec.type).label) for spec in FEED_SPECS.values()]
+    return render(request, "monitoring/feed_upload.html", {"form": form, "jobs": jobs, "specs": specs})
+
+
+@login_required
+def feed_status(request: HttpRequest, job_id) -> HttpResponse:
+    job = _own_job(request, job_id)
+    finished = job.status in (Job.Status.SUCCEEDED, Job.Status.FAILED)
+    report = Report.from_dict(job.result) if job.result else None
+    issues = report.sorted_issues() if report else []
+    context = {
+        "job": job,
+        "finished": finished,
+        "report": report,
+        "details": report.details if report else {},
+        "issues": issues[:ISSUES_SHOWN],
+        "issues_total": len(issues),
+        "issues_hidden": max(0, len(issues) - ISSUES_SHOWN),
+        "error_count": len(report.errors) if report else 0,
+        "warning_count": len(report.warnings) if report else 0,
+        "unmatched": (job.result or {}).get("unmatched", [])[:ISSUES_SHOWN],
+        "commit_requested": bool(job.params.get("commit")),
+        "feed_label": FeedType(job.params["feed_type"]).label if job.params.get("feed_type") in FEED_SPECS else "",
+        "files": job.params.get("files", []),
+        "batch_id": (report.batch if report and report.committed else ""),
+    }
+    response = render(request, "monitoring/feed_status.html", context)
+    if not finished:
+        response["Refresh"] = "2"
+    return response
+
+
+@login_required
+def feed_job_report(request: HttpRequest, job_id, fmt: str) -> HttpResponse:
+    job = _own_job(request, job_id)
+    if fmt not in ("xlsx", "csv") or not job.result:
+        raise Http404
+    report = Report.from_dict(job.result)
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        report.write_xlsx(buffer)
+        content_type = XLSX_TYPE
+    else:
+        report.write_csv(buffer)
+        content_type = "text/csv; charset=utf-8"
+    record_access("export", object_type="feed_import_report", object_id=job.pk,
+                  detail={"format": fmt, "issues": len(report.issues)})
+    response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, f"feed-report-{str(job.pk)[:8]}.{fmt}")
+    return response
+
+
+@login_required
+def feed_batch_list(request: HttpRequest) -> HttpResponse:
+    _require_feed(request)
+    batches = batches_for(request.user).select_related("user")
+    feed_type = request.GET.get("type", "")
+    if feed_type in FEED_SPECS:
+        batches = batches.filter(feed_type=feed_type)
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    return render(request, "monitoring/feed_batch_list.html", {
+        "page": page, "paginator": page.paginator, "feed_type": feed_type, "feed_types": FeedType.choices,
+    })
+
+
+@login_required
+def feed_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_feed(request)
+    batch = get_object_or_404(batches_for(request.user).select_related("user"), pk=pk)
+    report = Report.from_dict(batch.report) if batch.report else None
+    issues = [i for i in report.sorted_issues() if i.code != "unknown_person"] if report else []
+    leads = leads_for(request.user).filter(batch=batch).select_related("resolved_signal").order_by("row_number")
+    page = Paginator(leads, LEADS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "monitoring/feed_batch_detail.html", {
+        "batch": batch, "report": report, "issues": issues[:ISSUES_SHOWN],
+        "issues_hidden": max(0, len(issues) - ISSUES_SHOWN), "details": report.details if report else {},
+        "page": page, "paginator": page.paginator,
+    })
+
+
+@login_required
+def feed_template(request: HttpRequest, feed_type: str) -> HttpResponse:
+    """An empty workbook with the feed's headers; the ID column is formatted as text."""
+    _require_feed(request)
+    if feed_type not in FEED_SPECS:
+        raise Http404
+    spec = feed_spec(feed_type)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
+                                            "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet(spec.sheet)
+    bold, text = workbook.add_format({"bold": True}), workbook.add_format({"num_format": "@"})
+    for col, column in enumerate(spec.columns):
+        sheet.write_string(0, col, column.label, bold)
+        sheet.set_column(col, col, 22 if column.key == "id_number" else 14, text if column.id_cell else None)
+    workbook.close()
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"{spec.sheet}-{feed_type}.xlsx")
+    return response
+
+
+@login_required
+def feed_columns(request: HttpRequest) -> HttpResponse:
+    """Each feed's columns with their header names, the county's own names, and (for the
+    administrator) a form to add or remove one."""
+    _require_feed(request)
+    user = request.user
+    prefix = user.scope_prefix or ""
+    editable = _may_edit_aliases(user)
+    form = AliasForm()
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if "remove" in request.POST:
+            FeedColumnAlias.objects.filter(pk=request.POST.get("remove"), region_code__startswith=prefix).delete()
+            return redirect("monitoring:feed_columns")
+        form = AliasForm(request.POST)
+        if form.is_valid():
+            try:
+                add_alias(prefix, form.cleaned_data["feed_type"], form.cleaned_data["column"],
+                          form.cleaned_data["header"], user)
+            except ValueError as exc:
+                form.add_error(None, _(str(exc)))
+            else:
+                return redirect("monitoring:feed_columns")
+    aliases = [a for a in FeedColumnAlias.objects.all() if prefix and (prefix.startswith(a.region_code)
+                                                                        or a.region_code.startswith(prefix))]
+    by_type: dict[str, list[FeedColumnAlias]] = {}
+    for alias in aliases:
+        by_type.setdefault(alias.feed_type, []).append(alias)
+    specs = [
+        {"type": spec.type, "label": FeedType(spec.type).label, "columns": spec.columns,
+         "aliases": by_type.get(spec.type, [])}
+        for spec in FEED_SPECS.values()
+    ]
+    return render(request, "monitoring/feed_columns.html", {"specs": specs, "form": form, "editable": editable})
