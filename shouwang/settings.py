@@ -194,6 +194,22 @@ SPECTACULAR_SETTINGS = {
 # Long work runs as background tasks; the database queue needs no extra server.
 TASKS = {"default": {"BACKEND": os.environ.get("SHOUWANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
+# Imports: the largest spreadsheet accepted (rows, uncompressed xlsx bytes) and rows per API push.
+SHOUWANG_IMPORT_MAX_ROWS = int(os.environ.get("SHOUWANG_IMPORT_MAX_ROWS", 1_000_000))
+SHOUWANG_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("SHOUWANG_IMPORT_MAX_UNCOMPRESSED", 400 * 1024 * 1024))
+SHOUWANG_FEED_API_MAX_ROWS = int(os.environ.get("SHOUWANG_FEED_API_MAX_ROWS", 10_000))
+# Behind a reverse proxy, the header it writes with the client's address (rate limits of the
+# public self-report page); empty means REMOTE_ADDR.
+SHOUWANG_CLIENT_IP_HEADER = os.environ.get("SHOUWANG_CLIENT_IP_HEADER", "")
+# Rate-limit counters must be shared by all server processes: a file cache on the one server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache" if PRODUCTION
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": str(VAR_DIR / "cache") if PRODUCTION else "shouwang",
+    }
+}
+
 # Working days a village has to verify a new warning (monitoring, issue 3).
 SHOUWANG_WARNING_VERIFY_DAYS = int(os.environ.get("SHOUWANG_WARNING_VERIFY_DAYS", 5))
 

@@ -43,7 +43,8 @@ def _check(d: Division, where: str) -> Division:
     if len(d.code) != Region.LEVEL_CODE_LENGTH[d.level]:
         raise DivisionFileError(
             _("%(where)s: a %(level)s code has %(n)d digits, not %(got)d.")
-            % {"where": where, "level": d.level, "n": Region.LEVEL_CODE_LENGTH[d.level], "got": len(d.code)}
+            % {"where": where, "level": Region.Level(d.level).label, "n": Region.LEVEL_CODE_LENGTH[d.level],
+               "got": len(d.code)}
         )
     if d.parent_code and not d.code.startswith(d.parent_code):
         raise DivisionFileError(

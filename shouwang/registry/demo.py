@@ -42,6 +42,9 @@ from .models import (
     HouseholdYear,
     IdType,
     Labour,
+    HOUSEHOLD_BULK_FIELDS,
+    MEMBER_BULK_FIELDS,
+    YEAR_BULK_FIELDS,
     Member,
     Relation,
     Schooling,
@@ -50,62 +53,6 @@ from .synthetic import make_id_number
 
 DEMO_BATCH = "seed_demo"
 DEMO_PREFIX = "D"
-
-HOUSEHOLD_FIELDS = (
-    "number",
-    "village",
-    "region_code",
-    "household_type",
-    "no_labour",
-    "relocated",
-    "settlement",
-    "address",
-    "import_batch",
-)
-MEMBER_FIELDS = (
-    "household",
-    "region_code",
-    "name",
-    "sex",
-    "id_type",
-    "id_number",
-    "id_index",
-    "id_masked",
-    "birth_year",
-    "relation",
-    "ethnicity",
-    "education",
-    "schooling",
-    "health",
-    "disability_grade",
-    "labour",
-    "work_location",
-    "work_months",
-    "phone",
-    "phone_masked",
-    "medical_insured",
-    "pension_insured",
-    "dibao",
-    "tekun",
-)
-YEAR_FIELDS = (
-    "household",
-    "region_code",
-    "year",
-    "member_count",
-    "wage_income",
-    "business_income",
-    "property_income",
-    "transfer_income",
-    "business_costs",
-    "compliant_out_of_pocket",
-    "insurance_payouts",
-    "housing_grade",
-    "water_secured",
-    "dropout",
-    "uninsured_member",
-)
-
 
 class DemoError(ValueError):
     """The demo registry cannot be generated as asked (no villages, bad year range)."""
@@ -684,7 +631,7 @@ def seed_demo(
 def _insert(batch: list[DemoHousehold], made: dict) -> None:
     insert_rows(
         Household,
-        HOUSEHOLD_FIELDS,
+        HOUSEHOLD_BULK_FIELDS,
         (
             (
                 h.number,
@@ -745,5 +692,5 @@ def _insert(batch: list[DemoHousehold], made: dict) -> None:
                 yield (hid, h.village) + y
 
     made["households"] += len(batch)
-    made["members"] += insert_rows(Member, MEMBER_FIELDS, member_rows())
-    made["years"] += insert_rows(HouseholdYear, YEAR_FIELDS, year_rows())
+    made["members"] += insert_rows(Member, MEMBER_BULK_FIELDS, member_rows())
+    made["years"] += insert_rows(HouseholdYear, YEAR_BULK_FIELDS, year_rows())

@@ -72,6 +72,9 @@ from shouwang.regions.models import Region
 
 from .audit import snapshot_fields
 from .models import (
+    HOUSEHOLD_BULK_FIELDS,
+    MEMBER_BULK_FIELDS,
+    YEAR_BULK_FIELDS,
     Education,
     Health,
     Household,
@@ -1468,20 +1471,9 @@ class RegistryImport:
                 changes.clear()
 
         # households
-        hh_fields = [
-            "number",
-            "village",
-            "region_code",
-            "household_type",
-            "no_labour",
-            "relocated",
-            "settlement",
-            "address",
-            "import_batch",
-        ]
         insert_rows(
             Household,
-            hh_fields,
+            HOUSEHOLD_BULK_FIELDS,
             (
                 (
                     v["number"],
@@ -1515,32 +1507,6 @@ class RegistryImport:
         self.progress(done, total, gettext_noop("Writing to the registry"))
 
         # members
-        member_fields = [
-            "household",
-            "region_code",
-            "name",
-            "sex",
-            "id_type",
-            "id_number",
-            "id_index",
-            "id_masked",
-            "birth_year",
-            "relation",
-            "ethnicity",
-            "education",
-            "schooling",
-            "health",
-            "disability_grade",
-            "labour",
-            "work_location",
-            "work_months",
-            "phone",
-            "phone_masked",
-            "medical_insured",
-            "pension_insured",
-            "dibao",
-            "tekun",
-        ]
         encrypt = crypto.encrypt
         for chunk in _chunks(writes.new_members, 5000):
             rows = []
@@ -1574,7 +1540,7 @@ class RegistryImport:
                         new["tekun"],
                     )
                 )
-            insert_rows(Member, member_fields, rows)
+            insert_rows(Member, MEMBER_BULK_FIELDS, rows)
             self._read_back_member_ids(chunk)
             for _number, _member, new in chunk:
                 changes.append(_change("create", Member, new, None, new))
@@ -1585,17 +1551,6 @@ class RegistryImport:
         done += len(writes.changed_members)
 
         # years
-        year_fields = [
-            "household",
-            "region_code",
-            "year",
-            "member_count",
-            *YEAR_AMOUNTS,
-            "housing_grade",
-            "water_secured",
-            "dropout",
-            "uninsured_member",
-        ]
         for chunk in _chunks(writes.new_years, 5000):
             rows = []
             for number, new in chunk:
@@ -1613,7 +1568,7 @@ class RegistryImport:
                         new["uninsured_member"],
                     )
                 )
-            insert_rows(HouseholdYear, year_fields, rows)
+            insert_rows(HouseholdYear, YEAR_BULK_FIELDS, rows)
             ids: dict[tuple[int, int], int] = {}
             for id_chunk in _chunks(sorted({new["household_id"] for _n, new in chunk})):
                 ids.update(

@@ -244,3 +244,21 @@ class HouseholdYear(RegionScopedModel):
     def save(self, *args, **kwargs):
         self.region_code = self.household.region_code
         super().save(*args, **kwargs)
+
+
+# The columns bulk writers (the demo generator, the registry importer) insert, in this order;
+# timestamps take their defaults and the generated income columns are computed by the database.
+HOUSEHOLD_BULK_FIELDS = (
+    "number", "village", "region_code", "household_type", "no_labour", "relocated", "settlement", "address",
+    "import_batch",
+)
+MEMBER_BULK_FIELDS = (
+    "household", "region_code", "name", "sex", "id_type", "id_number", "id_index", "id_masked", "birth_year",
+    "relation", "ethnicity", "education", "schooling", "health", "disability_grade", "labour", "work_location",
+    "work_months", "phone", "phone_masked", "medical_insured", "pension_insured", "dibao", "tekun",
+)
+YEAR_BULK_FIELDS = (
+    "household", "region_code", "year", "member_count", "wage_income", "business_income", "property_income",
+    "transfer_income", "business_costs", "compliant_out_of_pocket", "insurance_payouts", "housing_grade",
+    "water_secured", "dropout", "uninsured_member",
+)

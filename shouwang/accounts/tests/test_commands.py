@@ -85,10 +85,10 @@ def test_unmask_can_be_revoked(regions):
 @pytest.mark.parametrize(
     "role,region,message",
     [
-        ("village", TOWNSHIP_A, "village level"),
-        ("township", VILLAGE_A1, "township level"),
-        ("county", TOWNSHIP_A, "county"),
-        ("auditor", VILLAGE_A1, "county"),
+        ("village", TOWNSHIP_A, "Village level"),
+        ("township", VILLAGE_A1, "Township level"),
+        ("county", TOWNSHIP_A, "County"),
+        ("auditor", VILLAGE_A1, "County"),
         ("village", "433122999999", "does not exist"),
     ],
 )

@@ -85,11 +85,11 @@ def ensure_user(
         raise CommandError(
             _("A %(role)s user works at the %(levels)s level, but %(code)s (%(name)s) is a %(level)s.")
             % {
-                "role": role,
-                "levels": " / ".join(ROLE_LEVELS[role]),
+                "role": Role(role).label,
+                "levels": " / ".join(str(Region.Level(level).label) for level in ROLE_LEVELS[role]),
                 "code": region.code,
                 "name": region.name,
-                "level": region.level,
+                "level": region.get_level_display(),
             }
         )
     with transaction.atomic():
