@@ -37,6 +37,7 @@ from shouwang.core.audit import Change, record_changes
 from shouwang.core.bulk import insert_rows
 from shouwang.core.idnumbers import IdNumber
 from shouwang.regions.models import Region
+from shouwang.registry.audit import make_change
 from shouwang.registry.models import Household, Member
 
 from .models import (
@@ -228,18 +229,7 @@ def submit_self_report(data: SelfReportData) -> SelfReport:
         if household is not None:
             report.warning = raise_warning(household, WarningChannel.SELF_REPORT, _report_entry(report))
             SelfReport.objects.filter(pk=report.pk).update(warning=report.warning)
-        record_changes(
-            [
-                Change(
-                    action="create",
-                    object_type="monitoring.selfreport",
-                    object_id=report.pk,
-                    object_repr=str(report),
-                    region_code=report.region_code,
-                    after=_snapshot(report),
-                )
-            ]
-        )
+        record_changes([make_change("create", report, after=_snapshot(report))])
     return report
 
 
@@ -284,19 +274,7 @@ def link_self_report(report: SelfReport, user, household: Household | None = Non
         report.closed_by, report.closed_at = user, timezone.now()
         report.warning = raise_warning(household, WarningChannel.SELF_REPORT, _report_entry(report))
         report.save()
-        record_changes(
-            [
-                Change(
-                    action="update",
-                    object_type="monitoring.selfreport",
-                    object_id=report.pk,
-                    object_repr=str(report),
-                    region_code=report.region_code,
-                    before=before,
-                    after=_snapshot(report),
-                )
-            ]
-        )
+        record_changes([make_change("update", report, before, after=_snapshot(report))])
     return report
 
 
@@ -311,19 +289,7 @@ def dismiss_self_report(report: SelfReport, user, reason: str) -> SelfReport:
         report.status = SelfReportStatus.DISMISSED
         report.closed_by, report.closed_at, report.close_reason = user, timezone.now(), reason
         report.save()
-        record_changes(
-            [
-                Change(
-                    action="update",
-                    object_type="monitoring.selfreport",
-                    object_id=report.pk,
-                    object_repr=str(report),
-                    region_code=report.region_code,
-                    before=before,
-                    after=_snapshot(report),
-                )
-            ]
-        )
+        record_changes([make_change("update", report, before, after=_snapshot(report))])
     return report
 
 

@@ -9,11 +9,9 @@ visible to county staff of its region and to the department officer who sent it 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import xlsxwriter
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -24,7 +22,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shouwang.accounts.models import Role
-from shouwang.core.audit import record_access
+from shouwang.core.import_pages import (
+    ISSUES_SHOWN,
+    UPLOAD_MODES,
+    XLSX_TYPE,
+    check_upload,
+    job_report_context,
+    poll_while_running,
+    report_download,
+)
 from shouwang.core.imports import Report
 from shouwang.core.models import Job
 
@@ -32,29 +38,17 @@ from .feeds import FEED_SPECS, add_alias, batches_for, feed_spec, leads_for, may
 from .models import FeedColumnAlias, FeedType
 from .tasks_feeds import ALLOWED_SUFFIXES, KIND, start_feed_import
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ISSUES_SHOWN = 500
 LEADS_PER_PAGE = 100
 
 
 class FeedUploadForm(forms.Form):
-    MODES = [("validate", gettext_lazy("Validate only")), ("commit", gettext_lazy("Validate and import"))]
-
     feed_type = forms.ChoiceField(label=gettext_lazy("Feed"), choices=FeedType.choices)
     file = forms.FileField(label=gettext_lazy("Feed file (.xlsx, .xls or .csv)"))
-    mode = forms.ChoiceField(label=gettext_lazy("What to do"), choices=MODES, initial="validate",
+    mode = forms.ChoiceField(label=gettext_lazy("What to do"), choices=UPLOAD_MODES, initial="validate",
                              widget=forms.RadioSelect)
 
     def clean_file(self):
-        uploaded = self.cleaned_data.get("file")
-        if uploaded is None:
-            return uploaded
-        if Path(uploaded.name or "").suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError(_("Upload an .xlsx, .xls or .csv file."))
-        limit = settings.SHOUWANG_UPLOAD_MAX_BYTES
-        if uploaded.size > limit:
-            raise forms.ValidationError(_("The file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)})
-        return uploaded
+        return check_upload(self.cleaned_data.get("file"), ALLOWED_SUFFIXES)
 
 
 class AliasForm(forms.Form):
@@ -104,49 +98,20 @@ def feed_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def feed_status(request: HttpRequest, job_id) -> HttpResponse:
     job = _own_job(request, job_id)
-    finished = job.status in (Job.Status.SUCCEEDED, Job.Status.FAILED)
-    report = Report.from_dict(job.result) if job.result else None
-    issues = report.sorted_issues() if report else []
-    context = {
-        "job": job,
-        "finished": finished,
-        "report": report,
-        "details": report.details if report else {},
-        "issues": issues[:ISSUES_SHOWN],
-        "issues_total": len(issues),
-        "issues_hidden": max(0, len(issues) - ISSUES_SHOWN),
-        "error_count": len(report.errors) if report else 0,
-        "warning_count": len(report.warnings) if report else 0,
-        "unmatched": (job.result or {}).get("unmatched", [])[:ISSUES_SHOWN],
-        "commit_requested": bool(job.params.get("commit")),
-        "feed_label": FeedType(job.params["feed_type"]).label if job.params.get("feed_type") in FEED_SPECS else "",
-        "files": job.params.get("files", []),
-        "batch_id": (report.batch if report and report.committed else ""),
-    }
-    response = render(request, "monitoring/feed_status.html", context)
-    if not finished:
-        response["Refresh"] = "2"
-    return response
+    context = job_report_context(job)
+    report = context["report"]
+    feed_type = job.params.get("feed_type")
+    context.update(
+        unmatched=(job.result or {}).get("unmatched", [])[:ISSUES_SHOWN],
+        feed_label=FeedType(feed_type).label if feed_type in FEED_SPECS else "",
+        batch_id=report.batch if report and report.committed else "",
+    )
+    return poll_while_running(render(request, "monitoring/feed_status.html", context), context)
 
 
 @login_required
 def feed_job_report(request: HttpRequest, job_id, fmt: str) -> HttpResponse:
-    job = _own_job(request, job_id)
-    if fmt not in ("xlsx", "csv") or not job.result:
-        raise Http404
-    report = Report.from_dict(job.result)
-    buffer = io.BytesIO()
-    if fmt == "xlsx":
-        report.write_xlsx(buffer)
-        content_type = XLSX_TYPE
-    else:
-        report.write_csv(buffer)
-        content_type = "text/csv; charset=utf-8"
-    record_access("export", object_type="feed_import_report", object_id=job.pk,
-                  detail={"format": fmt, "issues": len(report.issues)})
-    response = HttpResponse(buffer.getvalue(), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, f"feed-report-{str(job.pk)[:8]}.{fmt}")
-    return response
+    return report_download(_own_job(request, job_id), fmt, object_type="feed_import_report", filename="feed-report")
 
 
 @login_required
