@@ -11,9 +11,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView, _g
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from shouwang.cases.api.urls import urlpatterns as cases_urlpatterns
 from shouwang.monitoring.api.urls import urlpatterns as monitoring_urlpatterns
 from shouwang.regions.api.views import RegionViewSet
 from shouwang.registry.api.views import HouseholdViewSet
+from shouwang.supervision.api.urls import urlpatterns as supervision_urlpatterns
 
 app_name = "api"
 
@@ -45,4 +47,6 @@ urlpatterns = [
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
     *monitoring_urlpatterns,
+    *cases_urlpatterns,
+    *supervision_urlpatterns,
 ]

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "shouwang.accounts",
     "shouwang.registry",
     "shouwang.monitoring",
+    "shouwang.cases",
+    "shouwang.supervision",
     "shouwang.web",
 ]
 

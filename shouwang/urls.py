@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/", include("shouwang.api_urls")),
     path("registry/", include("shouwang.registry.urls")),
     path("monitoring/", include("shouwang.monitoring.urls")),
+    path("cases/", include("shouwang.cases.urls")),
+    path("supervision/", include("shouwang.supervision.urls")),
     path("report/", include("shouwang.monitoring.urls_public")),
     path("audit/", include("shouwang.core.urls")),
     path("", include("shouwang.web.urls")),
