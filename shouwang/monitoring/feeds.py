@@ -85,6 +85,7 @@ from shouwang.core.imports import (
     parse_int,
 )
 from shouwang.core.imports import problem as engine_problem
+from shouwang.core.signals import data_changed
 from shouwang.regions.models import Region
 from shouwang.registry.models import Member
 
@@ -904,6 +905,7 @@ class FeedImport:
                 report.committed = True
                 self._log_access()
                 self._store_report()
+                transaction.on_commit(lambda: data_changed.send(sender=FeedSignal, part="monitoring", region_codes=None))
         else:
             if commit and self._plan:
                 self.promoted = promote_leads(self.user)

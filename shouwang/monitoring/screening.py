@@ -34,6 +34,7 @@ from django.utils.translation import ngettext
 
 from shouwang.core.audit import Change, record_changes
 from shouwang.core.bulk import insert_rows
+from shouwang.core.signals import data_changed
 from shouwang.registry.models import HouseholdYear
 
 from .facts import FACTS, FLAG, NUMBER, FactContext, annotate_facts, fact_alias
@@ -314,6 +315,8 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
             object_repr=_("Screening %(year)d") % {"year": year}, region_code=region,
             after=result.summary() | {"year": year, "region": region, "window": window},
         )])
+        region_codes = None if not region or len(region) < 12 else {region}
+        transaction.on_commit(lambda: data_changed.send(sender=Warning, part="monitoring", region_codes=region_codes))
     result.seconds = time.perf_counter() - started
     report(3, 3, _("Done"))
     return result

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from shouwang.accounts.models import Role
 from shouwang.accounts.scoping import in_scope
 from shouwang.core.audit import Change, acting_as, current_context, record_changes
+from shouwang.core.signals import data_changed
 from shouwang.regions.models import Region
 
 from .facts import FACTS
@@ -135,6 +136,8 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, now=Non
             before={"status": current},
             after={"status": spec.target, "action": spec.code, "reason": reason},
         )])
+        region_codes = {warning.region_code}
+        transaction.on_commit(lambda: data_changed.send(sender=Warning, part="monitoring", region_codes=region_codes))
     warning.status = spec.target
     warning.updated_at = when
     if closing:

@@ -68,6 +68,7 @@ from shouwang.core.imports import (
 from shouwang.core.imports import (
     problem as engine_problem,
 )
+from shouwang.core.signals import data_changed
 from shouwang.regions.models import Region
 
 from .audit import snapshot_fields
@@ -798,6 +799,7 @@ class RegistryImport:
                 self._write()
                 report.committed = True
                 self._log_access()
+                transaction.on_commit(lambda: data_changed.send(sender=Household, part="registry", region_codes=None))
         else:
             self._log_access()
         return report
