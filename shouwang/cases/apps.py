@@ -6,3 +6,12 @@ class CasesConfig(AppConfig):
     name = "shouwang.cases"
     label = "cases"
     verbose_name = _("Identification, assistance and risk elimination")
+
+    def ready(self) -> None:
+        # Monitoring must not import cases (DESIGN.md: dependencies run one way), so cases tells
+        # screening which household/rule pairs are already being dealt with by an open case.
+        from shouwang.monitoring.screening import register_suppression_provider
+
+        from .workflow import suppressed_pairs
+
+        register_suppression_provider(suppressed_pairs)

@@ -2,4 +2,12 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .views import CaseViewSet, ProcedureSettingsViewSet
+
+router = SimpleRouter()
+router.register("cases", CaseViewSet, basename="case")
+router.register("procedure-settings", ProcedureSettingsViewSet, basename="procedure-settings")
+
+urlpatterns: list = [*router.urls]
