@@ -3,6 +3,10 @@
 # server: a throw-away cluster under build/pg on a free port of 127.0.0.1, stopped and removed
 # on exit. Where PostgreSQL is not installed or cannot start, say why and skip (exit 0).
 # Arguments are passed to pytest.
+#
+# With --run, the rest of the line is a command to run against that server instead of the
+# suite (the benchmarks: `bash scripts/pg-test.sh --run .venv/bin/python bench/screening.py
+# --database postgresql`); the SHOUWANG_DB_* variables name the empty database.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -58,8 +62,13 @@ psql=("${as[@]}" "$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d pos
 "${psql[@]}" -c "CREATE ROLE shouwang LOGIN CREATEDB PASSWORD 'shouwang'" \
   && "${psql[@]}" -c "CREATE DATABASE shouwang OWNER shouwang" \
   || skip "could not create the role and database."
+export SHOUWANG_DB_ENGINE=postgresql SHOUWANG_DB_NAME=shouwang SHOUWANG_DB_USER=shouwang \
+  SHOUWANG_DB_PASSWORD=shouwang SHOUWANG_DB_HOST=127.0.0.1 SHOUWANG_DB_PORT=$port
+if [ "${1:-}" = "--run" ]; then
+  shift
+  echo "PostgreSQL $("${psql[@]}" -At -c 'SHOW server_version') on 127.0.0.1:$port: $*"
+  "$@"
+  exit $?
+fi
 echo "PostgreSQL $("${psql[@]}" -At -c 'SHOW server_version') on 127.0.0.1:$port: running the suite"
-
-SHOUWANG_DB_ENGINE=postgresql SHOUWANG_DB_NAME=shouwang SHOUWANG_DB_USER=shouwang SHOUWANG_DB_PASSWORD=shouwang \
-SHOUWANG_DB_HOST=127.0.0.1 SHOUWANG_DB_PORT=$port \
-  bash scripts/pytest.sh -m "not browser" "$@"
+bash scripts/pytest.sh -m "not browser" "$@"

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from shouwang.registry.models import HouseholdYear
 
-from .facts import FACTS, FactContext, annotate_facts, fact_alias
+from .facts import FACTS, FactContext, annotate_facts, fact_alias, household_facts
 from .rules import RuleError, check_parameters, compile_expression
 from .screening import _json_value, base_queryset
 
@@ -89,6 +89,8 @@ def preview_rule(expression: str, parameters: Mapping | None, user, *, year: int
         .order_by("household__number")
         .values_list("household_id", "household__number", "region_code", "preview_total", *aliases)[:limit]
     )
+    with household_facts(compiled.facts, ctx, user.scope_prefix or "", using=rows.db):
+        rows = list(rows)
     preview = Preview(year, (ctx.window_start, ctx.window_end), list(compiled.facts))
     for household_id, number, region_code, total, *values in rows:
         preview.count = total

@@ -37,7 +37,7 @@ from shouwang.core.bulk import insert_rows
 from shouwang.core.signals import data_changed
 from shouwang.registry.models import HouseholdYear
 
-from .facts import FACTS, FLAG, NUMBER, FactContext, annotate_facts, fact_alias
+from .facts import FACTS, FLAG, NUMBER, FactContext, annotate_facts, fact_alias, household_facts
 from .models import Rule, Warning, WarningChannel, WarningStatus
 from .rules import CompiledRule, RuleError, compile_expression
 
@@ -141,8 +141,11 @@ def base_queryset(year: int, region: str = "") -> QuerySet:
     return qs.order_by()
 
 
-def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet) -> list[Hit]:
-    """Evaluate the rules in ONE query; return the rows where any rule fired and the facts used."""
+def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet, region: str = "") -> list[Hit]:
+    """Evaluate the rules in ONE query; return the rows where any rule fired and the facts used.
+
+    ``region`` (the code prefix ``base`` is limited to) keeps the per-household aggregates to it.
+    """
     if not compiled:
         return []
     facts: list[str] = []
@@ -161,7 +164,8 @@ def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet
     compiler = qs.values_list(*columns).query.get_compiler(using=qs.db)
     hits = []
     postgresql = connections[qs.db].vendor == "postgresql"
-    with transaction.atomic(using=qs.db) if postgresql else contextlib.nullcontext():
+    with (transaction.atomic(using=qs.db) if postgresql else contextlib.nullcontext(),
+          household_facts(facts, ctx, region, using=qs.db)):
         if postgresql:
             # PostgreSQL would JIT-compile this wide expression for seconds, longer than it runs.
             with connections[qs.db].cursor() as cursor:
@@ -270,7 +274,7 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     _line_notes(result, ctx, base, rules, compiled)
     report(0, 3, _("Evaluating %(n)d rules") % {"n": len(rules)})
 
-    hits = evaluate(compiled, ctx, base)
+    hits = evaluate(compiled, ctx, base, region)
     report(1, 3, _("Writing warnings"))
     by_id = {rule.pk: rule for rule in rules}
     with transaction.atomic():

@@ -4,6 +4,7 @@ from .fieldwork import Campaign, CampaignStatus, CampaignTask, SelfReport, SelfR
 from .feeds import FeedBatch, FeedColumnAlias, FeedLead, FeedSignal, FeedType
 from .lines import MonitoringLine
 from .rules import RiskType, Rule, RuleVersion, Severity
+from .screening import HouseholdFacts
 from .warnings import Warning, WarningChannel, WarningStatus, WarningTransition
 
 __all__ = [
@@ -12,3 +13,4 @@ __all__ = [
 ]
 __all__ += ["Campaign", "CampaignStatus", "CampaignTask", "SelfReport", "SelfReportStatus", "TaskStatus", "Visit"]
 __all__ += ["FeedBatch", "FeedColumnAlias", "FeedLead", "FeedType"]
+__all__ += ["HouseholdFacts"]
