@@ -41,7 +41,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, NullIf, Round
-from django.db.models.lookups import GreaterThan
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -176,10 +175,15 @@ def _aggregated_count(column: str):
     return lambda ctx: Coalesce(F(AGGREGATED + column), Value(0), output_field=models.IntegerField())
 
 
+class _Positive(models.Func):
+    """``(COALESCE(count, 0) > 0)``, parenthesised: PostgreSQL refuses ``a > 0 = true`` unbracketed."""
+
+    template = "(COALESCE(%(expressions)s, 0) > 0)"
+    output_field = models.BooleanField()
+
+
 def _aggregated_any(column: str):
-    return lambda ctx: ExpressionWrapper(
-        GreaterThan(Coalesce(F(AGGREGATED + column), Value(0)), Value(0)), output_field=models.BooleanField(),
-    )
+    return lambda ctx: _Positive(F(AGGREGATED + column))
 
 
 def _aggregated_sum(column: str):
