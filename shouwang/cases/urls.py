@@ -2,6 +2,32 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from . import views, views_notices, views_queue
+from .views_panels import register_panels
+
 app_name = "cases"
 
-urlpatterns: list = []
+# The household page and the warning page show case panels; registering here (the URLconf is
+# loaded before any page renders) keeps the registry and monitoring free of imports of cases.
+register_panels()
+
+urlpatterns: list = [
+    path("", views.case_list, name="case_list"),
+    path("open/", views.case_open, name="case_open"),
+    path("queue/", views_queue.queue, name="queue"),
+    path("problems/", views_queue.problems, name="problems"),
+    path("notices/", views_notices.notice_list, name="notice_list"),
+    path("notices/new/", views_notices.notice_create, name="notice_create"),
+    path("notices/<int:pk>/", views_notices.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/docx/", views_notices.notice_docx, name="notice_docx"),
+    path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/act/", views.case_act, name="case_act"),
+    path("<int:pk>/attach/", views.attachment_upload, name="attachment_upload"),
+    path("<int:pk>/files/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path("<int:pk>/contacts/unmask/", views.contact_unmask, name="contact_unmask"),
+    path("<int:pk>/measures/new/", views.measure_add, name="measure_add"),
+    path("<int:pk>/contacts/new/", views.contact_add, name="contact_add"),
+    path("<int:pk>/reidentify/", views.case_reidentify, name="case_reidentify"),
+]

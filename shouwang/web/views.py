@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from shouwang.cases import workflow as case_workflow
 from shouwang.monitoring.models import CampaignTask, SelfReport, SelfReportStatus, TaskStatus, Warning
 from shouwang.registry.models import Household, HouseholdType, Member
 
@@ -19,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     village's and the county's is the county's.
     """
     user = request.user
+    today = case_workflow.today_date()
     households = Household.objects.restrict(user, "view").aggregate(
         total=Count("pk"),
         ex_poor=Count("pk", filter=Q(household_type=HouseholdType.EX_POOR)),
@@ -34,5 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "warnings_overdue": Warning.objects.restrict(user, "view").overdue().count(),
         "visits_pending": CampaignTask.objects.restrict(user, "change").filter(status=TaskStatus.PENDING).count(),
         "self_report_leads": SelfReport.objects.restrict(user, "view").filter(status=SelfReportStatus.NEW).count(),
+        "case_steps_pending": case_workflow.queue(user, today).count(),
+        "case_steps_overdue": case_workflow.queue(user, today).filter(due_date__lt=today).count(),
     }
     return render(request, "web/home.html", context)

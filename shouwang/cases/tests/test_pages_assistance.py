@@ -1,0 +1,181 @@
+"""Assistance and elimination on the case page: contacts, measures, criteria, refusals, re-identification."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import VILLAGE_A1
+from shouwang.cases.models import AssistanceContact, CaseStatus, Measure, MeasureType, ProcedureKind, RiskType
+from shouwang.cases.tests.factories import make_case, make_contact, make_measure
+from shouwang.core.models import AccessLog
+from shouwang.registry.tests.factories import make_household
+
+pytestmark = pytest.mark.django_db
+
+
+def stable_case(**kw):
+    """A monitored case whose household meets every elimination criterion (10,000 yuan each, safe housing)."""
+    household = make_household(VILLAGE_A1, wage="30000")
+    household.years.update(housing_grade="A")
+    kw.setdefault("identified_on", timezone.localdate() - timedelta(days=200))
+    return make_case(household, status=CaseStatus.MONITORED, **kw)
+
+
+def test_contact_is_added_and_its_phone_shown_masked(client, personas):
+    case = make_case(make_household(VILLAGE_A1, wage="6000"))
+    client.force_login(personas["alice"])
+    response = client.post(reverse("cases:contact_add", args=[case.pk]), {
+        "name": "李四", "unit": "县农业农村局", "position": "驻村工作队员", "phone": "139 1234 5678",
+        "starts_on": timezone.localdate().isoformat(),
+    })
+    assert response.status_code == 302
+    contact = AssistanceContact.objects.get(case=case)
+    assert contact.phone == "13912345678" and contact.phone_masked
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "李四" in html and contact.phone_masked in html and "13912345678" not in html
+
+
+def test_contact_phone_unmasked_only_with_a_reason_and_logged(client, personas):
+    case = make_case(make_household(VILLAGE_A1, wage="6000"))
+    make_contact(case, phone="13900001234")
+    client.force_login(personas["alice"])  # a village cadre may not unmask
+    assert client.post(reverse("cases:contact_unmask", args=[case.pk]), {"reason": "call"}).status_code == 403
+    client.force_login(personas["erin"])
+    assert "Show full phone numbers" in client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    missing = client.post(reverse("cases:contact_unmask", args=[case.pk]), {"reason": "  "})
+    assert missing.status_code == 400 and "13900001234" not in missing.content.decode()
+    shown = client.post(reverse("cases:contact_unmask", args=[case.pk]), {"reason": "Arrange a home visit"})
+    assert shown.status_code == 200 and "13900001234" in shown.content.decode()
+    entry = AccessLog.objects.get(action="unmask", object_type="cases.assistancecontact")
+    assert entry.reason == "Arrange a home visit" and entry.username == "erin"
+
+
+def test_measure_is_recorded_after_approval_and_listed(client, personas):
+    case = stable_case()
+    member = case.household.members.order_by("pk").first()
+    client.force_login(personas["alice"])
+    assert client.get(reverse("cases:measure_add", args=[case.pk])).status_code == 200
+    response = client.post(reverse("cases:measure_add", args=[case.pk]), {
+        "measure_type": MeasureType.objects.get(code="employment").pk, "member": member.pk,
+        "description": "外出务工交通补助", "responsible_unit": "县人社局", "responsible_person": "王五",
+        "starts_on": "2024-03-01", "ends_on": "2024-12-31", "amount": "800", "funding_source": "衔接资金",
+        "status": "active",
+    })
+    assert response.status_code == 302
+    measure = Measure.objects.get(case=case)
+    assert measure.member == member and measure.amount == 800 and not measure.green_channel
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "外出务工交通补助" in html and "县人社局" in html
+
+
+def test_measure_before_approval_is_refused_except_through_the_green_channel(client, personas):
+    ordinary = make_case(make_household(VILLAGE_A1, wage="6000"), risk_codes=("YB",))
+    flood = make_case(make_household(VILLAGE_A1, wage="6000"), risk_codes=("YZRZH", "YZRZH_HL"))
+    client.force_login(personas["alice"])
+    data = {"measure_type": MeasureType.objects.get(code="housing").pk, "status": "active"}
+    refused = client.post(reverse("cases:measure_add", args=[ordinary.pk]), data)
+    assert refused.status_code == 409 and "green channel" in refused.content.decode()
+    assert not Measure.objects.filter(case=ordinary).exists()
+    assert client.post(reverse("cases:measure_add", args=[flood.pk]), data).status_code == 302
+    assert Measure.objects.get(case=flood).green_channel
+    html = client.get(reverse("cases:case_detail", args=[flood.pk])).content.decode()
+    assert "Measures given before approval" in html
+
+
+def test_elimination_criteria_are_shown_one_by_one(client, personas):
+    case = stable_case()
+    case.household.years.update(housing_grade="D")
+    client.force_login(personas["alice"])
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    for code in ("income_stable", "guarantees", "rigid_spending", "no_new_risk"):
+        assert f'data-criterion="{code}"' in html
+    guarantees = html[html.index('data-criterion="guarantees"'):]
+    guarantees = guarantees[:guarantees.index("</li>")]
+    assert "Does not hold" in guarantees and "grade D" in guarantees
+    income = html[html.index('data-criterion="income_stable"'):]
+    assert "Holds" in income[:income.index("</li>")]
+
+
+def test_refused_elimination_is_explained_before_and_after_pressing(client, personas):
+    case = stable_case()
+    case.household.years.update(housing_grade="C")
+    client.force_login(personas["alice"])
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "Refused now:" in html and "grade C" in html
+    response = client.post(reverse("cases:case_act", args=[case.pk]), {"action": "start_elimination",
+                                                                         "mode": "natural"})
+    assert response.status_code == 409 and "grade C" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MONITORED
+
+
+def test_assistance_elimination_in_the_month_after_identification_is_refused(client, personas):
+    case = stable_case(identified_on=timezone.localdate() - timedelta(days=2))
+    make_measure(case, "industry")
+    client.force_login(personas["alice"])
+    response = client.post(reverse("cases:case_act", args=[case.pk]), {"action": "start_elimination",
+                                                                         "mode": "assistance"})
+    assert response.status_code == 409
+    assert "not allowed in the month of identification" in response.content.decode()
+
+
+def test_elimination_starts_from_the_page_when_the_criteria_hold(client, personas):
+    case = stable_case()
+    client.force_login(personas["alice"])
+    response = client.post(reverse("cases:case_act", args=[case.pk]), {"action": "start_elimination",
+                                                                         "mode": "natural"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ELIMINATING
+    assert case.procedures.get(status="open").kind == ProcedureKind.ELIMINATION
+
+
+def test_reject_needs_a_reason(client, personas):
+    case = make_case(make_household(VILLAGE_A1, wage="6000"))
+    client.force_login(personas["alice"])
+    response = client.post(reverse("cases:case_act", args=[case.pk]), {"action": "reject", "reason": ""})
+    assert response.status_code == 400 and "A reason is required." in response.content.decode()
+    response = client.post(reverse("cases:case_act", args=[case.pk]), {"action": "reject",
+                                                                         "reason": "Income is above the line."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REJECTED
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "Income is above the line." in html and 'data-action="reject"' in html
+
+
+def test_eliminated_case_is_identified_again_for_a_new_risk(client, personas):
+    household = make_household(VILLAGE_A1, wage="6000")
+    case = make_case(household, status=CaseStatus.ELIMINATED, risk_codes=("YB",))
+    client.force_login(personas["alice"])
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert reverse("cases:case_reidentify", args=[case.pk]) in html
+    response = client.post(reverse("cases:case_reidentify", args=[case.pk]), {
+        "category": "edge", "risk_types": [RiskType.objects.get(code="YYWSG").pk],
+        "first_clue_date": timezone.localdate().isoformat(), "reason": "Injured at work",
+    })
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IDENTIFYING
+    assert list(case.risk_types.values_list("code", flat=True)) == ["YYWSG"]
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert "Earlier procedures:" in html and 'data-action="reidentify"' in html
+
+
+def test_county_rolls_back_an_elimination_with_a_reason(client, personas):
+    case = make_case(make_household(VILLAGE_A1, wage="6000"), status=CaseStatus.ELIMINATED)
+    client.force_login(personas["alice"])
+    assert 'data-action="rollback_elimination"' not in client.get(
+        reverse("cases:case_detail", args=[case.pk])).content.decode()
+    client.force_login(personas["erin"])
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'data-action="rollback_elimination"' in html
+    response = client.post(reverse("cases:case_act", args=[case.pk]), {"action": "rollback_elimination",
+                                                                         "reason": "Income fell again."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MONITORED and case.eliminated_on is None
