@@ -14,6 +14,7 @@ weekends of the Chinese calendar are not modelled yet: a deadline may fall on a 
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -290,9 +291,18 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
         # Rows go in through core.bulk.insert_rows (one executemany), already in database form:
         # bulk_create's per-field preparation would cost more than evaluating the rules.
         connection = connections[Warning.objects.db]
-        evidence_field = Warning._meta.get_field("evidence")
         constant = (year, WarningStatus.NEW.value, WarningChannel.RULE.value,
                     Warning._meta.get_field("due_date").get_db_prep_save(due, connection))
+        # Evidence is written as JSON text: what a rule's warnings share is encoded once, and
+        # each warning adds its facts (plain numbers, booleans and strings). Both databases
+        # read the text into the JSON column (PostgreSQL casts it, psycopg sends str untyped).
+        shared = {
+            rule_id: json.dumps({"rule": by_id[rule_id].code, "rule_version": by_id[rule_id].version,
+                                 "expression": by_id[rule_id].expression, "parameters": by_id[rule_id].parameters,
+                                 "window": window}, ensure_ascii=False)[:-1] + ', "facts": '
+            for rule_id in compiled
+        }
+        fact_types = {rule_id: [(name, FACTS[name].type) for name in compiled[rule_id].facts] for rule_id in compiled}
         new: list[tuple] = []
         counts: Counter[str] = Counter()
         for hit in hits:
@@ -303,13 +313,9 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
                     result.warnings_unchanged += 1
                     continue
                 skip.add((hit.household_id, rule_id))
-                evidence = {
-                    "rule": rule.code, "rule_version": rule.version, "expression": rule.expression,
-                    "facts": {name: _json_value(hit.facts[name], FACTS[name].type) for name in compiled[rule_id].facts},
-                    "parameters": rule.parameters, "window": window,
-                }
+                facts = {name: _json_value(hit.facts[name], type_) for name, type_ in fact_types[rule_id]}
                 new.append((hit.household_id, hit.region_code, rule_id, rule.version, *constant,
-                            evidence_field.get_db_prep_save(evidence, connection)))
+                            shared[rule_id] + json.dumps(facts, ensure_ascii=False) + "}"))
         result.warnings_created = insert_rows(Warning, WARNING_COLUMNS, new)
         report(2, 3, _("Recording the run"))
         result.per_rule.update(counts)

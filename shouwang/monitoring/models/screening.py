@@ -1,10 +1,10 @@
-"""A temporary table of per-household aggregates that one screening run joins."""
+"""What a screening run builds for itself: per-household aggregates, and the joins that read them."""
 
 from __future__ import annotations
 
 from django.db import models
 
-from shouwang.registry.models import HouseholdYear
+from shouwang.registry.models import Household, HouseholdYear
 
 
 class HouseholdFacts(models.Model):
@@ -12,8 +12,8 @@ class HouseholdFacts(models.Model):
 
     Not a stored table: ``shouwang.monitoring.facts.household_facts`` creates it as a temporary
     table of the connection, fills it with two ``INSERT … SELECT … GROUP BY`` and drops it when
-    the run ends: one row per household of the screened region (with the household's own flags
-    and its members counted), then the window's feed signals upserted onto those rows. The model exists so that the rule query can join it through the ORM
+    the run ends: the members counted per household, then the window's feed signals upserted onto
+    those rows (or new rows for households with signals and no members). The model exists so that the rule query can join it through the ORM
     (``screening_facts__…`` from ``HouseholdYear``, below). Counts are NULL where a household has
     no row.
     """
@@ -22,8 +22,6 @@ class HouseholdFacts(models.Model):
         "registry.Household", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="+",
     )
-    ex_poor = models.IntegerField(null=True)
-    no_labour = models.IntegerField(null=True)
     labour_members = models.IntegerField(null=True)
     safety_net_members = models.IntegerField(null=True)
     medical_out_of_pocket = models.DecimalField(max_digits=14, decimal_places=2, null=True)
@@ -59,3 +57,11 @@ models.ForeignObject(
     HouseholdYear, on_delete=models.DO_NOTHING, from_fields=["household"], to_fields=["household"],
     null=True, related_name="+",
 ).contribute_to_class(HouseholdYear, "household_years", private_only=True)
+
+# ``HouseholdYear.household_row``: the household itself as a LEFT JOIN (the ``household`` foreign
+# key joins INNER, and SQLite then drives the query from the households table, as above).
+models.ForeignObject(
+    Household, on_delete=models.DO_NOTHING, from_fields=["household"], to_fields=["id"],
+    null=True, related_name="+",
+).contribute_to_class(HouseholdYear, "household_row", private_only=True)
+
