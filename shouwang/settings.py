@@ -191,6 +191,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several parts have a field called "status", each with its own choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "WarningStatusEnum": "shouwang.monitoring.models.warnings.WarningStatus",
+        "SelfReportStatusEnum": "shouwang.monitoring.models.fieldwork.SelfReportStatus",
+        "CampaignStatusEnum": "shouwang.monitoring.models.fieldwork.CampaignStatus",
+        "CampaignTaskStatusEnum": "shouwang.monitoring.models.fieldwork.TaskStatus",
+        "JobStatusEnum": "shouwang.core.models.Job.Status",
+        "CaseStatusEnum": "shouwang.cases.models.cases.CaseStatus",
+        "ProcedureStatusEnum": "shouwang.cases.models.procedures.ProcedureStatus",
+        "StepStatusEnum": "shouwang.cases.models.procedures.StepStatus",
+        "MeasureStatusEnum": "shouwang.cases.models.assistance.MeasureStatus",
+        "DispatchRecipientStatusEnum": "shouwang.supervision.models.dispatch.RecipientStatus",
+    },
 }
 
 # Long work runs as background tasks; the database queue needs no extra server.

@@ -1,3 +1,14 @@
+"""Dashboard pages (engineer E): the user's region, a region inside it, the refresh job."""
+
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from . import views_dashboards
+
+urlpatterns: list = [
+    path("dashboard/", views_dashboards.dashboard, name="dashboard"),
+    path("dashboard/refresh/", views_dashboards.dashboard_refresh, name="dashboard_refresh"),
+    path("dashboard/refresh/<uuid:job_id>/", views_dashboards.dashboard_job, name="dashboard_job"),
+    re_path(r"^dashboard/(?P<code>[0-9]{2,15})/$", views_dashboards.dashboard, name="dashboard_region"),
+]
