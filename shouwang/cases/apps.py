@@ -12,6 +12,9 @@ class CasesConfig(AppConfig):
         # screening which household/rule pairs are already being dealt with by an open case.
         from shouwang.monitoring.screening import register_suppression_provider
 
+        from .views_panels import register_panels
         from .workflow import suppressed_pairs
 
         register_suppression_provider(suppressed_pairs)
+        # The household and warning pages show the cases panels (shouwang.registry.panels).
+        register_panels()

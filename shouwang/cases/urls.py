@@ -5,13 +5,8 @@ from __future__ import annotations
 from django.urls import path
 
 from . import views, views_notices, views_queue
-from .views_panels import register_panels
 
 app_name = "cases"
-
-# The household page and the warning page show case panels; registering here (the URLconf is
-# loaded before any page renders) keeps the registry and monitoring free of imports of cases.
-register_panels()
 
 urlpatterns: list = [
     path("", views.case_list, name="case_list"),

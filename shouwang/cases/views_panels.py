@@ -2,8 +2,8 @@
 
 The registry's household page lists the household's cases, and a warning under verification
 offers "Open a case"; neither the registry nor monitoring imports this part (DESIGN.md:
-dependencies run one way). ``register_panels`` runs when the cases URLs are loaded, which
-happens before any page is rendered; calling it again changes nothing.
+dependencies run one way). ``register_panels`` runs in ``CasesConfig.ready``; calling it again
+changes nothing.
 """
 
 from __future__ import annotations

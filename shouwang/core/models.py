@@ -84,6 +84,7 @@ class AccessLog(ChainedLogEntry):
     class Action(models.TextChoices):
         UNMASK = "unmask", _("Viewed unmasked personal data")
         EXPORT = "export", _("Exported data")
+        EXPORT_UNMASKED = "export_unmasked", _("Exported unmasked personal data")
         IMPORT = "import", _("Imported data")
         SEARCH_ID = "search_id", _("Searched by ID number")
         LOGIN = "login", _("Logged in")

@@ -324,11 +324,13 @@ class _NoIndex(models.Func):
 
 
 @contextmanager
-def household_facts(names, ctx: FactContext, region: str = "", using: str = "default") -> Iterator[None]:
+def household_facts(names, ctx: FactContext, region: str = "", using: str = "default",
+                    households: tuple[int, int] | None = None) -> Iterator[None]:
     """Fill the temporary ``HouseholdFacts`` table for the named facts, for the block's queries.
 
     One ``GROUP BY`` over the members and one over the window's feed signals (only those the
-    facts need, only within ``region``), written with ``INSERT … SELECT`` inside the database.
+    facts need, only within ``region`` and the household id range ``[first, end)`` if given),
+    written with ``INSERT … SELECT`` inside the database.
     The table is temporary (each connection has its own, nothing is logged on PostgreSQL), so
     two runs at once never see each other's rows; it is dropped when the block ends.
     """
@@ -362,6 +364,8 @@ def household_facts(names, ctx: FactContext, region: str = "", using: str = "def
                                                      LessThanOrEqual(_NoIndex(F("date")), ctx.window_end))
                 if region:
                     rows = rows.filter(region_code__startswith=region)
+                if households:
+                    rows = rows.filter(household_id__gte=households[0], household_id__lt=households[1])
                 select = rows.order_by().values("household_id").annotate(**aggregates).values_list(
                     "household_id", *aggregates)
                 sql, params = select.query.sql_with_params()

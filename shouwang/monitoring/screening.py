@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -36,7 +38,7 @@ from django.utils.translation import ngettext
 from shouwang.core.audit import Change, record_changes
 from shouwang.core.bulk import insert_rows
 from shouwang.core.signals import data_changed
-from shouwang.registry.models import HouseholdYear
+from shouwang.registry.models import Household, HouseholdYear
 
 from .facts import FACTS, FLAG, NUMBER, FactContext, annotate_facts, fact_alias, household_facts
 from .models import Rule, Warning, WarningChannel, WarningStatus
@@ -142,21 +144,63 @@ def base_queryset(year: int, region: str = "") -> QuerySet:
     return qs.order_by()
 
 
-def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet, region: str = "") -> list[Hit]:
+def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet, region: str = "",
+             rows: int | None = None) -> list[Hit]:
     """Evaluate the rules in ONE query; return the rows where any rule fired and the facts used.
 
     ``region`` (the code prefix ``base`` is limited to) keeps the per-household aggregates to it.
+    ``rows`` (how many rows ``base`` holds, when the caller knows) decides whether a large
+    SQLite run is split in two halves by household id, each evaluated on its own connection
+    at the same time: SQLite runs a query on one core, and a county of a million households
+    takes twice as long on one as on two. PostgreSQL plans its own parallel work.
     """
     if not compiled:
         return []
     facts: list[str] = []
     for rule in compiled.values():
         facts.extend(name for name in rule.facts if name not in facts)
+    workers = _parallel_workers(base, rows)
+    if workers < 2:
+        return _evaluate_part(compiled, facts, ctx, base, region)
+    top = Household.objects.using(base.db).aggregate(top=Max("pk"))["top"] or 0
+    bounds = [top * i // workers + (1 if i else 0) for i in range(workers)] + [top + 1]
+    parts = [(bounds[i], bounds[i + 1]) for i in range(workers)]
+
+    def run(part: tuple[int, int]) -> list[Hit]:
+        try:
+            return _evaluate_part(compiled, facts, ctx, base, region, part)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="screening") as pool:
+        return [hit for part_hits in pool.map(run, parts) for hit in part_hits]
+
+
+def _parallel_workers(base: QuerySet, rows: int | None) -> int:
+    """How many connections to evaluate on: 2 or more only for a large run on a SQLite file.
+
+    Other connections see only committed rows, so never inside a transaction (tests, a caller
+    that has written and not committed), and never for an in-memory database.
+    """
+    connection = connections[base.db]
+    wanted = int(getattr(settings, "SHOUWANG_SCREENING_WORKERS", min(2, os.cpu_count() or 1)))
+    threshold = int(getattr(settings, "SHOUWANG_SCREENING_PARALLEL_ROWS", 200_000))
+    if (wanted < 2 or connection.vendor != "sqlite" or connection.in_atomic_block or rows is None
+            or rows < threshold or connection.is_in_memory_db()):
+        return 1
+    return wanted
+
+
+def _evaluate_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
+                   region: str, households: tuple[int, int] | None = None) -> list[Hit]:
+    """One query over ``base`` (or the households whose id is in ``[first, end)``)."""
     flags = {
         f"rule_{rule_id}": Case(When(rule.condition, then=Value(True)), default=Value(False),
                                 output_field=models.BooleanField())
         for rule_id, rule in compiled.items()
     }
+    if households:
+        base = base.filter(household_id__gte=households[0], household_id__lt=households[1])
     qs = annotate_facts(base, facts, ctx).annotate(**flags)
     qs = qs.filter(reduce(or_, (rule.condition for rule in compiled.values())))
     columns = ["household_id", "region_code", *flags, *(fact_alias(name) for name in facts)]
@@ -166,7 +210,7 @@ def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet
     hits = []
     postgresql = connections[qs.db].vendor == "postgresql"
     with (transaction.atomic(using=qs.db) if postgresql else contextlib.nullcontext(),
-          household_facts(facts, ctx, region, using=qs.db)):
+          household_facts(facts, ctx, region, using=qs.db, households=households)):
         if postgresql:
             # PostgreSQL would JIT-compile this wide expression for seconds, longer than it runs.
             with connections[qs.db].cursor() as cursor:
@@ -275,7 +319,7 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     _line_notes(result, ctx, base, rules, compiled)
     report(0, 3, _("Evaluating %(n)d rules") % {"n": len(rules)})
 
-    hits = evaluate(compiled, ctx, base, region)
+    hits = evaluate(compiled, ctx, base, region, rows=result.households)
     report(1, 3, _("Writing warnings"))
     by_id = {rule.pk: rule for rule in rules}
     with transaction.atomic():
