@@ -303,6 +303,9 @@ def main() -> None:
     t0 = time.perf_counter()
     result = screen(year=YEAR)
     t_screen = time.perf_counter() - t0
+    from shouwang.monitoring.screening import _parallel_workers, base_queryset
+
+    connections_used = _parallel_workers(base_queryset(YEAR), result.households)
     cpu_screen = cpu_seconds() - cpu0
     rss_after = peak_rss_mib()
     pairs = set(Warning.objects.values_list("household_id", "rule__code"))
@@ -325,6 +328,7 @@ def main() -> None:
     rows = [
         ("data", f"{counts['households']:,} households / {counts['members']:,} members / "
                  f"{counts['years']:,} household-years / {counts['signals']:,} feed signals"),
+        ("connections evaluating the rules", f"{connections_used}"),
         ("screening: rules evaluated + warnings written",
          f"{t_screen:8.2f} s  ({result.households / t_screen:,.0f} households/s, CPU {cpu_screen:.1f} s)"),
         ("  warnings created", f"{result.warnings_created:8,}  ({per_rule})"),

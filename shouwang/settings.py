@@ -227,6 +227,10 @@ CACHES = {
 
 # Working days a village has to verify a new warning (monitoring, issue 3).
 SHOUWANG_WARNING_VERIFY_DAYS = int(os.environ.get("SHOUWANG_WARNING_VERIFY_DAYS", 5))
+# Screening a large county on SQLite: how many connections evaluate it at once (one per core,
+# at most 2 by default), and from how many household-years on it is split.
+SHOUWANG_SCREENING_WORKERS = int(os.environ.get("SHOUWANG_SCREENING_WORKERS", min(2, os.cpu_count() or 1)))
+SHOUWANG_SCREENING_PARALLEL_ROWS = int(os.environ.get("SHOUWANG_SCREENING_PARALLEL_ROWS", 200_000))
 
 LOGGING = {
     "version": 1,

@@ -624,9 +624,11 @@ def open_case(household, user, *, category: str, risk_types: Iterable[Any], sour
     problems = [str(p) for p in category_problems(household, category, None)]
     if problems:
         raise NotAllowedNow(" ".join(problems))
-    for obj, name in ((warning, "warning"), (self_report, "self-report"), (visit, "visit")):
+    for obj, message in ((warning, _("The warning belongs to another household.")),
+                         (self_report, _("The self-report belongs to another household.")),
+                         (visit, _("The visit belongs to another household."))):
         if obj is not None and getattr(obj, "household_id", None) not in (None, household.pk):
-            raise InvalidData(_("The %(what)s belongs to another household.") % {"what": name})
+            raise InvalidData(message)
     if warning is not None and warning.status not in ("new", "verifying"):
         raise NotAllowedNow(_("The warning is already closed (“%(status)s”).") % {
             "status": warning.get_status_display()})

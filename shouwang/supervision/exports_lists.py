@@ -14,6 +14,7 @@ from django.db.models import CharField, OuterRef, Subquery, TextField
 from django.db.models.functions import Substr
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shouwang.core import crypto
 from shouwang.regions.models import Region
@@ -119,7 +120,7 @@ def warning_row(w) -> list[Any]:
 
 
 register_export(
-    "warnings", title=_("Warnings"), columns=WARNING_COLUMNS, queryset_for=warning_queryset, row=warning_row,
+    "warnings", title=pgettext_lazy("household early warnings", "Warnings"), columns=WARNING_COLUMNS, queryset_for=warning_queryset, row=warning_row,
     object_type="warning", filename="warnings", sheet_name="预警",
 )
 

@@ -6,10 +6,12 @@ to compare and a period) that answers, for every area at once, a :class:`Indicat
 scope (``Substr(region_code, 1, length)``), never a query per township or village, so a county
 scorecard costs a few queries per indicator whatever its size.
 
-The function's docstring is the formula as the pages show it (``Indicator.formula``); keep it
-exact. Dates are inclusive: a period is ``start`` … ``end``; timestamps are compared by their
-local date. "Monitored at the end of the period" is the same set for every indicator that uses
-it (:func:`monitored_at`), so that percentages of monitored households agree with each other.
+The ``formula`` of each declaration is the formula as the pages show it (``Indicator.formula``, a
+``gettext_lazy`` string, so that makemessages extracts it); keep it exact, and keep the function's
+docstring (its one-line summary) in step with it. Dates are inclusive: a period is ``start`` …
+``end``; timestamps are compared by their local date. "Monitored at the end of the period" is the
+same set for every indicator that uses it (:func:`monitored_at`), so that percentages of monitored
+households agree with each other.
 
 An indicator that cannot be computed (its source is not installed) answers ``None`` for the
 whole scope and is shown as "not available": a fake number would rank townships on nothing.
@@ -17,7 +19,6 @@ whole scope and is shown as "not available": a fake number would rank townships 
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +29,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -84,6 +85,7 @@ class Indicator:
     formula_function: Formula = field(repr=False)
     counts: bool = False  # a plain count: an area without rows has 0, not "does not apply"
     unit_zh: str = "%"  # for Chinese column headers of exports
+    formula_text: Promise | str = ""  # the formula as the pages show it (paragraphs split by a blank line)
 
     @property
     def name(self) -> str:
@@ -100,9 +102,8 @@ class Indicator:
 
     @property
     def formula(self) -> str:
-        """The formula as documented in the function's docstring (translated when a translation exists)."""
-        paragraphs = inspect.cleandoc(self.formula_function.__doc__ or "").split("\n\n")
-        return gettext("\n\n".join(" ".join(p.split()) for p in paragraphs))
+        """The formula as the pages show it, in the active language."""
+        return str(self.formula_text)
 
     def compute(self, scope: Scope) -> dict[str, IndicatorValue] | None:
         return self.formula_function(scope)
@@ -118,11 +119,15 @@ PERCENT_UNIT = _("%")
 
 
 def indicator(*, code: str, name_zh: str, name_en: Promise, direction: str, unit: Promise, scale: str, weight: int,
-              counts: bool = False, unit_zh: str = "%") -> Callable[[Formula], Formula]:
-    """Declare a formula as an indicator (registration order is the order on every page)."""
+              formula: Promise, counts: bool = False, unit_zh: str = "%") -> Callable[[Formula], Formula]:
+    """Declare a formula as an indicator (registration order is the order on every page).
+
+    ``formula`` is the text the pages show: a ``gettext_lazy`` string, paragraphs split by a blank line.
+    """
 
     def register(function: Formula) -> Formula:
-        INDICATORS[code] = Indicator(code, name_zh, name_en, direction, unit, scale, weight, function, counts, unit_zh)
+        INDICATORS[code] = Indicator(code, name_zh, name_en, direction, unit, scale, weight, function, counts, unit_zh,
+                                     formula)
         return function
 
     return register
@@ -196,16 +201,18 @@ def _timeliness(queryset: QuerySet, scope: Scope, decided_statuses: tuple[str, .
 
 
 @indicator(code="identification_on_time", name_zh="识别纳入及时率", name_en=_("Identification within the time limit"),
-           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=20)
+           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=20,
+           formula=_(
+               "Identification procedures decided on time, as a share of those to be judged in the "
+               "period.\n\n"
+               "Judged: every identification procedure decided (completed or rejected) in the "
+               "period, plus every one still undecided at the end of the period whose due date fell "
+               "in the period before its last day (already late, so it counts against the period "
+               "even if decided later). On time: decided on or before its due date. Withdrawn "
+               "procedures are not judged. Value = on time ÷ judged × 100."
+           ))
 def identification_on_time(scope: Scope) -> dict[str, IndicatorValue]:
-    """Identification procedures decided on time, as a share of those to be judged in the period.
-
-    Judged: every identification procedure decided (completed or rejected) in the period, plus
-    every one still undecided at the end of the period whose due date fell in the period
-    before its last day (already late, so it counts against the period even if decided later).
-    On time: decided on or before its due date. Withdrawn procedures are not judged.
-    Value = on time ÷ judged × 100.
-    """
+    """Identification procedures decided on time, as a share of those to be judged in the period."""
     from shouwang.cases.models import Procedure, ProcedureKind, ProcedureStatus
 
     return _timeliness(
@@ -216,29 +223,33 @@ def identification_on_time(scope: Scope) -> dict[str, IndicatorValue]:
 
 
 @indicator(code="warnings_on_time", name_zh="预警核实及时率", name_en=_("Warnings verified within the deadline"),
-           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=15)
+           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=15,
+           formula=_(
+               "Warnings closed on time, as a share of those to be judged in the period.\n\n"
+               "Judged: every warning closed (dismissed or escalated to a case) in the period, plus "
+               "every one still open at the end of the period whose verify-by date fell in the "
+               "period before its last day. On time: closed on or before its verify-by date. "
+               "Warnings without a verify-by date are not judged. Value = on time ÷ judged × 100."
+           ))
 def warnings_on_time(scope: Scope) -> dict[str, IndicatorValue]:
-    """Warnings closed on time, as a share of those to be judged in the period.
-
-    Judged: every warning closed (dismissed or escalated to a case) in the period, plus every
-    one still open at the end of the period whose verify-by date fell in the period before its
-    last day. On time: closed on or before its verify-by date. Warnings without a verify-by
-    date are not judged. Value = on time ÷ judged × 100.
-    """
+    """Warnings closed on time, as a share of those to be judged in the period."""
     from shouwang.monitoring.models import Warning, WarningStatus
 
     return _timeliness(Warning.objects.all(), scope, decided_statuses=(WarningStatus.DISMISSED, WarningStatus.ESCALATED))
 
 
 @indicator(code="measures_coverage", name_zh="监测户帮扶措施落实率", name_en=_("Monitored households with measures"),
-           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=15)
+           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=15,
+           formula=_(
+               "Monitored households with at least one measure in place, as a share of monitored "
+               "households.\n\n"
+               "Monitored households: cases identified on or before the period end and not "
+               "eliminated by then. With a measure: at least one measure in place or completed (not "
+               "planned or stopped) that started on or before the period end. Value = with a "
+               "measure ÷ monitored × 100."
+           ))
 def measures_coverage(scope: Scope) -> dict[str, IndicatorValue]:
-    """Monitored households with at least one measure in place, as a share of monitored households.
-
-    Monitored households: cases identified on or before the period end and not eliminated by
-    then. With a measure: at least one measure in place or completed (not planned or stopped)
-    that started on or before the period end. Value = with a measure ÷ monitored × 100.
-    """
+    """Monitored households with at least one measure in place, as a share of monitored households."""
     counts = _grouped(
         monitored_at(scope).annotate(has_measure=Exists(_measures_in_place(scope))), scope,
         covered=Count("household_id", filter=Q(has_measure=True), distinct=True),
@@ -249,16 +260,19 @@ def measures_coverage(scope: Scope) -> dict[str, IndicatorValue]:
 
 @indicator(code="development_measures", name_zh="有劳动能力监测户开发式帮扶覆盖率",
            name_en=_("Households with labour capacity that have a development measure"),
-           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=15)
+           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=15,
+           formula=_(
+               "Monitored households with labour capacity that have a development measure, as a "
+               "share of them.\n\n"
+               "With labour capacity: the household is not flagged as wholly without labour and at "
+               "least one member has skilled, ordinary or weak labour capacity. Development "
+               "measure: an industry or employment measure (the measure type's development flag) in "
+               "place or completed that started on or before the period end. Monitored as for "
+               "\"monitored households with measures\". Value = with a development measure ÷ "
+               "monitored with labour capacity × 100."
+           ))
 def development_measures(scope: Scope) -> dict[str, IndicatorValue]:
-    """Monitored households with labour capacity that have a development measure, as a share of them.
-
-    With labour capacity: the household is not flagged as wholly without labour and at least
-    one member has skilled, ordinary or weak labour capacity. Development measure: an industry
-    or employment measure (the measure type's development flag) in place or completed that
-    started on or before the period end. Monitored as for "monitored households with measures".
-    Value = with a development measure ÷ monitored with labour capacity × 100.
-    """
+    """Monitored households with labour capacity that have a development measure, as a share of them."""
     from shouwang.registry.models import Labour, Member
 
     able = Exists(Member.objects.filter(household_id=OuterRef("household_id"), labour__in=Labour.able()))
@@ -274,14 +288,15 @@ def development_measures(scope: Scope) -> dict[str, IndicatorValue]:
 
 @indicator(code="visits_per_household", name_zh="监测户走访频次", name_en=_("Visits per monitored household"),
            direction=Direction.HIGHER, unit=_("visits per household"), scale=Scale.RELATIVE, weight=10,
-           unit_zh="次/户")
+           unit_zh="次/户",
+           formula=_(
+               "Cadre visits in the period to monitored households, per monitored household.\n\n"
+               "Visits: visit records dated in the period whose household is monitored at the "
+               "period end. Monitored as for \"monitored households with measures\". Value = visits ÷ "
+               "monitored households (two decimals)."
+           ))
 def visits_per_household(scope: Scope) -> dict[str, IndicatorValue]:
-    """Cadre visits in the period to monitored households, per monitored household.
-
-    Visits: visit records dated in the period whose household is monitored at the period end.
-    Monitored as for "monitored households with measures".
-    Value = visits ÷ monitored households (two decimals).
-    """
+    """Cadre visits in the period to monitored households, per monitored household."""
     from shouwang.monitoring.models import Visit
 
     monitored = monitored_at(scope)
@@ -296,14 +311,16 @@ def visits_per_household(scope: Scope) -> dict[str, IndicatorValue]:
 
 @indicator(code="eliminations_consistent", name_zh="风险消除规范率",
            name_en=_("Eliminations that pass the consistency checks"),
-           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=10)
+           direction=Direction.HIGHER, unit=PERCENT_UNIT, scale=Scale.PERCENT, weight=10,
+           formula=_(
+               "Risk eliminations of the period with no consistency problem, as a share of the "
+               "period's eliminations.\n\n"
+               "Eliminations: cases whose risk was eliminated (status eliminated) on a date in the "
+               "period. Consistent: the consistency checks of the cases part find no problem on the "
+               "case. Value = consistent ÷ eliminations × 100."
+           ))
 def eliminations_consistent(scope: Scope) -> dict[str, IndicatorValue] | None:
-    """Risk eliminations of the period with no consistency problem, as a share of the period's eliminations.
-
-    Eliminations: cases whose risk was eliminated (status eliminated) on a date in the period.
-    Consistent: the consistency checks of the cases part find no problem on the case.
-    Value = consistent ÷ eliminations × 100.
-    """
+    """Risk eliminations of the period with no consistency problem, as a share of the period's eliminations."""
     try:
         from shouwang.cases.consistency import find_problems
     except ImportError:
@@ -325,17 +342,18 @@ def eliminations_consistent(scope: Scope) -> dict[str, IndicatorValue] | None:
 
 @indicator(code="quality_errors", name_zh="数据质量问题率", name_en=_("Data-quality errors per 100 households"),
            direction=Direction.LOWER, unit=_("per 100 households"), scale=Scale.RELATIVE, weight=10,
-           unit_zh="个/百户")
+           unit_zh="个/百户",
+           formula=_(
+               "Data-quality errors per 100 registered households.\n\n"
+               "Errors: findings of severity \"error\" left by the latest data-quality run over the "
+               "county (``shouwang.supervision.quality.error_counts``), counted in the village that "
+               "must fix them. Households: households in the registry of the area. Value = errors ÷ "
+               "households × 100 (one decimal). Findings are the current state, not a history: the "
+               "indicator is available only when the latest run over the county finished by the end "
+               "of the period, and otherwise shows as not available rather than as zero errors."
+           ))
 def quality_errors(scope: Scope) -> dict[str, IndicatorValue] | None:
-    """Data-quality errors per 100 registered households.
-
-    Errors: findings of severity "error" left by the latest data-quality run over the county
-    (``shouwang.supervision.quality.error_counts``), counted in the village that must fix them.
-    Households: households in the registry of the area. Value = errors ÷ households × 100 (one
-    decimal). Findings are the current state, not a history: the indicator is available only
-    when the latest run over the county finished by the end of the period, and otherwise shows
-    as not available rather than as zero errors.
-    """
+    """Data-quality errors per 100 registered households."""
     try:
         from shouwang.supervision.quality import error_counts
     except ImportError:
@@ -362,13 +380,15 @@ def quality_errors(scope: Scope) -> dict[str, IndicatorValue] | None:
 
 @indicator(code="returns", name_zh="风险消除后返贫数", name_en=_("Returns to monitoring after elimination"),
            direction=Direction.LOWER, unit=_("returns"), scale=Scale.RELATIVE, weight=5, counts=True,
-           unit_zh="次")
+           unit_zh="次",
+           formula=_(
+               "Rollbacks of a risk elimination and re-identifications after elimination in the "
+               "period.\n\n"
+               "Counts the case transitions \"roll back the elimination\" (风险消除回退) and \"identify "
+               "again on a new risk\" (风险再标注) dated in the period. Value = that count."
+           ))
 def returns(scope: Scope) -> dict[str, IndicatorValue]:
-    """Rollbacks of a risk elimination and re-identifications after elimination in the period.
-
-    Counts the case transitions "roll back the elimination" (风险消除回退) and "identify again on
-    a new risk" (风险再标注) dated in the period. Value = that count.
-    """
+    """Rollbacks of a risk elimination and re-identifications after elimination in the period."""
     from shouwang.cases.models import Transition
 
     rows = Transition.objects.filter(action__in=RETURN_ACTIONS).annotate(on=TruncDate("at")).filter(
