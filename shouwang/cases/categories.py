@@ -237,8 +237,15 @@ def suggest_category(household: Household, year: int | None = None) -> str | Non
     return None
 
 
-def category_problems(household: Household, category: str, year: int | None = None) -> list[str]:
-    """Where ``category`` disagrees with the household's type and income (policy.md §3); [] if it agrees."""
+def category_problems(household: Household, category: str, year: int | None = None, *,
+                      unchecked: list[str] | None = None) -> list[str]:
+    """Where ``category`` disagrees with the household's type and income (policy.md §3); [] if it agrees.
+
+    Where the income cannot be checked (no record for the year, no members counted, no line),
+    that is a problem too, unless the caller passes an ``unchecked`` list to receive it instead:
+    a case opened from a fresh clue may come before the year's income record, and the home
+    verification is where the income is established.
+    """
     if category not in Category.values:
         return [_("Unknown category “%(category)s”.") % {"category": category}]
     label = Category(category).label
@@ -256,18 +263,18 @@ def category_problems(household: Household, category: str, year: int | None = No
 
     position = income_position(household, year)
     if position.record is None:
-        problems.append(_(
+        (problems if unchecked is None else unchecked).append(_(
             "Household %(number)s has no income record for %(year)s: its per-capita net income cannot be "
             "checked against the monitoring line."
         ) % {"number": household.number, "year": position.year})
         return problems
     if position.income is None:
-        problems.append(_(
+        (problems if unchecked is None else unchecked).append(_(
             "The income record of %(year)s counts no household members: per-capita net income is unknown."
         ) % {"year": position.year})
         return problems
     if position.line is None:
-        problems.append(_(
+        (problems if unchecked is None else unchecked).append(_(
             "No monitoring line is set for %(year)s or earlier in this region: per-capita net income of "
             "%(income)s yuan cannot be checked."
         ) % {"year": position.year, "income": yuan(position.income)})

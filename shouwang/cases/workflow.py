@@ -621,7 +621,8 @@ def open_case(household, user, *, category: str, risk_types: Iterable[Any], sour
     types = _risk_types(risk_types)
     from .categories import category_problems  # engineer C's rules; imported late on purpose
 
-    problems = [str(p) for p in category_problems(household, category, None)]
+    unchecked: list[str] = []
+    problems = [str(p) for p in category_problems(household, category, None, unchecked=unchecked)]
     if problems:
         raise NotAllowedNow(" ".join(problems))
     for obj, message in ((warning, _("The warning belongs to another household.")),
@@ -653,7 +654,7 @@ def open_case(household, user, *, category: str, risk_types: Iterable[Any], sour
         _record(case, user, level, "open", "", CaseStatus.IDENTIFYING, procedure=procedure, data={
             "category": category, "risk_types": [t.code for t in types], "source": source,
             "first_clue_date": first_clue_date.isoformat(), "warning": getattr(warning, "pk", None),
-        })
+        } | ({"category_unchecked": " ".join(str(u) for u in unchecked)} if unchecked else {}))
         if warning is not None:
             _escalate_warning(warning, user)
         region_codes = {case.region_code}

@@ -99,6 +99,16 @@ def test_category_inconsistent_with_household_is_refused(personas):
     assert not Case.objects.exists()
 
 
+def test_case_opens_before_the_years_income_is_recorded_and_says_the_category_was_not_checked(personas):
+    household = make_household(VILLAGE_A1, members=2, year=None)  # no income record at all
+    case = opened(personas, household, category=Category.SUDDEN)
+    assert case.status == CaseStatus.IDENTIFYING
+    assert "no income record" in case.transitions.get().data["category_unchecked"]
+    # A contradiction that can be checked still refuses: an ordinary household is no ex-poor one.
+    with pytest.raises(NotAllowedNow, match="ex-poor"):
+        opened(personas, make_household(VILLAGE_A1, members=2, year=None), category=Category.UNSTABLE_EX_POOR)
+
+
 @pytest.mark.parametrize("risks", [[], ["YB", "YX", "YC", "YYWSG", "QT", "QLDL"], ["NOPE"]])
 def test_one_to_five_known_risk_types(personas, risks):
     with pytest.raises(InvalidData):
