@@ -23,7 +23,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make demo    set everything up (below) and serve on http://$(HOST):$(PORT)/"
-	@echo "make setup   .venv, data key, database, Luxi regions, $(DEMO_HOUSEHOLDS) demo households, demo users"
+	@echo "make setup   .venv, data key, database, Luxi regions, $(DEMO_HOUSEHOLDS) demo households, demo users, screening, dashboards"
 	@echo "make test    the whole test suite on SQLite, then on a throw-away PostgreSQL server"
 	@echo "variables:   DEMO_HOUSEHOLDS=N DEMO_SEED=S DEMO_REPLACE=1 HOST=… PORT=… PYTEST_WORKERS=N PYTEST_ARGS=…"
 
@@ -40,6 +40,8 @@ setup: venv
 	$(MANAGE) load_regions
 	$(MANAGE) seed_demo --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --years $(DEMO_YEARS) $(if $(DEMO_REPLACE),--replace)
 	$(MANAGE) create_demo_users
+	$(MANAGE) screen
+	$(MANAGE) refresh_dashboards
 
 demo: setup
 	@bash scripts/serve.sh $(HOST) $(PORT)
