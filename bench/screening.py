@@ -306,6 +306,7 @@ def main() -> None:
     from shouwang.monitoring.screening import _parallel_workers, base_queryset
 
     connections_used = _parallel_workers(base_queryset(YEAR), result.households)
+    print(f"screening: {t_screen:.2f} s, {result.warnings_created:,} warnings (the baseline follows)", flush=True)
     cpu_screen = cpu_seconds() - cpu0
     rss_after = peak_rss_mib()
     pairs = set(Warning.objects.values_list("household_id", "rule__code"))

@@ -2,8 +2,9 @@
 
 ``bulk_create`` spends about 5 µs per value in Django's per-field preparation (ecosystem.md
 §6.3), which is most of a minute for a million registry rows. Here the caller hands values that
-are already in database form (strings, ints, bools, ``Decimal``, ciphertext) and one
-parameterised INSERT runs through ``cursor.executemany`` on SQLite and on PostgreSQL alike.
+are already in database form (strings, ints, bools, ``Decimal``, ciphertext): on SQLite one
+parameterised INSERT runs through ``cursor.executemany``; on PostgreSQL the rows are streamed
+with ``COPY … FROM STDIN`` (psycopg's ``Cursor.copy``), several times faster than INSERTs.
 Nothing goes through ``save()``, so no signals fire; columns the caller leaves out get their
 field's default (or "now" for ``auto_now``/``auto_now_add``), prepared once for the whole insert.
 """
@@ -51,6 +52,7 @@ def insert_rows(
     )
     total = 0
     iterator = iter(rows)
+    copy = connection.vendor == "postgresql"
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         while batch := list(islice(iterator, batch_size)):
             if per_row:
@@ -60,7 +62,14 @@ def insert_rows(
                 ]
             elif tail:
                 batch = [(*row, *tail) for row in batch]
-            cursor.executemany(sql, batch)
+            if copy:
+                statement = "COPY {} ({}) FROM STDIN".format(connection.ops.quote_name(opts.db_table), ", ".join(columns))
+                # Through Django's error wrapper, so a violation is an IntegrityError as with INSERT.
+                with connection.wrap_database_errors, cursor.cursor.copy(statement) as stream:
+                    for row in batch:
+                        stream.write_row(row)
+            else:
+                cursor.executemany(sql, batch)
             total += len(batch)
     return total
 

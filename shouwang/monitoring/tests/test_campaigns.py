@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
@@ -74,8 +75,12 @@ def test_tasks_are_written_in_bulk_not_one_query_per_household(
     with django_assert_max_num_queries(15) as captured:
         campaign = launch(personas["erin"], "433122")
     assert campaign.task_count == 25
+    assert CampaignTask.objects.filter(campaign=campaign).count() == 25
     inserts = [q["sql"] for q in captured.captured_queries if 'INTO "monitoring_campaigntask"' in q["sql"]]
-    assert len(inserts) == 1 and inserts[0].startswith("25 times")  # one executemany
+    if connection.vendor == "sqlite":
+        assert len(inserts) == 1 and inserts[0].startswith("25 times")  # one executemany
+    else:
+        assert inserts == []  # PostgreSQL: one COPY, which the query log does not show
 
 
 def test_progress_per_village_and_township_updates_when_visits_are_recorded(personas, households):
