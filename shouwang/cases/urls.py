@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_notices, views_queue
+from . import views, views_notices, views_queue, views_settings
 
 app_name = "cases"
 
@@ -17,6 +17,9 @@ urlpatterns: list = [
     path("notices/new/", views_notices.notice_create, name="notice_create"),
     path("notices/<int:pk>/", views_notices.notice_detail, name="notice_detail"),
     path("notices/<int:pk>/docx/", views_notices.notice_docx, name="notice_docx"),
+    path("settings/", views_settings.settings_list, name="settings_list"),
+    path("settings/new/", views_settings.settings_edit, name="settings_create"),
+    path("settings/<int:pk>/", views_settings.settings_edit, name="settings_edit"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/act/", views.case_act, name="case_act"),
     path("<int:pk>/attach/", views.attachment_upload, name="attachment_upload"),
