@@ -149,10 +149,10 @@ def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet
     """Evaluate the rules in ONE query; return the rows where any rule fired and the facts used.
 
     ``region`` (the code prefix ``base`` is limited to) keeps the per-household aggregates to it.
-    ``rows`` (how many rows ``base`` holds, when the caller knows) decides whether a large
-    SQLite run is split in two halves by household id, each evaluated on its own connection
-    at the same time: SQLite runs a query on one core, and a county of a million households
-    takes twice as long on one as on two. PostgreSQL plans its own parallel work.
+    ``rows`` (how many rows ``base`` holds, when the caller knows) decides whether a large run
+    is split in two halves by household id, each evaluated on its own connection at the same
+    time: SQLite runs a query on one core, and so does PostgreSQL once the query reads a
+    temporary table; a county of a million households takes twice as long on one as on two.
     """
     if not compiled:
         return []
@@ -177,7 +177,7 @@ def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet
 
 
 def _parallel_workers(base: QuerySet, rows: int | None) -> int:
-    """How many connections to evaluate on: 2 or more only for a large run on a SQLite file.
+    """How many connections to evaluate on: 2 or more only for a large run (a SQLite file or PostgreSQL).
 
     Other connections see only committed rows, so never inside a transaction (tests, a caller
     that has written and not committed), and never for an in-memory database.
@@ -185,8 +185,9 @@ def _parallel_workers(base: QuerySet, rows: int | None) -> int:
     connection = connections[base.db]
     wanted = int(getattr(settings, "SHOUWANG_SCREENING_WORKERS", min(2, os.cpu_count() or 1)))
     threshold = int(getattr(settings, "SHOUWANG_SCREENING_PARALLEL_ROWS", 200_000))
-    if (wanted < 2 or connection.vendor != "sqlite" or connection.in_atomic_block or rows is None
-            or rows < threshold or connection.is_in_memory_db()):
+    if (wanted < 2 or connection.vendor not in ("sqlite", "postgresql") or connection.in_atomic_block
+            or rows is None or rows < threshold
+            or (connection.vendor == "sqlite" and connection.is_in_memory_db())):
         return 1
     return wanted
 
