@@ -220,6 +220,12 @@ def case_context(request: HttpRequest, case: Case, *, clear: bool = False, **ext
         "criteria": criteria.evaluate(case, today) if show_criteria else [],
         "problems": problems_for(case, today),
         "notices": list(case.notices.order_by("-starts_on", "-id")),
+        # Visit records (帮扶走访): the household's visits since the first clue, newest first.
+        "visits": list(
+            Visit.objects.restrict(user, "view").filter(household=household, visited_on__gte=case.first_clue_date)
+            .select_related("visitor").order_by("-visited_on", "-id")[:20]
+        ),
+        "can_visit": user.can("change") and workflow.may_act(user, case),
         "clear": clear,
         "unmask_form": UnmaskForm() if user.can_unmask and not clear and case.contacts.exists() else None,
         "today": today,

@@ -179,3 +179,18 @@ def test_county_rolls_back_an_elimination_with_a_reason(client, personas):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.MONITORED and case.eliminated_on is None
+
+
+def test_case_page_lists_the_households_visits_since_the_first_clue(client, personas):
+    from shouwang.monitoring.models import Visit
+
+    case = make_case(make_household(VILLAGE_A1, wage="6000"))
+    today = timezone.localdate()
+    recent = Visit.objects.create(household=case.household, visited_on=today, visitor=personas["alice"])
+    old = Visit.objects.create(household=case.household, visited_on=case.first_clue_date - timedelta(days=30),
+                               visitor=personas["alice"])
+    client.force_login(personas["alice"])
+    html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert reverse("monitoring:visit_detail", args=[recent.pk]) in html
+    assert reverse("monitoring:visit_detail", args=[old.pk]) not in html  # before the first clue
+    assert reverse("monitoring:visit_new", args=[case.household.pk]) in html
