@@ -38,8 +38,17 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import (
+    ROOT,
+    configure,
+    finish,
+    monitoring_models,
+    peak_rss_mib,
+    prepare_database,
+    print_table,
+    reset_peak_rss,
+    rss_mib,
+)
 
 _spec = importlib.util.spec_from_file_location("bench_screening", ROOT / "bench" / "screening.py")
 screening_bench = importlib.util.module_from_spec(_spec)
@@ -72,26 +81,12 @@ def ms(values: list[float]) -> str:
     return f"p50 {statistics.median(values) * 1000:8.1f} ms   p95 {percentile(values, 95) * 1000:8.1f} ms"
 
 
-def empty_tables() -> None:
-    """PostgreSQL: the database is reused between sizes; SQLite starts from a new file."""
-    from django.db import connection, transaction
-
+def supervision_models() -> tuple:
+    """What this benchmark adds to the screening's tables, in an order their rows can be deleted in."""
     from shouwang.cases.models import AssistanceContact, Case, Measure, Procedure, Step
     from shouwang.supervision.models import DashboardRefresh, Figure
 
-    screening_bench.empty_tables()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for model in (
-            Figure,
-            DashboardRefresh,
-            Step,
-            Procedure,
-            Measure,
-            AssistanceContact,
-            Case.risk_types.through,
-            Case,
-        ):
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    return (Figure, DashboardRefresh, Step, Procedure, Measure, AssistanceContact, Case.risk_types.through, Case)
 
 
 def generate_supervision(seed: int) -> dict[str, int]:
@@ -363,18 +358,12 @@ def time_live(runs: int) -> tuple[list[float], int]:
 
 
 def run_size(args: argparse.Namespace, households: int) -> list[tuple[str, str]]:
-    from django.core.management import call_command
     from django.db import connection
 
-    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
-    from shouwang.regions.models import Region
     from shouwang.supervision.aggregates import refresh
 
-    call_command("migrate", verbosity=0)
-    if args.database == "postgresql":
-        empty_tables()
-    load_divisions(read_divisions(DEMO_FILE))
-    villages = list(Region.objects.filter(level="village").values_list("code", flat=True))
+    # PostgreSQL: the database is reused between sizes; SQLite starts from a new file
+    villages = prepare_database(args.database, monitoring_models(), supervision_models())
     t0 = time.perf_counter()
     counts = screening_bench.generate(households, args.seed, villages)
     counts |= generate_supervision(args.seed)
@@ -382,12 +371,12 @@ def run_size(args: argparse.Namespace, households: int) -> list[tuple[str, str]]
         cursor.execute("ANALYZE")
     t_generate = time.perf_counter() - t0
 
-    screening_bench.reset_peak_rss()
-    rss_before = screening_bench.rss_mib()
+    reset_peak_rss()
+    rss_before = rss_mib()
     t0 = time.perf_counter()
     record = refresh(None, today=TODAY, trigger="bench")
     t_refresh = time.perf_counter() - t0
-    peak = screening_bench.peak_rss_mib()
+    peak = peak_rss_mib()
     t0 = time.perf_counter()
     refresh([villages[0]], today=TODAY, trigger="bench")
     t_one = time.perf_counter() - t0
@@ -426,7 +415,7 @@ def main() -> None:
     for households in sizes:
         workdir = Path(tempfile.mkdtemp(prefix="shouwang-bench-dash-"))
         if not configured:
-            screening_bench.configure(args, workdir)
+            configure(args.database, workdir)
             configured = True
         elif args.database == "sqlite":
             from django.db import connection
@@ -441,24 +430,15 @@ def main() -> None:
             ("load average at start / end", f"{load:8.1f} / {os.getloadavg()[0]:.1f} (busy if > CPUs)")
         )
         report.append((households, connection.vendor, rows))
-        if args.keep:
-            print(f"kept: {workdir}")
-        else:
-            import shutil
-
-            connection.close()
-            shutil.rmtree(workdir, ignore_errors=True)
+        finish(workdir, args.keep, blank_line=False)
 
     for households, vendor, rows in report:
-        width = max(len(label) for label, _ in rows)
-        print()
-        print(
+        print_table(
             f"Dashboard benchmark: {households:,} households ({vendor}, Python {sys.version.split()[0]}, "
-            f"{os.cpu_count()} CPUs)"
+            f"{os.cpu_count()} CPUs)",
+            rows,
+            70,
         )
-        print("-" * (width + 70))
-        for label, value in rows:
-            print(f"{label:<{width}}  {value}")
 
 
 if __name__ == "__main__":

@@ -27,86 +27,33 @@ The figures to quote: seconds and peak memory of step 3.
 from __future__ import annotations
 
 import argparse
-import base64
-import os
 import random
-import resource
 import secrets
-import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import (
+    argument_parser,
+    finish,
+    household_plan,
+    peak_rss_mib,
+    prepare_database,
+    registry_models,
+    reset_peak_rss,
+    rss_mib,
+    start_bench,
+)
 
 YEAR = 2023
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--households", type=int, default=100_000)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--seed", type=int, default=20240601)
+    parser = argument_parser(__doc__)
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the tracemalloc pass")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database and files)")
     return parser.parse_args()
-
-
-def configure(args: argparse.Namespace, workdir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shouwang.settings"
-    os.environ.setdefault("SHOUWANG_DEBUG", "0")  # as in production: no SQL kept per query
-    os.environ["SHOUWANG_VAR_DIR"] = str(workdir / "var")
-    os.environ.setdefault("SHOUWANG_DATA_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-    os.environ["SHOUWANG_DB_ENGINE"] = args.database
-    if args.database == "sqlite":
-        os.environ["SHOUWANG_DB_NAME"] = str(workdir / "bench.sqlite3")
-    import django
-
-    django.setup()
-
-
-def peak_rss_mib() -> float:
-    """Peak resident set since the last ``reset_peak_rss`` (Linux VmHWM), else since start."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def rss_mib() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def reset_peak_rss() -> bool:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def empty_tables() -> None:
-    from django.db import connection, transaction
-
-    from shouwang.core.models import AccessLog, ChainHead, ChangeLog, Job
-    from shouwang.registry.models import Household, HouseholdYear, Member
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        for model in (HouseholdYear, Member, Household, ChangeLog, AccessLog, ChainHead, Job):
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def generate(households: int, seed: int, villages: list[str]) -> dict[str, int]:
@@ -118,12 +65,7 @@ def generate(households: int, seed: int, villages: list[str]) -> dict[str, int]:
     from shouwang.registry.synthetic import make_id_number
 
     rng = random.Random(seed)
-    sizes = [1, 2, 2, 3, 3, 3, 4, 4, 5, 6]
-    plan = []
-    for h in range(households):
-        village = villages[h % len(villages)]
-        size = 1 if rng.random() < 0.25 else rng.choice(sizes)
-        plan.append((f"E{h:07d}", village, size, "ex_poor" if rng.random() < 0.17 else "ordinary"))
+    plan = household_plan(rng, households, villages, "E")
     insert_rows(Household, ("number", "village_id", "region_code", "household_type", "address"),
                 ((n, v, v, t, f"{v[-3:]}组{n[-3:]}号") for n, v, _, t in plan))
     ids = dict(Household.objects.values_list("number", "id"))
@@ -169,25 +111,16 @@ def timed_export(user, fmt: str, reason: str = "") -> tuple[float, float, float,
 
 def main() -> None:
     args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="shouwang-bench-export-"))
-    configure(args, workdir)
+    workdir = start_bench(args.database, "shouwang-bench-export-")
 
     from django.contrib.auth.models import Permission
-    from django.core.management import call_command
     from django.db import connection
 
     from shouwang.accounts.models import User
-    from shouwang.core.models import AccessLog
-    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
-    from shouwang.regions.models import Region
+    from shouwang.core.models import AccessLog, Job
     from shouwang.supervision import exports
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    if args.database == "postgresql":
-        empty_tables()
-    load_divisions(read_divisions(DEMO_FILE))
-    villages = list(Region.objects.filter(level="village").values_list("code", flat=True))
+    villages = prepare_database(args.database, (*registry_models(), Job))
     county = villages[0][:6]
     User.objects.filter(username="bench-county").delete()
     user = User.objects.create_user(username="bench-county", password=secrets.token_urlsafe(16), role="county",
@@ -228,13 +161,7 @@ def main() -> None:
         print(f"{'xlsx, masked, under tracemalloc':34} {'':9} {traced[0]:8.2f} {'':9} "
               f"Python heap peak {traced[1]:.1f} MiB")
     print(f"access-log entries written: {logged}")
-    if args.keep:
-        print(f"kept: {workdir}")
-    else:
-        import shutil
-
-        connection.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    finish(workdir, args.keep, blank_line=False)
 
 
 if __name__ == "__main__":

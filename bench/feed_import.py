@@ -31,21 +31,25 @@ The goal of issue 3: the 200,000 rows validated and matched in under 15 s.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import random
-import resource
-import secrets
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import (
+    configure,
+    cpu_seconds,
+    finish,
+    maxrss_mib,
+    prepare_database,
+    print_table,
+    registry_models,
+    start_bench,
+)
 
 GOAL_SECONDS = 15.0
 HEADERS = ["序号", "参保人姓名", "公民身份号码", "结算日期", "医疗类别", "个人负担（元）", "医疗总费用", "定点医疗机构",
@@ -66,28 +70,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def configure(database: str, workdir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shouwang.settings"
-    os.environ.setdefault("SHOUWANG_DEBUG", "0")  # as in production: no SQL kept per query
-    os.environ["SHOUWANG_VAR_DIR"] = str(workdir / "var")
-    os.environ.setdefault("SHOUWANG_DATA_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-    os.environ["SHOUWANG_DB_ENGINE"] = database
-    if database == "sqlite":
-        os.environ["SHOUWANG_DB_NAME"] = str(workdir / "bench.sqlite3")
-    import django
-
-    django.setup()
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def cpu_seconds() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
 # --- the phases, each in its own process ----------------------------------------------------------
 
 
@@ -97,7 +79,7 @@ def run_phase(phase: str, path: Path) -> dict:
     from shouwang.monitoring.feeds import FeedImport
 
     if phase == "baseline":  # the modules every phase loads, and nothing else
-        return {"rss_mib": peak_rss_mib()}
+        return {"rss_mib": maxrss_mib()}
     from shouwang.monitoring.models import FeedBatch
 
     marks: list[tuple[str, float]] = []
@@ -105,7 +87,7 @@ def run_phase(phase: str, path: Path) -> dict:
     def progress(done: int, total: int, message: str) -> None:
         marks.append((message, time.perf_counter()))
 
-    rss0 = peak_rss_mib()
+    rss0 = maxrss_mib()
     cpu0 = cpu_seconds()
     start = time.perf_counter()
     with acting_as(None, source="bench feed_import"):
@@ -118,7 +100,7 @@ def run_phase(phase: str, path: Path) -> dict:
     return {
         "seconds": end - start,
         "cpu": cpu_seconds() - cpu0,
-        "rss_mib": peak_rss_mib(),
+        "rss_mib": maxrss_mib(),
         "rss_start_mib": rss0,
         "steps": steps,
         "total": report.total,
@@ -211,26 +193,14 @@ def main() -> None:
         print(json.dumps(run_phase(args.phase, Path(args.file))))
         return
 
-    workdir = Path(tempfile.mkdtemp(prefix="shouwang-feed-bench-"))
-    configure(args.database, workdir)
-    from django.core.management import call_command
+    workdir = start_bench(args.database, "shouwang-feed-bench-")
     from django.db import connection, connections
 
     from shouwang.monitoring.models import FeedBatch, FeedLead, FeedSignal
-    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
     from shouwang.registry.demo import seed_demo
     from shouwang.registry.models import Member
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    if args.database == "postgresql":
-        from bench.registry_import import empty_registry
-
-        empty_registry()
-        with connection.cursor() as cursor:
-            for model in (FeedLead, FeedSignal, FeedBatch):
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-    load_divisions(read_divisions(DEMO_FILE))
+    prepare_database(args.database, registry_models(), (FeedLead, FeedSignal, FeedBatch))
     t0 = time.perf_counter()
     made = seed_demo(args.households, seed=args.seed, years=(2023, 2024))
     print(f"seeded {made['households']:,} households, {made['members']:,} members in "
@@ -274,18 +244,8 @@ def main() -> None:
         ("goal: check + match", f"< {GOAL_SECONDS:.0f} s: {'met' if check['seconds'] < GOAL_SECONDS else 'NOT met'}"),
         ("load average at start / end", f"{load_before:.1f} / {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)"),
     ]
-    width = max(len(label) for label, _ in rows)
-    print(f"\nFeed import benchmark ({connection.vendor}, Python {sys.version.split()[0]})")
-    print("-" * (width + 80))
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
-    if args.keep:
-        print(f"\nkept: {workdir}")
-    else:
-        import shutil
-
-        connections.close_all()
-        shutil.rmtree(workdir, ignore_errors=True)
+    print_table(f"Feed import benchmark ({connection.vendor}, Python {sys.version.split()[0]})", rows, 80)
+    finish(workdir, args.keep)
 
 
 if __name__ == "__main__":

@@ -23,44 +23,31 @@ The ratio baseline / importer is the figure to quote.
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import random
-import resource
-import secrets
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import (
+    argument_parser,
+    cpu_seconds,
+    empty_tables,
+    finish,
+    maxrss_mib,
+    prepare_database,
+    print_table,
+    registry_models,
+    start_bench,
+)
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--households", type=int, default=100_000)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--seed", type=int, default=20240601)
+    parser = argument_parser(__doc__)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (xlsx, SQLite file)")
     parser.add_argument("--skip-baseline", action="store_true", help="time the importer only")
     return parser.parse_args()
-
-
-def configure(args: argparse.Namespace, workdir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shouwang.settings"
-    os.environ.setdefault("SHOUWANG_DEBUG", "0")  # as in production: no SQL kept per query
-    os.environ["SHOUWANG_VAR_DIR"] = str(workdir / "var")
-    os.environ.setdefault("SHOUWANG_DATA_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-    os.environ["SHOUWANG_DB_ENGINE"] = args.database
-    if args.database == "sqlite":
-        os.environ["SHOUWANG_DB_NAME"] = str(workdir / "bench.sqlite3")
-    import django
-
-    django.setup()
 
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -143,27 +130,6 @@ def generate(path: Path, households: int, seed: int, villages: list[str]) -> tup
     return person, households
 
 
-def cpu_seconds() -> float:
-    """User + system CPU time of this process: steadier than wall time on a shared machine."""
-    times = os.times()
-    return times.user + times.system
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def empty_registry() -> None:
-    from django.db import connection, transaction
-
-    from shouwang.core.models import AccessLog, ChainHead, ChangeLog
-    from shouwang.registry.models import Household, HouseholdYear, Member
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        for model in (HouseholdYear, Member, Household, ChangeLog, AccessLog, ChainHead):
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-
-
 def baseline(plan) -> tuple[float, int]:
     """One ``save()`` per object, autocommit, from the importer's parsed values."""
     from django.db import connection
@@ -242,24 +208,15 @@ def baseline(plan) -> tuple[float, int]:
 
 def main() -> None:
     args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="shouwang-bench-"))
-    configure(args, workdir)
+    workdir = start_bench(args.database, "shouwang-bench-")
 
-    from django.core.management import call_command
     from django.db import connection
 
     from shouwang.core.models import ChangeLog
-    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
-    from shouwang.regions.models import Region
     from shouwang.registry.importer import RegistryImport
     from shouwang.registry.models import Household, HouseholdYear, Member
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    if args.database == "postgresql":
-        empty_registry()
-    load_divisions(read_divisions(DEMO_FILE))
-    villages = list(Region.objects.filter(level="village").values_list("code", flat=True))
+    villages = prepare_database(args.database, registry_models())
 
     xlsx = workdir / "registry.xlsx"
     t0 = time.perf_counter()
@@ -291,7 +248,7 @@ def main() -> None:
     importer_module.record_changes = timed_record_changes
 
     load_before = os.getloadavg()[0]
-    rss_before = peak_rss_mib()
+    rss_before = maxrss_mib()
     cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     importer = RegistryImport(None, progress=progress)
@@ -299,7 +256,7 @@ def main() -> None:
     t_import = time.perf_counter() - t0
     cpu_import = cpu_seconds() - cpu0
     importer_module.record_changes = record_changes
-    rss_after = peak_rss_mib()
+    rss_after = maxrss_mib()
     assert report.committed and not report.errors, report.to_dict()["errors"][:5]
     write_start = phases.get("Writing to the registry", time.perf_counter())
     read_start = phases.get("Reading the file", t0)
@@ -317,7 +274,7 @@ def main() -> None:
 
     t_base = n_base = None
     if not args.skip_baseline:
-        empty_registry()
+        empty_tables(registry_models())
         plan = RegistryImport(None)
         plan.run([(xlsx, xlsx.name)], commit=False)
         cpu0 = cpu_seconds()
@@ -354,21 +311,13 @@ def main() -> None:
             f"{load_before:8.1f} / {os.getloadavg()[0]:.1f} (machine busy if > CPUs)",
         )
     )
-    width = max(len(label) for label, _ in rows)
-    print()
-    print(
-        f"Registry import benchmark ({connection.vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)"
+    print_table(
+        f"Registry import benchmark ({connection.vendor}, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs)",
+        rows,
+        50,
     )
-    print("-" * (width + 50))
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
-    if args.keep:
-        print(f"\nkept: {workdir}")
-    else:
-        import shutil
-
-        connection.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    finish(workdir, args.keep)
 
 
 if __name__ == "__main__":

@@ -25,93 +25,36 @@ The ratio baseline / screening is the figure to quote.
 from __future__ import annotations
 
 import argparse
-import base64
 import math
 import os
 import random
-import resource
-import secrets
 import sys
-import tempfile
 import time
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import (
+    argument_parser,
+    cpu_seconds,
+    finish,
+    household_plan,
+    monitoring_models,
+    peak_rss_mib,
+    prepare_database,
+    print_table,
+    reset_peak_rss,
+    rss_mib,
+    start_bench,
+)
 
 YEAR = 2023
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--households", type=int, default=100_000)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--seed", type=int, default=20240601)
+    parser = argument_parser(__doc__)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (SQLite file)")
     parser.add_argument("--skip-baseline", action="store_true", help="time the screening only")
     return parser.parse_args()
-
-
-def configure(args: argparse.Namespace, workdir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shouwang.settings"
-    os.environ.setdefault("SHOUWANG_DEBUG", "0")  # as in production: no SQL kept per query
-    os.environ["SHOUWANG_VAR_DIR"] = str(workdir / "var")
-    os.environ.setdefault("SHOUWANG_DATA_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-    os.environ["SHOUWANG_DB_ENGINE"] = args.database
-    if args.database == "sqlite":
-        os.environ["SHOUWANG_DB_NAME"] = str(workdir / "bench.sqlite3")
-    import django
-
-    django.setup()
-
-
-def peak_rss_mib() -> float:
-    """Peak resident set since the last ``reset_peak_rss`` (Linux VmHWM), else since start."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def rss_mib() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def reset_peak_rss() -> bool:
-    """Linux lets a process reset its own peak (``echo 5 > /proc/self/clear_refs``)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def cpu_seconds() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
-def empty_tables() -> None:
-    from django.db import connection, transaction
-
-    from shouwang.core.models import AccessLog, ChainHead, ChangeLog
-    from shouwang.monitoring.models import FeedSignal, Warning
-    from shouwang.registry.models import Household, HouseholdYear, Member
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        for model in (Warning, FeedSignal, HouseholdYear, Member, Household, ChangeLog, AccessLog, ChainHead):
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def money(value: float) -> Decimal:
@@ -125,12 +68,7 @@ def generate(households: int, seed: int, villages: list[str]) -> dict[str, int]:
     from shouwang.registry.models import Household, HouseholdYear, Member
 
     rng = random.Random(seed)
-    sizes = [1, 2, 2, 3, 3, 3, 4, 4, 5, 6]
-    plan = []
-    for h in range(households):
-        village = villages[h % len(villages)]
-        size = 1 if rng.random() < 0.25 else rng.choice(sizes)
-        plan.append((f"S{h:07d}", village, size, "ex_poor" if rng.random() < 0.17 else "ordinary"))
+    plan = household_plan(rng, households, villages, "S")
     insert_rows(Household, ("number", "village_id", "region_code", "household_type", "no_labour"),
                 ((n, v, v, t, rng.random() < 0.004) for n, v, _, t in plan))
     ids = dict(Household.objects.values_list("number", "id"))
@@ -272,23 +210,14 @@ def baseline() -> tuple[float, int]:
 
 def main() -> None:
     args = parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="shouwang-bench-"))
-    configure(args, workdir)
+    workdir = start_bench(args.database, "shouwang-bench-")
 
-    from django.core.management import call_command
     from django.db import connection
 
     from shouwang.monitoring.models import Warning
     from shouwang.monitoring.screening import screen
-    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
-    from shouwang.regions.models import Region
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0)
-    if args.database == "postgresql":
-        empty_tables()
-    load_divisions(read_divisions(DEMO_FILE))
-    villages = list(Region.objects.filter(level="village").values_list("code", flat=True))
+    villages = prepare_database(args.database, monitoring_models())
 
     t0 = time.perf_counter()
     counts = generate(args.households, args.seed, villages)
@@ -346,19 +275,12 @@ def main() -> None:
         ]
     rows.append(("load average at start / end", f"{load_before:8.1f} / {os.getloadavg()[0]:.1f} "
                                                  "(machine busy if > CPUs)"))
-    width = max(len(label) for label, _ in rows)
-    print()
-    print(f"Screening benchmark ({connection.vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
-    print("-" * (width + 60))
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
-    if args.keep:
-        print(f"\nkept: {workdir}")
-    else:
-        import shutil
-
-        connection.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    print_table(
+        f"Screening benchmark ({connection.vendor}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)",
+        rows,
+        60,
+    )
+    finish(workdir, args.keep)
 
 
 if __name__ == "__main__":
