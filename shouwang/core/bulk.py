@@ -52,7 +52,9 @@ def insert_rows(
     )
     total = 0
     iterator = iter(rows)
-    copy = connection.vendor == "postgresql"
+    copy = None
+    if connection.vendor == "postgresql":
+        copy = "COPY {} ({}) FROM STDIN".format(connection.ops.quote_name(opts.db_table), ", ".join(columns))
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         while batch := list(islice(iterator, batch_size)):
             if per_row:
@@ -63,9 +65,8 @@ def insert_rows(
             elif tail:
                 batch = [(*row, *tail) for row in batch]
             if copy:
-                statement = "COPY {} ({}) FROM STDIN".format(connection.ops.quote_name(opts.db_table), ", ".join(columns))
                 # Through Django's error wrapper, so a violation is an IntegrityError as with INSERT.
-                with connection.wrap_database_errors, cursor.cursor.copy(statement) as stream:
+                with connection.wrap_database_errors, cursor.cursor.copy(copy) as stream:
                     for row in batch:
                         stream.write_row(row)
             else:

@@ -40,7 +40,7 @@ from shouwang.core.bulk import insert_rows
 from shouwang.core.signals import data_changed
 from shouwang.registry.models import Household, HouseholdYear
 
-from .facts import FACTS, FLAG, NUMBER, FactContext, annotate_facts, fact_alias, household_facts
+from .facts import FACTS, FLAG, NUMBER, FactContext, NoIndex, annotate_facts, fact_alias, household_facts
 from .models import Rule, Warning, WarningChannel, WarningStatus
 from .rules import CompiledRule, RuleError, compile_expression
 
@@ -117,28 +117,15 @@ def latest_year(region: str = "") -> int | None:
     return qs.aggregate(y=Max("year"))["y"]
 
 
-class _ScanHint(models.Func):
-    """``+column`` on SQLite: compare without the index.
-
-    Screening reads most of a year's rows, and SQLite would otherwise walk the (year, region)
-    index and fetch every row by its id, about eight times slower than reading the table in
-    order. Other databases choose for themselves; the expression is the bare column there.
-    """
-
-    template = "%(expressions)s"
-    output_field = models.IntegerField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
-
-
 def base_queryset(year: int, region: str = "") -> QuerySet:
     """The year's household rows to screen, optionally within a region (code prefix)."""
     qs = HouseholdYear.objects.all()
     if len(region) > 6:  # a township or a village: few rows, the index helps
         qs = qs.filter(year=year, region_code__startswith=region)
     else:
-        qs = qs.filter(Exact(_ScanHint(F("year")), year))
+        # Screening reads most of a year's rows: by the (year, region) index SQLite would fetch
+        # every row by its id, about eight times slower than reading the table in order.
+        qs = qs.filter(Exact(NoIndex(F("year")), year))
         if region:
             qs = qs.filter(region_code__startswith=region)
     return qs.order_by()

@@ -26,6 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
         ex_poor=Count("pk", filter=Q(household_type=HouseholdType.EX_POOR)),
         villages=Count("region_code", distinct=True),
     )
+    steps = case_workflow.queue(user, today).aggregate(
+        pending=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)),
+    )
     context = {
         "can_view": user.can("view"),
         "household_total": households["total"],
@@ -36,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "warnings_overdue": Warning.objects.restrict(user, "view").overdue().count(),
         "visits_pending": CampaignTask.objects.restrict(user, "change").filter(status=TaskStatus.PENDING).count(),
         "self_report_leads": SelfReport.objects.restrict(user, "view").filter(status=SelfReportStatus.NEW).count(),
-        "case_steps_pending": case_workflow.queue(user, today).count(),
-        "case_steps_overdue": case_workflow.queue(user, today).filter(due_date__lt=today).count(),
+        "case_steps_pending": steps["pending"],
+        "case_steps_overdue": steps["overdue"],
     }
     return render(request, "web/home.html", context)
