@@ -22,10 +22,8 @@ from shouwang.registry.models import Member
 from .models import (
     AttachmentKind, Case, CaseStatus, Category, EliminationMode, MeasureStatus, MeasureType, RiskType,
 )
+from .workflow import MAX_REASON, MAX_RISK_TYPES, MAX_UPLOAD_BYTES
 
-MAX_RISK_TYPES = 5
-MAX_REASON = 2000
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # The signed authorisation is a scan or a photo: PDF, JPEG or PNG, recognised by their first
 # bytes as well as their name, so a renamed executable is refused.
 ATTACHMENT_TYPES = {
@@ -166,9 +164,9 @@ def check_attachment(uploaded) -> Any:
     suffix = Path(uploaded.name or "").suffix.lower()
     if suffix not in ATTACHMENT_TYPES:
         raise forms.ValidationError(_("Upload a PDF, JPG or PNG file."))
-    if uploaded.size > ATTACHMENT_MAX_BYTES:
+    if uploaded.size > MAX_UPLOAD_BYTES:
         raise forms.ValidationError(_("The file is larger than %(limit)d MB.") % {
-            "limit": ATTACHMENT_MAX_BYTES // (1024 * 1024)})
+            "limit": MAX_UPLOAD_BYTES // (1024 * 1024)})
     head = uploaded.read(16)
     uploaded.seek(0)
     if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[suffix]):

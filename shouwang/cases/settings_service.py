@@ -7,14 +7,13 @@ limits are data. Only an administrator whose region lies on the path of the pref
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shouwang.core.audit import Change, acting_as, current_context, record_changes
+from shouwang.core.audit import Change, acting_unless_known, record_changes
 from shouwang.monitoring.services import may_edit
 
 from .models import DayKind, ProcedureSettings, StepCode
@@ -61,7 +60,7 @@ def save_procedure_settings(user, values: dict[str, Any]) -> ProcedureSettings:
     clean = validate(values)
     if not may_edit(user, clean["region_code"]):
         raise PermissionDenied(_("Only the county administrator may change the procedures' time limits."))
-    acting = acting_as(user, source="cases") if current_context().acting_user() is None else nullcontext()
+    acting = acting_unless_known(user, "cases")
     with acting, transaction.atomic():
         current = ProcedureSettings.objects.select_for_update().filter(region_code=clean["region_code"]).first()
         before = _snapshot(current) if current else None

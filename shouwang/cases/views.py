@@ -41,7 +41,7 @@ from .forms import (
     UnmaskForm, check_attachment,
 )
 from .models import (
-    Attachment, AttachmentKind, Case, CaseSource, CaseStatus, Category, Level, Procedure, ProcedureKind,
+    Attachment, AttachmentKind, Case, CaseSource, CaseStatus, Category, Level, Procedure,
     ProcedureSettings, ProcedureStatus, RiskType, Step, StepCode, StepStatus,
 )
 
@@ -122,12 +122,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.setdefault("status", "open")
     form = CaseFilterForm(params, villages=villages)
-    cases = with_list_columns(scoped_cases(request.user), today)
-    cases = filter_cases(cases, form.cleaned_data) if form.is_valid() else cases.none()
+    listed = with_list_columns(scoped_cases(request.user), today)
+    cases = filter_cases(listed, form.cleaned_data) if form.is_valid() else listed.none()
     paginator = Paginator(cases.order_by("next_due", "-created_at", "-id"), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    overdue = with_list_columns(scoped_cases(request.user), today).filter(
-        status__in=CaseStatus.open()).filter(Q(is_overdue=True) | Q(step_late=True)).count()
+    overdue = listed.filter(status__in=CaseStatus.open()).filter(Q(is_overdue=True) | Q(step_late=True)).count()
     return render(request, "cases/case_list.html", {
         "filter_form": form, "page": page, "paginator": paginator, "today": today, "overdue_count": overdue,
         "can_open": workflow.user_level(request.user) in (Level.VILLAGE, Level.TOWNSHIP),
@@ -192,11 +191,12 @@ def case_context(request: HttpRequest, case: Case, *, clear: bool = False, **ext
     household = case.household
     head = Member.objects.restrict(user, "view").filter(household=household, relation=Relation.HEAD).first()
     procedures = sorted(case.procedures.all(), key=lambda p: p.pk, reverse=True)
-    current = next((p for p in procedures if p.status == ProcedureStatus.OPEN), None)
-    shown = current or (procedures[0] if procedures else None)
+    shown = workflow.open_procedure(case) or (procedures[0] if procedures else None)
     actions = workflow.available_actions(user, case, today, explain=True)
     names = {a.name for a in actions}
     show_criteria = case.status in (CaseStatus.MONITORED, CaseStatus.ELIMINATING)
+    contacts = _contact_rows(case, today, clear)
+    may_act = workflow.may_act(user, case)
     context = {
         "case": case, "household": household, "head": head,
         "township": Region.objects.filter(code=case.region_code[:9]).first(),
@@ -215,8 +215,8 @@ def case_context(request: HttpRequest, case: Case, *, clear: bool = False, **ext
         "timeline": workflow.timeline(case),
         "attachments": list(case.attachments.select_related("uploaded_by").order_by("at", "id")),
         "measures": list(case.measures.select_related("measure_type", "member").order_by("starts_on", "id")),
-        "contacts": _contact_rows(case, today, clear),
-        "has_current_contact": case.contacts.current(today).exists(),
+        "contacts": contacts,
+        "has_current_contact": any(row["current"] for row in contacts),
         "criteria": criteria.evaluate(case, today) if show_criteria else [],
         "problems": problems_for(case, today),
         "notices": list(case.notices.order_by("-starts_on", "-id")),
@@ -225,12 +225,12 @@ def case_context(request: HttpRequest, case: Case, *, clear: bool = False, **ext
             Visit.objects.restrict(user, "view").filter(household=household, visited_on__gte=case.first_clue_date)
             .select_related("visitor").order_by("-visited_on", "-id")[:20]
         ),
-        "can_visit": user.can("change") and workflow.may_act(user, case),
+        "can_visit": user.can("change") and may_act,
         "clear": clear,
-        "unmask_form": UnmaskForm() if user.can_unmask and not clear and case.contacts.exists() else None,
+        "unmask_form": UnmaskForm() if user.can_unmask and not clear and contacts else None,
         "today": today,
         "settings": settings,
-        "may_act": workflow.may_act(user, case),
+        "may_act": may_act,
     }
     context.update(extra)
     return context
@@ -550,15 +550,3 @@ def _choose_household(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('cases:case_open')}?household={household.pk}")
         form.add_error("number", _("No household with this number in your region."))
     return render(request, "cases/case_open_choose.html", {"form": form}, status=200 if not form.errors else 404)
-
-
-# --- small helpers the templates and other views share ---------------------------------------------
-
-
-def step_label(code: str | None) -> str:
-    return str(StepCode(code).label) if code in StepCode.values else ""
-
-
-def kind_label(kind: str | None) -> str:
-    return str(ProcedureKind(kind).label) if kind in ProcedureKind.values else ""
-

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -58,7 +57,7 @@ from django.utils.translation import gettext_lazy
 
 from shouwang.accounts.models import Role
 from shouwang.accounts.scoping import in_scope
-from shouwang.core.audit import Change, acting_as, current_context, record_changes
+from shouwang.core.audit import Change, acting_unless_known, record_changes
 from shouwang.core.signals import data_changed
 
 from .models import (
@@ -285,11 +284,11 @@ class _Ctx:
     steps: dict[str, Step] = field(default_factory=dict)
 
     def load_procedure(self) -> None:
-        self.procedure = _open_procedure(self.case)
+        self.procedure = open_procedure(self.case)
         self.steps = {s.code: s for s in self.procedure.steps.all()} if self.procedure else {}
 
 
-def _open_procedure(case: Case) -> Procedure | None:
+def open_procedure(case: Case) -> Procedure | None:
     """The open procedure, from a prefetch when the caller made one."""
     return next((p for p in case.procedures.all() if p.status == ProcedureStatus.OPEN), None)
 
@@ -471,8 +470,7 @@ def available_actions(user, case: Case, today: date | None = None, *, explain: b
         return []
     today = today or today_date()
     ctx = _Ctx(case=case, user=user, level=user_level(user), reason="", data={}, files=[], today=today)
-    ctx.procedure = _open_procedure(case)
-    ctx.steps = {s.code: s for s in ctx.procedure.steps.all()} if ctx.procedure else {}
+    ctx.load_procedure()
     specs: list[ActionSpec] = []
 
     def offer(name: str, *, step: str = "", data: dict | None = None, needs_reason: bool = False,
@@ -539,7 +537,7 @@ def perform(case: Case, action: str, user, *, reason: str = "", data: dict | Non
     files = _normalise_files(files)
     for _kind, f in files:
         _validate_upload(_kind, f)
-    acting = acting_as(user, source="cases") if current_context().acting_user() is None else nullcontext()
+    acting = acting_unless_known(user, "cases")
     with acting, transaction.atomic():
         locked = Case.objects.select_for_update(of=("self",)).select_related("household").get(pk=case.pk)
         ctx = _Ctx(case=locked, user=user, level=user_level(user), reason=reason, data=dict(data or {}),
@@ -634,7 +632,7 @@ def open_case(household, user, *, category: str, risk_types: Iterable[Any], sour
         raise NotAllowedNow(_("The warning is already closed (“%(status)s”).") % {
             "status": warning.get_status_display()})
 
-    acting = acting_as(user, source="cases") if current_context().acting_user() is None else nullcontext()
+    acting = acting_unless_known(user, "cases")
     with acting, transaction.atomic():
         if Case.objects.filter(household=household, status__in=CaseStatus.open()).exists():
             raise NotAllowedNow(_("Household %(number)s already has an open case.") % {"number": household.number})
@@ -695,12 +693,13 @@ def create_notice(user, village_code: str, cases: Iterable[Case], *, starts_on: 
     for case in cases:
         if case.region_code != village_code:
             raise InvalidData(_("Case %(id)s is not in this village.") % {"id": case.pk})
-        procedure = _open_procedure(case)
-        step = procedure.steps.filter(code=StepCode.NOTICE).first() if procedure else None
+        procedure = open_procedure(case)
+        # ``.all()`` so that the prefetch of ``cases_with_steps`` answers without a query per case.
+        step = next((s for s in procedure.steps.all() if s.code == StepCode.NOTICE), None) if procedure else None
         if step is None or step.status != StepStatus.OPEN or not (
                 kind == NoticeKind.BOTH or procedure.kind == kind):
             raise NotAllowedNow(_("Case %(id)s is not at its public-notice step.") % {"id": case.pk})
-    acting = acting_as(user, source="cases") if current_context().acting_user() is None else nullcontext()
+    acting = acting_unless_known(user, "cases")
     with acting, transaction.atomic():
         notice = Notice(region_code=village_code, kind=kind, starts_on=starts_on, ends_on=ends_on,
                         contact=contact[:200], created_by=user)

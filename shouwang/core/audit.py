@@ -12,7 +12,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,17 @@ def acting_as(user=None, source: str = "", request_id: str | None = None) -> Ite
         yield ctx
     finally:
         _context.reset(token)
+
+
+def acting_unless_known(user, source: str) -> AbstractContextManager:
+    """``acting_as(user, source)`` unless a request, a job or a command already says who acts.
+
+    Services call it around their writes, so a change made from a shell or a test is still
+    attributed to its user, while one made in a request keeps the request's context.
+    """
+    if user is None or current_context().acting_user() is not None:
+        return nullcontext()
+    return acting_as(user, source=source)
 
 
 _EXTRA = {ChangeLog: ("action", "before", "after"), AccessLog: ("action", "fields", "reason", "detail")}

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from shouwang.accounts.models import Role
 from shouwang.accounts.scoping import in_scope
 from shouwang.core import crypto
-from shouwang.core.audit import Change, record_changes
+from shouwang.core.audit import record_changes
 from shouwang.core.bulk import insert_rows
 from shouwang.core.idnumbers import IdNumber
 from shouwang.regions.models import Region
@@ -368,24 +368,13 @@ def record_visit(visit: Visit, user) -> Visit:
             visit.warning = raise_warning(visit.household, WarningChannel.VISIT, entry)
             Visit.objects.filter(pk=visit.pk).update(warning=visit.warning)
         done = complete_tasks(visit)
-        record_changes(
-            [
-                Change(
-                    action="create",
-                    object_type="monitoring.visit",
-                    object_id=visit.pk,
-                    object_repr=str(visit),
-                    region_code=visit.region_code,
-                    after={
-                        "household": visit.household.number,
-                        "visited_on": visit.visited_on.isoformat(),
-                        "findings": visit.findings,
-                        "warning": visit.warning_id,
-                        "tasks_done": done,
-                    },
-                )
-            ]
-        )
+        record_changes([make_change("create", visit, after={
+            "household": visit.household.number,
+            "visited_on": visit.visited_on.isoformat(),
+            "findings": visit.findings,
+            "warning": visit.warning_id,
+            "tasks_done": done,
+        })])
     return visit
 
 
@@ -452,25 +441,14 @@ def launch_campaign(
         )
         Campaign.objects.filter(pk=campaign.pk).update(task_count=count)
         campaign.task_count = count
-        record_changes(
-            [
-                Change(
-                    action="create",
-                    object_type="monitoring.campaign",
-                    object_id=campaign.pk,
-                    object_repr=name,
-                    region_code=region.code,
-                    after={
-                        "name": name,
-                        "basis": basis,
-                        "region": region.code,
-                        "starts_on": starts_on.isoformat(),
-                        "ends_on": ends_on.isoformat(),
-                        "tasks": count,
-                    },
-                )
-            ]
-        )
+        record_changes([make_change("create", campaign, after={
+            "name": name,
+            "basis": basis,
+            "region": region.code,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "tasks": count,
+        })])
     return campaign
 
 
@@ -483,19 +461,9 @@ def close_campaign(campaign: Campaign, user) -> Campaign:
             status=CampaignStatus.CLOSED, updated_at=timezone.now()
         )
         if updated:
-            record_changes(
-                [
-                    Change(
-                        action="update",
-                        object_type="monitoring.campaign",
-                        object_id=campaign.pk,
-                        object_repr=campaign.name,
-                        region_code=campaign.region_code,
-                        before={"status": CampaignStatus.OPEN},
-                        after={"status": CampaignStatus.CLOSED},
-                    )
-                ]
-            )
+            record_changes([make_change(
+                "update", campaign, before={"status": CampaignStatus.OPEN}, after={"status": CampaignStatus.CLOSED}
+            )])
     campaign.status = CampaignStatus.CLOSED
     return campaign
 

@@ -8,7 +8,6 @@ well, because warnings cite the exact version that raised them.
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import Role
-from shouwang.core.audit import Change, acting_as, current_context, record_changes
+from shouwang.core.audit import Change, acting_unless_known, record_changes
 from shouwang.core.models import ChangeLog
 
 from .models import MonitoringLine, Rule, RuleVersion
@@ -39,9 +38,7 @@ def _snapshot(obj, fields: tuple[str, ...]) -> dict:
 
 def _acting(user):
     """Attribute the change to ``user`` unless a request or command already says who acts."""
-    if current_context().acting_user() is None and user is not None:
-        return acting_as(user, source="monitoring")
-    return contextlib.nullcontext()
+    return acting_unless_known(user, "monitoring")
 
 
 def may_edit(user, region_code: str = "") -> bool:

@@ -21,7 +21,6 @@ same transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from shouwang.accounts.models import Role
 from shouwang.accounts.scoping import in_scope
-from shouwang.core.audit import Change, acting_as, current_context, record_changes
+from shouwang.core.audit import Change, acting_unless_known, record_changes
 from shouwang.core.signals import data_changed
 from shouwang.regions.models import Region
 
@@ -112,7 +111,7 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, now=Non
     reason = " ".join((reason or "").split())[:MAX_REASON]
     when = now or timezone.now()
     # Outside a request (a command, a test) the change log is still attributed to the actor.
-    acting = acting_as(user, source="monitoring") if current_context().acting_user() is None else nullcontext()
+    acting = acting_unless_known(user, "monitoring")
     with acting, transaction.atomic():
         current = Warning.objects.filter(pk=warning.pk).values_list("status", flat=True).first()
         if current not in spec.sources:

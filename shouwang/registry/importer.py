@@ -49,6 +49,7 @@ from shouwang.core.idnumbers import IdNumberError, mask_id_number, parse_id_numb
 from shouwang.core.imports import (
     ERROR,
     WARNING,
+    REQUIRED,
     Choices,
     Column,
     ImportFileError,
@@ -623,6 +624,37 @@ def parse_health(text: Any) -> tuple[Any, Problem | None]:
     return None, prob
 
 
+def parse_household_type(text: Any) -> tuple[Any, Problem | None]:
+    return HOUSEHOLD_TYPES.parse(text, blank=REQUIRED)
+
+
+def parse_relation(text: Any) -> tuple[Any, Problem | None]:
+    return RELATIONS.parse(text, blank=REQUIRED)
+
+
+Parser = Callable[[Any], tuple[Any, Problem | None]]
+
+# Optional columns of each sheet and how their cells parse (a blank cell takes the default).
+MEMBER_PARSERS: tuple[tuple[str, Parser], ...] = (
+    ("ethnicity", lambda v: parse_text(v, max_length=20)),
+    ("education", lambda v: EDUCATION.parse(v, blank="")),
+    ("schooling", parse_schooling),
+    ("health", parse_health),
+    ("labour", lambda v: LABOUR.parse(v, blank=Labour.ORDINARY)),
+    ("work_location", lambda v: parse_text(v, max_length=100)),
+    ("work_months", lambda v: parse_int(v, low=0, high=12)),
+    ("medical_insured", lambda v: parse_bool(v, blank=True)),
+    ("pension_insured", lambda v: parse_bool(v, blank=False)),
+    ("dibao", lambda v: parse_bool(v, blank=False)),
+    ("tekun", lambda v: parse_bool(v, blank=False)),
+)
+YEAR_PARSERS: tuple[tuple[str, Parser], ...] = (
+    ("housing_grade", lambda v: HOUSING.parse(v, blank="")),
+    ("water_secured", lambda v: parse_bool(v, blank=True)),
+    ("dropout", lambda v: parse_bool(v, blank=False)),
+)
+
+
 # --- rows -------------------------------------------------------------------------------------
 
 # Member fields an import writes, with the column each comes from (None: derived from the ID).
@@ -867,7 +899,7 @@ class RegistryImport:
 
     # helpers
 
-    def _memo_parse(self, key: str, raw: Any, parser: Callable[[Any], tuple[Any, Problem | None]]):
+    def _memo_parse(self, key: str, raw: Any, parser: Parser) -> tuple[Any, Problem | None]:
         memo = self._memo[key]
         try:
             return memo[raw]
@@ -881,12 +913,20 @@ class RegistryImport:
     def _warn(self, table: Table, row: int, key: str, value: Any, prob: Problem) -> None:
         table.report(self.report, row, key, value, prob, WARNING)
 
+    def _accept(
+        self, table: Table, row: int, key: str, value: Any, prob: Problem | None, entry: MemberRow | YearRow
+    ) -> bool:
+        """Whether a cell parsed; if not, its problem is reported and its row rejected."""
+        if prob is None:
+            return True
+        self._error(table, row, key, value, prob)
+        entry.ok = False
+        return False
+
     def _number(self, table: Table, cells: dict[str, Any]) -> str | None:
         """The household number; a long number that was a number cell has lost digits (like IDs)."""
         raw = cells["number"]
-        number, prob = parse_text(raw, blank=None, max_length=40)
-        if prob is None and number is None:
-            prob = engine_problem("required")
+        number, prob = parse_text(raw, blank=REQUIRED, max_length=40)
         if prob is None and cells.get("_num_number") and len(number.removesuffix(".0")) > 15:
             prob = _problem("numeric_number")
         if prob is not None:
@@ -905,22 +945,7 @@ class RegistryImport:
     def _check_members(self, table: Table) -> None:
         has = table.has
         known_region = self.counties.__contains__
-        optional: list[tuple[str, Callable[[Any], tuple[Any, Problem | None]]]] = []
-        for key, parser in (
-            ("ethnicity", lambda v: parse_text(v, max_length=20)),
-            ("education", lambda v: EDUCATION.parse(v, blank="")),
-            ("schooling", parse_schooling),
-            ("health", parse_health),
-            ("labour", lambda v: LABOUR.parse(v, blank=Labour.ORDINARY)),
-            ("work_location", lambda v: parse_text(v, max_length=100)),
-            ("work_months", lambda v: parse_int(v, low=0, high=12)),
-            ("medical_insured", lambda v: parse_bool(v, blank=True)),
-            ("pension_insured", lambda v: parse_bool(v, blank=False)),
-            ("dibao", lambda v: parse_bool(v, blank=False)),
-            ("tekun", lambda v: parse_bool(v, blank=False)),
-        ):
-            if has(key):
-                optional.append((key, parser))
+        optional = [(key, parser) for key, parser in MEMBER_PARSERS if has(key)]
         total = table.frame.height
         for done, cells in enumerate(table.rows(), start=1):
             if done % 10000 == 0:
@@ -929,31 +954,15 @@ class RegistryImport:
             number = self._number(table, cells)
             member = MemberRow(row=row, number=number or "", ok=number is not None)
             self._member_village(table, cells, member)
-            value, prob = self._memo_parse(
-                "household_type", cells["household_type"], lambda v: HOUSEHOLD_TYPES.parse(v, blank=None)
-            )
-            if prob is None and value is None:
-                prob = engine_problem("required")
-            if prob is not None:
-                self._error(table, row, "household_type", cells["household_type"], prob)
-                member.ok = False
+            value, prob = self._memo_parse("household_type", cells["household_type"], parse_household_type)
+            self._accept(table, row, "household_type", cells["household_type"], prob, member)
             member.household_type = value or ""
-            name, prob = parse_text(cells["name"], blank=None, max_length=60)
-            if prob is None and name is None:
-                prob = engine_problem("required")
-            if prob is not None:
-                self._error(table, row, "name", cells["name"], prob)
-                member.ok = False
+            name, prob = parse_text(cells["name"], blank=REQUIRED, max_length=60)
+            self._accept(table, row, "name", cells["name"], prob, member)
             member.values["name"] = name or ""
             self._member_id(table, cells, member, known_region)
-            value, prob = self._memo_parse(
-                "relation", cells["relation"], lambda v: RELATIONS.parse(v, blank=None)
-            )
-            if prob is None and value is None:
-                prob = engine_problem("required")
-            if prob is not None:
-                self._error(table, row, "relation", cells["relation"], prob)
-                member.ok = False
+            value, prob = self._memo_parse("relation", cells["relation"], parse_relation)
+            self._accept(table, row, "relation", cells["relation"], prob, member)
             member.values["relation"] = value
             if has("sex"):
                 sex, prob = self._memo_parse("sex", cells["sex"], lambda v: SEXES.parse(v, blank=""))
@@ -969,16 +978,11 @@ class RegistryImport:
                     member.values["sex"] = sex or ""
             for key, parser in optional:
                 value, prob = self._memo_parse(key, cells[key], parser)
-                if prob is not None:
-                    self._error(table, row, key, cells[key], prob)
-                    member.ok = False
-                else:
+                if self._accept(table, row, key, cells[key], prob, member):
                     member.values[key] = value
             if has("phone"):
                 phone, prob = parse_phone(cells["phone"])
-                if prob is not None:
-                    self._error(table, row, "phone", cells["phone"], prob)
-                    member.ok = False
+                self._accept(table, row, "phone", cells["phone"], prob, member)
                 member.phone = phone
             member.key = member.id_index or f"name:{member.values['name']}"
             if member.number:
@@ -1021,11 +1025,8 @@ class RegistryImport:
             member.village = code
         elif name_text:
             code, prob = self._memo_parse("village_name", name_text, self._village_by_name)
-            if prob is not None:
-                self._error(table, row, "village_name", name_text, prob)
-                member.ok = False
-                return
-            member.village = code
+            if self._accept(table, row, "village_name", name_text, prob, member):
+                member.village = code
         else:
             key = "village_code" if table.has("village_code") else "village_name"
             self._error(table, row, key, "", engine_problem("required"))
@@ -1058,15 +1059,8 @@ class RegistryImport:
 
     def _check_years(self, table: Table) -> None:
         has = table.has
-        parsers: list[tuple[str, Callable[[Any], tuple[Any, Problem | None]]]] = []
         amounts = [key for key in YEAR_AMOUNTS if has(key)]
-        for key, parser in (
-            ("housing_grade", lambda v: HOUSING.parse(v, blank="")),
-            ("water_secured", lambda v: parse_bool(v, blank=True)),
-            ("dropout", lambda v: parse_bool(v, blank=False)),
-        ):
-            if has(key):
-                parsers.append((key, parser))
+        parsers = [(key, parser) for key, parser in YEAR_PARSERS if has(key)]
         total = table.frame.height
         for done, cells in enumerate(table.rows(), start=1):
             if done % 10000 == 0:
@@ -1075,22 +1069,14 @@ class RegistryImport:
             number = self._number(table, cells)
             year, year_prob = self._memo_parse("year", cells["year"], parse_year)
             entry = YearRow(row=row, number=number or "", year=year, ok=number is not None)
-            if year_prob is not None:
-                self._error(table, row, "year", cells["year"], year_prob)
-                entry.ok = False
+            self._accept(table, row, "year", cells["year"], year_prob, entry)
             for key in amounts:  # many distinct values: not worth a memo
                 value, prob = parse_amount(cells[key])
-                if prob is not None:
-                    self._error(table, row, key, cells[key], prob)
-                    entry.ok = False
-                else:
+                if self._accept(table, row, key, cells[key], prob, entry):
                     entry.values[key] = value
             for key, parser in parsers:
                 value, prob = self._memo_parse(key, cells[key], parser)
-                if prob is not None:
-                    self._error(table, row, key, cells[key], prob)
-                    entry.ok = False
-                else:
+                if self._accept(table, row, key, cells[key], prob, entry):
                     entry.values[key] = value
             if entry.number:
                 self._household(entry.number).years.append(entry)

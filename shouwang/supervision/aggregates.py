@@ -45,21 +45,19 @@ from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, Length, Substr, TruncMonth
 from django.utils import timezone
 
-from shouwang.cases.models import AssistanceContact, CaseStatus, Measure, MeasureStatus, Step, StepStatus
+from shouwang.cases.models import AssistanceContact, CaseStatus, Step, StepStatus
 from shouwang.cases.models import Case as MonitoredCase
 from shouwang.monitoring.models import MonitoringLine, Warning, WarningStatus
 from shouwang.monitoring.models.lines import candidate_codes
 from shouwang.regions.models import Region
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear, Labour, Member
 
+from .indicators import measures_in_place
 from .models import DashboardRefresh, Figure
 
 # Identified and not yet cleared: the households the dashboards call "monitored" (监测对象,
 # 风险未消除). A case still being identified is counted by status, not as monitored.
 MONITORED = (CaseStatus.MONITORED, CaseStatus.ELIMINATING)
-# Measures in place or completed (not merely planned, not stopped), as the assessment's
-# indicators count them (``indicators._measures_in_place``), so both pages agree.
-MEASURES_THAT_COUNT = (MeasureStatus.ACTIVE, MeasureStatus.DONE)
 
 # Per-capita net income as a multiple of the line: (key, lower bound inclusive). A household
 # exactly at the line is in "100_120" (not below the line, policy.md §3).
@@ -197,9 +195,8 @@ def _cases(counts: Counts, villages: list[str] | None, today: date) -> None:
         "risk",
     )
 
-    measures = Measure.objects.filter(case=OuterRef("pk"), status__in=MEASURES_THAT_COUNT).filter(
-        Q(starts_on__isnull=True) | Q(starts_on__lte=today)
-    )
+    # Measures in place or completed by today, the same set the assessment's indicators count.
+    measures = measures_in_place(today)
     development = measures.filter(measure_type__is_development=True)
     contacts = AssistanceContact.objects.current(today).filter(case=OuterRef("pk"))
     # With labour capacity: not flagged as wholly without labour, and a member able to work.

@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import Role
-from shouwang.core.audit import Change, acting_as, current_context, record_changes
+from shouwang.core.audit import Change, acting_unless_known, record_changes
 from shouwang.regions.models import Region
 
 from .indicators import INDICATORS, Direction, Indicator, IndicatorValue, Scale, Scope, compute_all
@@ -78,6 +78,12 @@ def counties_for(user) -> list[Region]:
     return list(Region.objects.filter(code__startswith=prefix, level=Region.Level.COUNTY).order_by("code"))
 
 
+def chosen_county(counties: Iterable[Region], wanted: str | None) -> str:
+    """The county asked for when it is one of ``counties`` (the user's), else the first ("" when none)."""
+    codes = [county.code for county in counties]
+    return wanted if wanted in codes else (codes[0] if codes else "")
+
+
 def may_view(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.can("view") and user.scope_prefix)
 
@@ -93,11 +99,7 @@ def may_manage(user, county: str = "") -> bool:
 
 
 def _acting(user):
-    if current_context().acting_user() is None and user is not None:
-        return acting_as(user, source="supervision")
-    from contextlib import nullcontext
-
-    return nullcontext()
+    return acting_unless_known(user, "supervision")
 
 
 # --- weights ------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ and the status moves with a conditional UPDATE so two clicks at once cannot both
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import Role
-from shouwang.core.audit import Change, acting_as, current_context, record_changes
+from shouwang.core.audit import Change, acting_unless_known, record_changes
 from shouwang.regions.models import Region
 
 from .models import DispatchKind, DispatchRecipient, DispatchTask, RecipientStatus
@@ -56,7 +55,7 @@ def today() -> date:
 
 
 def _acting(user):
-    return acting_as(user, source="dispatch") if current_context().acting_user() is None else nullcontext()
+    return acting_unless_known(user, "dispatch")
 
 
 # --- who may do what ----------------------------------------------------------------------------
@@ -118,14 +117,14 @@ def inbox(user) -> QuerySet[DispatchRecipient]:
         return DispatchRecipient.objects.none()
     return (
         DispatchRecipient.objects.restrict(user, "view").filter(region_code=prefix)
-        .with_overdue(today()).select_related("task", "task__issuer_region", "region")
+        .with_overdue(today()).select_related("task", "task__issuer_region", "task__issued_by", "region")
         .order_by("status", "task__deadline", "id")
     )
 
 
 def recipients_for(user) -> QuerySet[DispatchRecipient]:
     """Recipient rows the user may see: those of tasks the user's region issued, and the inbox."""
-    tasks = issued_tasks(user).values("pk")
+    tasks = DispatchTask.objects.restrict(user, "view").values("pk")  # the issued_tasks, without their counts
     prefix = getattr(user, "scope_prefix", None) or ""
     if not prefix or not user.can("view"):
         return DispatchRecipient.objects.none()

@@ -13,8 +13,8 @@ receives ``clear``; it is True only when the user may unmask *and* typed a reaso
 an export is logged as ``export_unmasked`` with the reason. Every other export is logged as
 ``export``.
 
-How E and F register (in a module named ``shouwang/supervision/exports_<something>.py``, which
-is discovered automatically the first time the registry is read)::
+How a list registers (in a module ``shouwang/supervision/exports_<something>.py``, imported by
+``SupervisionConfig.ready`` so that every list is known before the first request)::
 
     from shouwang.supervision.exports import register_export
 
@@ -34,11 +34,8 @@ page's GET parameters. It may return a QuerySet (iterated in chunks) or any size
 from __future__ import annotations
 
 import datetime
-import importlib
 import inspect
 import logging
-import pkgutil
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,8 +101,6 @@ class ExportSpec:
 
 
 _REGISTRY: dict[str, ExportSpec] = {}
-_discovered = False
-_discover_lock = threading.Lock()
 
 
 def _two_argument_row(row: Callable) -> Callable[[Any, bool], Sequence[Any]]:
@@ -157,26 +152,7 @@ def register_export(
     return spec
 
 
-def autodiscover() -> None:
-    """Import every ``shouwang.supervision.exports_*`` module once, so their lists register."""
-    global _discovered
-    if _discovered:
-        return
-    with _discover_lock:
-        if _discovered:
-            return
-        package = importlib.import_module("shouwang.supervision")
-        for info in pkgutil.iter_modules(package.__path__):
-            if info.name.startswith("exports_"):
-                try:
-                    importlib.import_module(f"shouwang.supervision.{info.name}")
-                except Exception:  # a half-written module must not take every export down
-                    logger.exception("export module %s failed to import", info.name)
-        _discovered = True
-
-
 def get_export(name: str) -> ExportSpec:
-    autodiscover()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -185,7 +161,6 @@ def get_export(name: str) -> ExportSpec:
 
 def exports_for(user) -> list[ExportSpec]:
     """The registered lists this user may export, by name."""
-    autodiscover()
     return [spec for _name, spec in sorted(_REGISTRY.items()) if spec.allowed(user)]
 
 

@@ -20,8 +20,7 @@ from .models.assessment import ScorecardLevel, ScorecardRow
 
 
 def _snapshot(user, params: QueryDict):
-    counties = [c.code for c in assessment.counties_for(user)]
-    county = params.get("county") if params.get("county") in counties else (counties[0] if counties else "")
+    county = assessment.chosen_county(assessment.counties_for(user), params.get("county"))
     if not county:
         return None
     try:

@@ -27,7 +27,8 @@ def yes_no(value: Any) -> str:
     return "是" if value else "否"
 
 
-def _township_name() -> Subquery:
+def township_name_subquery() -> Subquery:
+    """The name of the township of the row's ``region_code`` (its first nine digits)."""
     return Subquery(
         Region.objects.filter(code=Substr(OuterRef("region_code"), 1, 9)).values("name")[:1],
         output_field=CharField(),
@@ -59,7 +60,7 @@ def household_queryset(user, params: QueryDict):
     households = search_households(filter_households(scoped, data), data.get("q", ""))
     head = Member.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD).order_by("pk")
     return with_list_columns(households).annotate(
-        township_name=_township_name(),
+        township_name=township_name_subquery(),
         head_id_masked=Subquery(head.values("id_masked")[:1]),
         head_phone_masked=Subquery(head.values("phone_masked")[:1]),
         # The ciphertexts, decrypted only for a cleared export (TextField: no automatic decryption).
@@ -108,7 +109,7 @@ def warning_queryset(user, params: QueryDict):
         warnings = warnings.filter(rule__code=cleaned["rule"])
     if cleaned["village"]:
         warnings = warnings.filter(region_code=cleaned["village"])
-    return warnings.annotate(township_name=_township_name())
+    return warnings.annotate(township_name=township_name_subquery())
 
 
 def warning_row(w) -> list[Any]:
@@ -213,7 +214,7 @@ def case_queryset(user, params: QueryDict):
     cases = filter_cases(cases, form.cleaned_data) if form.is_valid() else cases.none()
     head = Member.objects.filter(household_id=OuterRef("household_id"), relation=Relation.HEAD).order_by("pk")
     return cases.annotate(
-        township_name=_township_name(),
+        township_name=township_name_subquery(),
         head_id_masked=Subquery(head.values("id_masked")[:1]),
         head_id_cipher=Subquery(head.values("id_number")[:1], output_field=TextField()),
     ).order_by("next_due", "-created_at", "-id")
@@ -231,15 +232,6 @@ def case_row(c, clear: bool) -> list[Any]:
         str(c.get_elimination_mode_display()) if c.elimination_mode else "", step, c.next_due,
         yes_no(c.is_overdue or c.step_late),
     ]
-
-
-def _cases_ready() -> bool:
-    try:
-        import shouwang.cases.forms  # noqa: F401
-        import shouwang.cases.views  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 MEASURE_COLUMNS = [
@@ -275,12 +267,11 @@ def measure_row(m) -> list[Any]:
     ]
 
 
-if _cases_ready():
-    register_export(
-        "cases", title=_("Cases"), columns=CASE_COLUMNS, queryset_for=case_queryset, row=case_row,
-        masked_columns=["户主身份证号"], object_type="case", filename="cases", sheet_name="监测对象",
-    )
-    register_export(
-        "measures", title=_("Assistance measures"), columns=MEASURE_COLUMNS, queryset_for=measure_queryset,
-        row=measure_row, object_type="measure", filename="measures", sheet_name="帮扶措施",
-    )
+register_export(
+    "cases", title=_("Cases"), columns=CASE_COLUMNS, queryset_for=case_queryset, row=case_row,
+    masked_columns=["户主身份证号"], object_type="case", filename="cases", sheet_name="监测对象",
+)
+register_export(
+    "measures", title=_("Assistance measures"), columns=MEASURE_COLUMNS, queryset_for=measure_queryset,
+    row=measure_row, object_type="measure", filename="measures", sheet_name="帮扶措施",
+)

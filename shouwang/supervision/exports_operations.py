@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dispatch, quality, spotchecks
 from .exports import register_export
-from .exports_lists import yes_no
+from .exports_lists import township_name_subquery, yes_no
 from .models import SampleResult
 
 
@@ -74,20 +74,13 @@ SAMPLE_COLUMNS = ["抽查名称", "随机种子", "户编号", "所属乡镇", "
 
 
 def sample_queryset(user, params: QueryDict):
-    from django.db.models import CharField, OuterRef, Subquery
-    from django.db.models.functions import Substr
-
-    from shouwang.regions.models import Region
-
     samples = spotchecks.samples_for(user)
     check = _int(params, "spot_check")
     if check is not None:
         samples = samples.filter(spot_check_id=check)
     if params.get("result") in SampleResult.values:
         samples = samples.filter(result=params["result"])
-    township = Subquery(Region.objects.filter(code=Substr(OuterRef("region_code"), 1, 9)).values("name")[:1],
-                        output_field=CharField())
-    return samples.annotate(township_name=township).order_by("spot_check_id", "region_code", "household__number")
+    return samples.annotate(township_name=township_name_subquery()).order_by("spot_check_id", "region_code", "household__number")
 
 
 def sample_row(s) -> list[Any]:

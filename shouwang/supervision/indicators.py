@@ -13,8 +13,8 @@ docstring (its one-line summary) in step with it. Dates are inclusive: a period 
 same set for every indicator that uses it (:func:`monitored_at`), so that percentages of monitored
 households agree with each other.
 
-An indicator that cannot be computed (its source is not installed) answers ``None`` for the
-whole scope and is shown as "not available": a fake number would rank townships on nothing.
+An indicator that cannot be computed (no data-quality run covers the period) answers ``None``
+for the whole scope and is shown as "not available": a fake number would rank townships on nothing.
 """
 
 from __future__ import annotations
@@ -169,13 +169,26 @@ def monitored_at(scope: Scope) -> QuerySet:
     ).filter(Q(eliminated_on__isnull=True) | Q(eliminated_on__gt=scope.end))
 
 
-def _measures_in_place(scope: Scope) -> QuerySet:
-    """Measures in place or completed (not planned, not stopped) that had started by the period end."""
+def measures_in_place(as_of: date) -> QuerySet:
+    """A case's measures in place or completed (not planned, not stopped) that had started by ``as_of``.
+
+    For ``Exists`` over cases; the dashboards count with the same set (``aggregates``), so both agree.
+    """
     from shouwang.cases.models import Measure, MeasureStatus
 
     return Measure.objects.filter(
         case=OuterRef("pk"), status__in=(MeasureStatus.ACTIVE, MeasureStatus.DONE),
-    ).filter(Q(starts_on__isnull=True) | Q(starts_on__lte=scope.end))
+    ).filter(Q(starts_on__isnull=True) | Q(starts_on__lte=as_of))
+
+
+def _household_share(cases: QuerySet, scope: Scope, having: Exists) -> dict[str, IndicatorValue]:
+    """Households of ``cases`` for which ``having`` holds, as a percentage of those households, per area."""
+    counts = _grouped(
+        cases.annotate(has=having), scope,
+        part=Count("household_id", filter=Q(has=True), distinct=True),
+        whole=Count("household_id", distinct=True),
+    )
+    return {area: percent(c["part"], c["whole"]) for area, c in counts.items()}
 
 
 def _timeliness(queryset: QuerySet, scope: Scope, decided_statuses: tuple[str, ...],
@@ -250,12 +263,7 @@ def warnings_on_time(scope: Scope) -> dict[str, IndicatorValue]:
            ))
 def measures_coverage(scope: Scope) -> dict[str, IndicatorValue]:
     """Monitored households with at least one measure in place, as a share of monitored households."""
-    counts = _grouped(
-        monitored_at(scope).annotate(has_measure=Exists(_measures_in_place(scope))), scope,
-        covered=Count("household_id", filter=Q(has_measure=True), distinct=True),
-        monitored=Count("household_id", distinct=True),
-    )
-    return {area: percent(c["covered"], c["monitored"]) for area, c in counts.items()}
+    return _household_share(monitored_at(scope), scope, Exists(measures_in_place(scope.end)))
 
 
 @indicator(code="development_measures", name_zh="有劳动能力监测户开发式帮扶覆盖率",
@@ -276,14 +284,8 @@ def development_measures(scope: Scope) -> dict[str, IndicatorValue]:
     from shouwang.registry.models import Labour, Member
 
     able = Exists(Member.objects.filter(household_id=OuterRef("household_id"), labour__in=Labour.able()))
-    development = Exists(_measures_in_place(scope).filter(measure_type__is_development=True))
-    counts = _grouped(
-        monitored_at(scope).filter(household__no_labour=False).filter(able).annotate(has_development=development),
-        scope,
-        covered=Count("household_id", filter=Q(has_development=True), distinct=True),
-        able=Count("household_id", distinct=True),
-    )
-    return {area: percent(c["covered"], c["able"]) for area, c in counts.items()}
+    development = Exists(measures_in_place(scope.end).filter(measure_type__is_development=True))
+    return _household_share(monitored_at(scope).filter(household__no_labour=False).filter(able), scope, development)
 
 
 @indicator(code="visits_per_household", name_zh="监测户走访频次", name_en=_("Visits per monitored household"),
@@ -319,12 +321,9 @@ def visits_per_household(scope: Scope) -> dict[str, IndicatorValue]:
                "period. Consistent: the consistency checks of the cases part find no problem on the "
                "case. Value = consistent ÷ eliminations × 100."
            ))
-def eliminations_consistent(scope: Scope) -> dict[str, IndicatorValue] | None:
+def eliminations_consistent(scope: Scope) -> dict[str, IndicatorValue]:
     """Risk eliminations of the period with no consistency problem, as a share of the period's eliminations."""
-    try:
-        from shouwang.cases.consistency import find_problems
-    except ImportError:
-        return None
+    from shouwang.cases.consistency import find_problems
     from shouwang.cases.models import Case, CaseStatus
 
     eliminated = Case.objects.filter(
@@ -354,12 +353,9 @@ def eliminations_consistent(scope: Scope) -> dict[str, IndicatorValue] | None:
            ))
 def quality_errors(scope: Scope) -> dict[str, IndicatorValue] | None:
     """Data-quality errors per 100 registered households."""
-    try:
-        from shouwang.supervision.quality import error_counts
-    except ImportError:
-        return None
     from shouwang.registry.models import Household
     from shouwang.supervision.models import DataQualityRun
+    from shouwang.supervision.quality import error_counts
 
     covering = [scope.prefix[:n] for n in range(len(scope.prefix) + 1)]
     latest = (

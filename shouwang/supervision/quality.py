@@ -3,8 +3,7 @@
 Each registry rule is one or two queries over a region (a prefix of village codes) that return
 exactly the offending records, whatever the registry's size: conditions are ``Exists`` and
 aggregates the database evaluates, never a loop over households. The cases' consistency
-rules are engineer C's :func:`shouwang.cases.consistency.find_problems`; when that module is
-unavailable the run says so in its notes instead of failing.
+rules are :func:`shouwang.cases.consistency.find_problems`.
 
 A run replaces the findings of its region (the table is the current state); the run row keeps
 the counts per rule. ``error_counts`` gives the scorecard its errors per village.
@@ -193,14 +192,11 @@ def rule_label(code: str) -> str:
     if code in RULES_BY_CODE:
         return str(RULES_BY_CODE[code].label)
     if code.startswith(CASE_PREFIX):
-        try:
-            from shouwang.cases.consistency import CHECKS_BY_CODE
+        from shouwang.cases.consistency import CHECKS_BY_CODE
 
-            check = CHECKS_BY_CODE.get(code[len(CASE_PREFIX):])
-            if check is not None:
-                return str(check.label)
-        except ImportError:
-            pass
+        check = CHECKS_BY_CODE.get(code[len(CASE_PREFIX):])
+        if check is not None:
+            return str(check.label)
     return code
 
 
@@ -216,20 +212,17 @@ def default_year(region: str = "") -> int:
 # --- running ------------------------------------------------------------------------------------
 
 
-def _case_rows(region: str) -> tuple[list[tuple[str, Row, str]], list[str]]:
-    """Findings of the cases' consistency checks, or a note saying why they were skipped."""
-    try:
-        from shouwang.cases.consistency import find_problems
-        from shouwang.cases.models import Case
-    except ImportError as exc:  # the cases part is not there yet
-        return [], [_("Cases consistency checks skipped: %(why)s") % {"why": exc}]
+def _case_rows(region: str) -> list[tuple[str, Row, str]]:
+    """Findings of the cases' consistency checks: (rule code, row, severity)."""
+    from shouwang.cases.consistency import find_problems
+    from shouwang.cases.models import Case
+
     problems = find_problems(Case.objects.filter(region_code__startswith=region))
-    rows = [
+    return [
         (CASE_PREFIX + p.code, (p.region_code, None, None, p.case_id, str(p.detail)),
          p.severity if p.severity in Severity.values else Severity.ERROR)
         for p in problems
     ]
-    return rows, []
 
 
 def run_checks(region: str, year: int | None = None, *, user=None, job: Job | None = None,
@@ -253,7 +246,7 @@ def run_checks(region: str, year: int | None = None, *, user=None, job: Job | No
         counts[rule.code] = n
     if progress:
         progress(len(RULES), steps, _("Cases consistency"))
-    case_rows, notes = _case_rows(region)
+    case_rows = _case_rows(region)
     case_ids = {row[3] for _code, row, _sev in case_rows}
     households = {}
     if case_ids:
@@ -269,7 +262,7 @@ def run_checks(region: str, year: int | None = None, *, user=None, job: Job | No
     with transaction.atomic():
         DataQualityFinding.objects.filter(region_code__startswith=region).delete()
         DataQualityFinding.objects.bulk_create(findings, batch_size=BATCH)
-        DataQualityRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), counts=counts, notes=notes)
+        DataQualityRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), counts=counts)
     run.refresh_from_db()
     if progress:
         progress(steps, steps, "")

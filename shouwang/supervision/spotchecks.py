@@ -15,7 +15,6 @@ import random
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -25,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import Role
-from shouwang.core.audit import Change, acting_as, current_context, record_changes
+from shouwang.core.audit import Change, acting_unless_known, record_changes
 from shouwang.registry.models import Household, HouseholdType
 
 from .models import DISCREPANCY_FIELDS, HouseholdClass, SampleResult, SpotCheck, SpotCheckSample
@@ -46,7 +45,7 @@ class SpotCheckInvalid(ValueError):
 
 
 def _acting(user):
-    return acting_as(user, source="spot check") if current_context().acting_user() is None else nullcontext()
+    return acting_unless_known(user, "spot check")
 
 
 def may_draw(user) -> bool:

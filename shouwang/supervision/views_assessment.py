@@ -85,8 +85,7 @@ class Selection:
 def _select(request: HttpRequest, params: QueryDict | None = None) -> Selection:
     params = params if params is not None else request.GET
     counties = assessment.counties_for(request.user)
-    codes = [c.code for c in counties]
-    county = params.get("county") if params.get("county") in codes else (codes[0] if codes else "")
+    county = assessment.chosen_county(counties, params.get("county"))
     start = end = None
     choices = {choice.key: choice for choice in assessment.period_choices()}
     data = params.copy()

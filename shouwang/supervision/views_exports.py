@@ -115,9 +115,9 @@ def export_download(request: HttpRequest, job_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def export_list(request: HttpRequest) -> HttpResponse:
-    """The user's recent exports, and the lists they may export."""
+    """The user's recent exports."""
     jobs = list(exports.user_export_jobs(request.user).order_by("-created_at")[:50])
     titles = {spec.name: spec.title for spec in exports.exports_for(request.user)}
     for job in jobs:
         job.export_title = titles.get(job.params.get("export", ""), job.params.get("export", ""))
-    return render(request, "supervision/export_list.html", {"jobs": jobs, "specs": exports.exports_for(request.user)})
+    return render(request, "supervision/export_list.html", {"jobs": jobs})

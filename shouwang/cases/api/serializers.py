@@ -79,7 +79,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CaseProcedureSerializer(allow_null=True))
     def get_procedure(self, case: Case):
-        current = next((p for p in case.procedures.all() if p.status == ProcedureStatus.OPEN), None)
+        current = workflow.open_procedure(case)
         return CaseProcedureSerializer(current).data if current else None
 
     @extend_schema_field(CaseActionSpecSerializer(many=True))

@@ -128,17 +128,6 @@ class Case(RegionScopedModel):
         self.region_code = self.household.region_code
         super().save(*args, **kwargs)
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in CaseStatus.open()
-
-    @property
-    def current_procedure(self):
-        """The procedure now running (identification or elimination), or None."""
-        from .procedures import ProcedureStatus
-
-        return self.procedures.filter(status=ProcedureStatus.OPEN).order_by("-id").first()
-
     def has_disaster_risk(self) -> bool:
         # ``.all()`` so that a prefetch (``workflow.cases_with_steps``) answers without a query.
         return any(rt.is_disaster for rt in self.risk_types.all())

@@ -99,9 +99,6 @@ def step_overdue_condition(today: date) -> Q:
 
 
 class StepQuerySet(RegionScopedQuerySet):
-    def open(self) -> StepQuerySet:
-        return self.filter(status=StepStatus.OPEN)
-
     def overdue(self, today: date | None = None) -> StepQuerySet:
         return self.filter(step_overdue_condition(today or timezone.localdate()))
 

@@ -90,9 +90,7 @@ class ScorecardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[ScorecardRow]:
         request = self.request
-        counties = [c.code for c in assessment.counties_for(request.user)]
-        wanted = request.query_params.get("county")
-        county = wanted if wanted in counties else (counties[0] if counties else "")
+        county = assessment.chosen_county(assessment.counties_for(request.user), request.query_params.get("county"))
         if not county:
             return ScorecardRow.objects.none()
         start, end = _date(request, "start"), _date(request, "end")

@@ -238,6 +238,25 @@ def test_api_inbox_acknowledge_complete_and_refusals(personas):
     assert api.get("/api/dispatch/inbox/").json()["results"] == []
 
 
+def test_api_inbox_queries_do_not_grow_with_the_rows(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = APIClient()
+    api.force_authenticate(personas["carol"])
+
+    def inbox_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/dispatch/inbox/").status_code == 200
+        return len(queries)
+
+    send(personas["erin"], [TOWNSHIP_A])
+    one = inbox_queries()
+    send(personas["frank"], [TOWNSHIP_A], title="通知")
+    send(personas["erin"], [TOWNSHIP_A], title="第三项")
+    assert inbox_queries() == one
+
+
 def test_screening_campaigns_show_with_progress(client, personas):
     from shouwang.monitoring import fieldwork
     from shouwang.registry.tests.factories import make_household
