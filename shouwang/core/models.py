@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -139,6 +141,27 @@ class Job(TimeStampedModel):
     @property
     def percent(self) -> int:
         return int(100 * self.progress / self.total) if self.total else (100 if self.finished_at else 0)
+
+    def start(self, message: str = "") -> None:
+        """Mark the job running, with a single UPDATE the page sees at once."""
+        fields: dict[str, Any] = {"status": Job.Status.RUNNING, "started_at": timezone.now()}
+        if message:
+            fields["message"] = message[:500]
+        self._update(fields)
+
+    def fail(self, message: str) -> None:
+        """End the job as failed, saying why."""
+        self._update({"status": Job.Status.FAILED, "finished_at": timezone.now(), "message": str(message)[:500]})
+
+    def succeed(self, message: str = "", **fields: Any) -> None:
+        """End the job as succeeded; ``fields`` (result, progress, total…) are written with it."""
+        self._update({"status": Job.Status.SUCCEEDED, "finished_at": timezone.now(), "message": str(message)[:500],
+                      **fields})
+
+    def _update(self, fields: dict[str, Any]) -> None:
+        Job.objects.filter(pk=self.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(self, name, value)
 
     def set_progress(self, progress: int, total: int | None = None, message: str = "") -> None:
         """Write progress with a single UPDATE so the web page sees it while the job runs."""

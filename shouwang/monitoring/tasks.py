@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import Role
@@ -43,19 +42,14 @@ def start_screening(user, year: int | None = None, region: str = "") -> Job:
 @task()
 def run_screening_job(job_id: str) -> dict:
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    job.start()
     try:
         with acting_as(job.user, source=f"job {job.pk}"):
             result = screen(year=job.params.get("year"), region=job.params.get("region") or "",
                             progress=job.set_progress)
     except Exception as exc:
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:500],
-        )
+        job.fail(str(exc))
         raise
     summary = result.summary() | {"year": result.year, "region": result.region, "notes": result.notes}
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=summary, progress=3, total=3,
-        message=_("%(n)d warnings created") % {"n": result.warnings_created},
-    )
+    job.succeed(_("%(n)d warnings created") % {"n": result.warnings_created}, result=summary, progress=3, total=3)
     return summary

@@ -55,9 +55,7 @@ def _stored_path(name: str) -> Path:
 def run_feed_import(job_id: str) -> dict[str, Any]:
     """Check (and on request commit) a stored feed upload for its job."""
     job = Job.objects.select_related("user").get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), message=gettext_noop("Reading the file"),
-    )
+    job.start(gettext_noop("Reading the file"))
     try:
         entry = job.params["files"][0]
         with acting_as(job.user, source=f"job {job.pk}"):

@@ -83,9 +83,7 @@ def discard_uploads(job: Job) -> None:
 def run_registry_import(job_id: str) -> dict[str, Any]:
     """Check (and on request commit) a stored registry upload for its job."""
     job = Job.objects.select_related("user").get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), message=gettext_noop("Reading the file")
-    )
+    job.start(gettext_noop("Reading the file"))
     try:
         files = [(_stored_path(f["path"]), f["name"]) for f in job.params.get("files", [])]
         with acting_as(job.user, source=f"job {job.pk}"):

@@ -273,7 +273,7 @@ def download_name(job: Job) -> str:
 
 def execute_export(job: Job) -> Path:
     """Write the job's file: the scoped rows again (as the job's user), masked unless cleared."""
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    job.start()
     path = export_path(job)
     try:
         with acting_as(job.user, source=f"export {job.pk}"):
@@ -314,14 +314,11 @@ def execute_export(job: Job) -> Path:
                 reason=job.params.get("reason", "") if clear else "", detail=detail,
             )
     except Exception as exc:
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:500],
-        )
+        job.fail(str(exc))
         raise
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.SUCCEEDED, finished_at=timezone.now(), progress=counter["n"], total=counter["n"],
+    job.succeed(
+        _("%(n)d rows exported") % {"n": counter["n"]}, progress=counter["n"], total=counter["n"],
         result={"rows": counter["n"], "file": path.name, "bytes": path.stat().st_size},
-        message=_("%(n)d rows exported") % {"n": counter["n"]},
     )
     return path
 

@@ -24,7 +24,6 @@ def run_export_job(job_id: str) -> dict:
 @task()
 def run_quality_job(job_id: str) -> dict:
     """Run the data-quality rules over the job's region and record the summary on the job."""
-    from django.utils import timezone
     from django.utils.translation import gettext as _
 
     from shouwang.core.audit import acting_as
@@ -32,19 +31,15 @@ def run_quality_job(job_id: str) -> dict:
     from .quality import run_checks
 
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    job.start()
     try:
         with acting_as(job.user, source=f"job {job.pk}"):
             run = run_checks(job.params.get("region") or "", job.params.get("year"), user=job.user, job=job,
                              progress=job.set_progress)
     except Exception as exc:
-        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, finished_at=timezone.now(),
-                                             message=str(exc)[:500])
+        job.fail(str(exc))
         raise
     total = sum(run.counts.values())
     summary = {"run": run.pk, "year": run.year, "findings": total, "counts": run.counts, "notes": run.notes}
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=summary, progress=job.total,
-        message=_("%(n)d findings") % {"n": total},
-    )
+    job.succeed(_("%(n)d findings") % {"n": total}, result=summary, progress=job.total)
     return summary

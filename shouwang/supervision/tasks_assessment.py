@@ -11,7 +11,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.core.audit import acting_as
@@ -42,7 +41,7 @@ def start_scorecard(user, county: str, start: date, end: date) -> Job:
 @task()
 def run_scorecard_job(job_id: str) -> dict:
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    job.start()
     done = {"n": 0}
 
     def progress(code: str) -> None:
@@ -56,13 +55,9 @@ def run_scorecard_job(job_id: str) -> dict:
                 user=job.user, job=job, progress=progress,
             )
     except Exception as exc:
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:500],
-        )
+        job.fail(str(exc))
         raise
     result = {"snapshot": snapshot.pk, "rows": snapshot.rows.count(), "unavailable": snapshot.unavailable}
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=result, progress=job.total,
-        message=_("Scorecard computed: %(n)d townships and villages") % {"n": result["rows"]},
-    )
+    job.succeed(_("Scorecard computed: %(n)d townships and villages") % {"n": result["rows"]}, result=result,
+                progress=job.total)
     return result

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import Role
@@ -95,23 +94,13 @@ def run_refresh_job(job_id: str) -> dict:
     from .aggregates import refresh
 
     job = Job.objects.get(pk=job_id)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    job.start()
     try:
         record = refresh(None, trigger="job")
     except Exception as exc:
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED,
-            finished_at=timezone.now(),
-            message=str(exc)[:500],
-        )
+        job.fail(str(exc))
         raise
     result = {"rows": record.rows, "seconds": record.seconds}
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.SUCCEEDED,
-        finished_at=timezone.now(),
-        result=result,
-        progress=1,
-        total=1,
-        message=_("Figures recounted in %(seconds).1f s") % {"seconds": record.seconds},
-    )
+    job.succeed(_("Figures recounted in %(seconds).1f s") % {"seconds": record.seconds}, result=result,
+                progress=1, total=1)
     return result
