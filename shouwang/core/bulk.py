@@ -75,6 +75,20 @@ def insert_rows(
     return total
 
 
+def column_defaults(model: type[models.Model], fields: Sequence[str], connection) -> dict[str, Any]:
+    """Database values of the concrete columns ``fields`` leave out, by attribute name (``x_id``).
+
+    What ``insert_rows`` fills in, for a writer that inserts with ``INSERT … SELECT`` instead.
+    A column whose default is computed per row (a callable other than "now") cannot be one value
+    for all rows: name it in ``fields``.
+    """
+    constants, per_row = _defaults(model._meta, set(fields), connection)
+    if per_row:
+        names = ", ".join(f.name for f, _ in per_row)
+        raise ValueError(f"{model._meta.label}: give the per-row defaults ({names}) explicitly.")
+    return {f.attname: value for f, value in constants}
+
+
 def _defaults(
     opts, given: set[str], connection
 ) -> tuple[list[tuple[models.Field, Any]], list[tuple[models.Field, Any]]]:

@@ -13,14 +13,14 @@ weekends of the Chinese calendar are not modelled yet: a deadline may fall on a 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import reduce
@@ -28,7 +28,7 @@ from operator import or_
 
 from django.conf import settings
 from django.db import connections, models, transaction
-from django.db.models import Case, F, Max, Q, QuerySet, Value, When
+from django.db.models import Case, F, Max, Min, Q, QuerySet, Value, When
 from django.db.models.lookups import Exact
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shouwang.core.audit import Change, record_changes
-from shouwang.core.bulk import insert_rows
+from shouwang.core.bulk import column_defaults, insert_rows
 from shouwang.core.signals import data_changed
 from shouwang.registry.models import Household, HouseholdYear
 
@@ -46,8 +46,7 @@ from .rules import CompiledRule, RuleError, compile_expression
 
 DEFAULT_VERIFY_DAYS = 5
 SCREENING_LOCK = 0x5357_4D4F  # PostgreSQL advisory lock key of screening runs ("SWMO")
-WARNING_COLUMNS = ("household_id", "region_code", "rule_id", "rule_version", "year", "status", "channel", "due_date",
-                   "evidence")
+WARNING_COLUMNS = ("household_id", "region_code", "rule_id", "rule_version", "evidence")  # then WarningRows.constants
 
 # Other parts (the cases app) may say that a household/rule pair is already being dealt with,
 # without monitoring importing them: each provider gets the screened HouseholdYear queryset and
@@ -131,6 +130,24 @@ def base_queryset(year: int, region: str = "") -> QuerySet:
     return qs.order_by()
 
 
+def _facts_used(compiled: dict[int, CompiledRule]) -> list[str]:
+    facts: list[str] = []
+    for rule in compiled.values():
+        facts.extend(name for name in rule.facts if name not in facts)
+    return facts
+
+
+def _parts(base: QuerySet, workers: int) -> list[tuple[int, int] | None]:
+    """``workers`` household id ranges ``[first, end)`` of equal width from the lowest id to the highest
+    (ids are handed out in import order, so the widths hold about as many households); [None] for one."""
+    if workers < 2:
+        return [None]
+    ids = Household.objects.using(base.db).aggregate(low=Min("pk"), top=Max("pk"))
+    low, top = ids["low"] or 0, ids["top"] or 0
+    bounds = [low + (top + 1 - low) * i // workers for i in range(workers)] + [top + 1]
+    return [(bounds[i], bounds[i + 1]) for i in range(workers)]
+
+
 def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet, region: str = "",
              rows: int | None = None) -> list[Hit]:
     """Evaluate the rules in ONE query; return the rows where any rule fired and the facts used.
@@ -138,20 +155,15 @@ def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet
     ``region`` (the code prefix ``base`` is limited to) keeps the per-household aggregates to it.
     ``rows`` (how many rows ``base`` holds, when the caller knows) decides whether a large run
     is split in two halves by household id, each evaluated on its own connection at the same
-    time: SQLite runs a query on one core, and so does PostgreSQL once the query reads a
-    temporary table; a county of a million households takes twice as long on one as on two.
+    time: SQLite runs a query on one core; a county of a million households takes twice as long
+    on one as on two.
     """
     if not compiled:
         return []
-    facts: list[str] = []
-    for rule in compiled.values():
-        facts.extend(name for name in rule.facts if name not in facts)
-    workers = _parallel_workers(base, rows)
-    if workers < 2:
+    facts = _facts_used(compiled)
+    parts = _parts(base, _parallel_workers(base, rows))
+    if len(parts) == 1:
         return _evaluate_part(compiled, facts, ctx, base, region)
-    top = Household.objects.using(base.db).aggregate(top=Max("pk"))["top"] or 0
-    bounds = [top * i // workers + (1 if i else 0) for i in range(workers)] + [top + 1]
-    parts = [(bounds[i], bounds[i + 1]) for i in range(workers)]
 
     def run(part: tuple[int, int]) -> list[Hit]:
         try:
@@ -159,7 +171,7 @@ def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet
         finally:
             connections.close_all()  # this thread's own connection
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="screening") as pool:
+    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="screening") as pool:
         return [hit for part_hits in pool.map(run, parts) for hit in part_hits]
 
 
@@ -179,9 +191,10 @@ def _parallel_workers(base: QuerySet, rows: int | None) -> int:
     return wanted
 
 
-def _evaluate_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
-                   region: str, households: tuple[int, int] | None = None) -> list[Hit]:
-    """One query over ``base`` (or the households whose id is in ``[first, end)``)."""
+def _rule_query(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
+                households: tuple[int, int] | None) -> tuple[QuerySet, list[str]]:
+    """The rows of ``base`` (in the id range, if given) where some rule fires: a ``rule_<id>`` flag
+    per rule and a ``fact_<name>`` column per fact; returns the values queryset and its columns."""
     flags = {
         f"rule_{rule_id}": Case(When(rule.condition, then=Value(True)), default=Value(False),
                                 output_field=models.BooleanField())
@@ -192,22 +205,24 @@ def _evaluate_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: Fac
     qs = annotate_facts(base, facts, ctx).annotate(**flags)
     qs = qs.filter(reduce(or_, (rule.condition for rule in compiled.values())))
     columns = ["household_id", "region_code", *flags, *(fact_alias(name) for name in facts)]
+    return qs.values_list(*columns), columns
+
+
+def _evaluate_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
+                   region: str, households: tuple[int, int] | None = None) -> list[Hit]:
+    """One query over ``base`` (or the households whose id is in ``[first, end)``)."""
+    ctx = replace(ctx, households=households)
+    qs, columns = _rule_query(compiled, facts, ctx, base, households)
     # Rows are read raw (no per-value converters): the flags are only tested for truth and the
     # facts become JSON numbers anyway, which is most of the Python time on a large county.
-    compiler = qs.values_list(*columns).query.get_compiler(using=qs.db)
+    compiler = qs.query.get_compiler(using=qs.db)
     hits = []
-    postgresql = connections[qs.db].vendor == "postgresql"
-    with (transaction.atomic(using=qs.db) if postgresql else contextlib.nullcontext(),
-          household_facts(facts, ctx, region, using=qs.db, households=households)):
-        if postgresql:
-            # PostgreSQL would JIT-compile this wide expression for seconds, longer than it runs.
-            with connections[qs.db].cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
+    with household_facts(facts, ctx, region, using=qs.db, households=households):
         chunks = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=5000)
         position = {alias: i for i, (_, _, alias) in enumerate(compiler.select)}
         at = [position[name] for name in columns]
-        rule_at = list(zip(compiled, at[2:2 + len(flags)], strict=True))
-        fact_at = list(zip(facts, at[2 + len(flags):], strict=True))
+        rule_at = list(zip(compiled, at[2:2 + len(compiled)], strict=True))
+        fact_at = list(zip(facts, at[2 + len(compiled):], strict=True))
         for chunk in chunks:
             for row in chunk:
                 fired = tuple(rule_id for rule_id, i in rule_at if row[i])
@@ -307,50 +322,36 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     _line_notes(result, ctx, base, rules, compiled)
     report(0, 3, _("Evaluating %(n)d rules") % {"n": len(rules)})
 
-    hits = evaluate(compiled, ctx, base, region, rows=result.households)
+    in_database = connections[Warning.objects.db].vendor == "postgresql"
+    workers = _parallel_workers(base, result.households)  # decided outside the transaction below
+    hits = [] if in_database else evaluate(compiled, ctx, base, region, rows=result.households)
     report(1, 3, _("Writing warnings"))
     by_id = {rule.pk: rule for rule in rules}
+    window = [ctx.window_start.isoformat(), ctx.window_end.isoformat()]
+    new = WarningRows(year, add_working_days(timezone.localdate(), verify_days()), {
+        rule_id: {"rule": by_id[rule_id].code, "rule_version": by_id[rule_id].version,
+                  "expression": by_id[rule_id].expression, "parameters": by_id[rule_id].parameters,
+                  "window": window}
+        for rule_id in compiled
+    })
     with transaction.atomic():
         _serialise_runs()
-        existing = Warning.objects.filter(status__in=WarningStatus.open(), rule_id__in=list(by_id))
-        if region:
-            existing = existing.filter(region_code__startswith=region)
-        skip = set(existing.values_list("household_id", "rule_id"))
+        skip: set[tuple[int, int]] = set()
         for provider in _suppression_providers:
             skip.update(provider(base))
-        due = add_working_days(timezone.localdate(), verify_days())
-        window = [ctx.window_start.isoformat(), ctx.window_end.isoformat()]
-        # Rows go in through core.bulk.insert_rows (one executemany), already in database form:
-        # bulk_create's per-field preparation would cost more than evaluating the rules.
-        connection = connections[Warning.objects.db]
-        constant = (year, WarningStatus.NEW.value, WarningChannel.RULE.value,
-                    Warning._meta.get_field("due_date").get_db_prep_save(due, connection))
-        # Evidence is written as JSON text: what a rule's warnings share is encoded once, and
-        # each warning adds its facts (plain numbers, booleans and strings). Both databases
-        # read the text into the JSON column (PostgreSQL casts it, psycopg sends str untyped).
-        shared = {
-            rule_id: json.dumps({"rule": by_id[rule_id].code, "rule_version": by_id[rule_id].version,
-                                 "expression": by_id[rule_id].expression, "parameters": by_id[rule_id].parameters,
-                                 "window": window}, ensure_ascii=False)[:-1] + ', "facts": '
-            for rule_id in compiled
-        }
-        fact_types = {rule_id: [(name, FACTS[name].type) for name in compiled[rule_id].facts] for rule_id in compiled}
-        new: list[tuple] = []
-        counts: Counter[str] = Counter()
-        for hit in hits:
-            for rule_id in hit.rules:
-                rule = by_id[rule_id]
-                counts[rule.code] += 1
-                if (hit.household_id, rule_id) in skip:
-                    result.warnings_unchanged += 1
-                    continue
-                skip.add((hit.household_id, rule_id))
-                facts = {name: _json_value(hit.facts[name], type_) for name, type_ in fact_types[rule_id]}
-                new.append((hit.household_id, hit.region_code, rule_id, rule.version, *constant,
-                            shared[rule_id] + json.dumps(facts, ensure_ascii=False) + "}"))
-        result.warnings_created = insert_rows(Warning, WARNING_COLUMNS, new)
+        if in_database:
+            fired, created = _write_in_database(compiled, ctx, base, region, workers, new, skip)
+        else:
+            existing = Warning.objects.filter(status__in=WarningStatus.open(), rule_id__in=list(by_id))
+            if region:
+                existing = existing.filter(region_code__startswith=region)
+            skip.update(existing.values_list("household_id", "rule_id"))
+            fired, created = _write_from_hits(compiled, hits, new, skip)
+        for rule_id, count in fired.items():
+            result.per_rule[by_id[rule_id].code] = count
+        result.warnings_created = sum(created.values())
+        result.warnings_unchanged = sum(fired.values()) - result.warnings_created
         report(2, 3, _("Recording the run"))
-        result.per_rule.update(counts)
         result.seconds = time.perf_counter() - started
         record_changes([Change(
             action="create", object_type="monitoring.screening", object_id=f"{year}:{region}",
@@ -362,6 +363,166 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     result.seconds = time.perf_counter() - started
     report(3, 3, _("Done"))
     return result
+
+
+@dataclass(frozen=True)
+class WarningRows:
+    """What the warnings of one run share: the year, the verification date, each rule's evidence."""
+
+    year: int
+    due: date
+    evidence: dict[int, dict]  # rule id → the evidence every warning of that rule carries, facts aside
+
+    def constants(self, connection) -> dict[str, object]:
+        """Database values of the columns every new warning has alike (defaults included)."""
+        given = {"year": self.year, "status": WarningStatus.NEW.value, "channel": WarningChannel.RULE.value,
+                 "due_date": Warning._meta.get_field("due_date").get_db_prep_save(self.due, connection)}
+        return given | column_defaults(Warning, [*WARNING_COLUMNS, *given], connection)
+
+
+def _write_from_hits(compiled: dict[int, CompiledRule], hits: list[Hit], new: WarningRows,
+                     skip: set[tuple[int, int]]) -> tuple[Counter[int], Counter[int]]:
+    """Write a warning for each fired (household, rule) pair not in ``skip``; (fired, created) per rule.
+
+    Rows go in through core.bulk.insert_rows (one executemany), already in database form:
+    bulk_create's per-field preparation would cost more than evaluating the rules.
+    """
+    connection = connections[Warning.objects.db]
+    constants = new.constants(connection)
+    columns = (*WARNING_COLUMNS, *constants)
+    tail = tuple(constants.values())
+    # Evidence is written as JSON text: what a rule's warnings share is encoded once, and each
+    # warning adds its facts (plain numbers, booleans and strings).
+    shared = {rule_id: json.dumps(evidence, ensure_ascii=False)[:-1] + ', "facts": '
+              for rule_id, evidence in new.evidence.items()}
+    version = {rule_id: evidence["rule_version"] for rule_id, evidence in new.evidence.items()}
+    fact_types = {rule_id: [(name, FACTS[name].type) for name in compiled[rule_id].facts] for rule_id in compiled}
+    rows: list[tuple] = []
+    fired: Counter[int] = Counter()
+    created: Counter[int] = Counter()
+    for hit in hits:
+        for rule_id in hit.rules:
+            fired[rule_id] += 1
+            if (hit.household_id, rule_id) in skip:
+                continue
+            skip.add((hit.household_id, rule_id))
+            created[rule_id] += 1
+            facts = {name: _json_value(hit.facts[name], type_) for name, type_ in fact_types[rule_id]}
+            rows.append((hit.household_id, hit.region_code, rule_id, version[rule_id],
+                         shared[rule_id] + json.dumps(facts, ensure_ascii=False) + "}", *tail))
+    insert_rows(Warning, columns, rows)
+    return fired, created
+
+
+def _write_in_database(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet, region: str,
+                       workers: int, new: WarningRows, skip: set[tuple[int, int]]) -> tuple[Counter[int], Counter[int]]:
+    """PostgreSQL: evaluate and write inside the database, one statement per part; (fired, created).
+
+    Nothing per household passes through Python: the rule query, the evidence (built with
+    ``jsonb_build_object``) and the insert are one ``WITH … INSERT … SELECT``. A large run is
+    split by household id across ``workers`` connections, each writing its part in its own
+    transaction; the parts commit together: each checks its deferred foreign keys
+    (``SET CONSTRAINTS ALL IMMEDIATE``) and waits at a barrier for the others, and if any part
+    fails, the others roll back.
+    """
+    facts = _facts_used(compiled)
+    parts = _parts(base, workers)
+    if not compiled:
+        return Counter(), Counter()
+    if len(parts) == 1:
+        return _insert_part(compiled, facts, ctx, base, region, None, new, skip)
+    barrier = threading.Barrier(len(parts))
+
+    def run(part: tuple[int, int]) -> tuple[Counter[int], Counter[int]]:
+        try:
+            with transaction.atomic(using=base.db):
+                counts = _insert_part(compiled, facts, ctx, base, region, part, new, skip)
+                with connections[base.db].cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                barrier.wait()  # every part is written and checked: all commit
+            return counts
+        except BaseException:
+            barrier.abort()  # the others stop waiting and roll back
+            raise
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="screening") as pool:
+        futures = [pool.submit(run, part) for part in parts]
+    failures = [future.exception() for future in futures if future.exception()]
+    if failures:  # the part that failed, not the others' broken barrier
+        raise next((e for e in failures if not isinstance(e, threading.BrokenBarrierError)), failures[0])
+    fired: Counter[int] = Counter()
+    created: Counter[int] = Counter()
+    for future in futures:
+        part_fired, part_created = future.result()
+        fired.update(part_fired)
+        created.update(part_created)
+    return fired, created
+
+
+def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
+                 region: str, households: tuple[int, int] | None, new: WarningRows,
+                 skip: set[tuple[int, int]]) -> tuple[Counter[int], Counter[int]]:
+    """The one statement of a part: rule query → fired (household, rule) pairs → new warnings."""
+    ctx = replace(ctx, households=households)
+    qs, _columns = _rule_query(compiled, facts, ctx, base, households)
+    connection = connections[qs.db]
+    q = connection.ops.quote_name
+    select_sql, select_params = qs.query.sql_with_params()
+    # One SELECT per rule over the hits, joined by UNION ALL. (A LATERAL VALUES list would be
+    # shorter, but PostgreSQL prepares its expressions again for every row: 15 times slower.)
+    fired_sql, fired_params = [], []
+    for rule_id, rule in compiled.items():
+        # Numbers as JSON numbers without trailing zeros (7500, not 7500.00), as _json_value writes them.
+        pairs = [f"%s, trim_scale(CAST(h.{q(fact_alias(name))} AS numeric))" if FACTS[name].type == NUMBER
+                 else f"%s, h.{q(fact_alias(name))}" for name in rule.facts]
+        fired_sql.append(
+            f"SELECT h.{q('household_id')} AS household_id, h.{q('region_code')} AS region_code, "
+            f"%s::bigint AS rule_id, %s::integer AS rule_version, "
+            f"%s::jsonb || jsonb_build_object('facts', jsonb_build_object({', '.join(pairs)})) AS evidence "
+            f"FROM hits h WHERE h.{q(f'rule_{rule_id}')}"
+        )
+        fired_params += [rule_id, new.evidence[rule_id]["rule_version"],
+                         json.dumps(new.evidence[rule_id], ensure_ascii=False), *rule.facts]
+    constants = new.constants(connection)
+    table = q(Warning._meta.db_table)
+    columns = ", ".join(q(Warning._meta.get_field(name).column) for name in (*WARNING_COLUMNS, *constants))
+    skipped_households = [pair[0] for pair in skip]
+    skipped_rules = [pair[1] for pair in skip]
+    sql = f"""
+        WITH hits AS MATERIALIZED ({select_sql}),
+        fired AS MATERIALIZED ({" UNION ALL ".join(fired_sql)}),
+        inserted AS (
+            INSERT INTO {table} ({columns})
+            SELECT f.household_id, f.region_code, f.rule_id, f.rule_version, f.evidence{", %s" * len(constants)}
+            FROM fired f
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {table} w
+                WHERE w.{q("household_id")} = f.household_id AND w.{q("rule_id")} = f.rule_id
+                  AND w.{q("status")} IN ({", ".join(["%s"] * len(WarningStatus.open()))})
+            ) AND NOT EXISTS (
+                SELECT 1 FROM unnest(%s::bigint[], %s::bigint[]) AS s(household_id, rule_id)
+                WHERE s.household_id = f.household_id AND s.rule_id = f.rule_id
+            )
+            RETURNING {q("rule_id")} AS rule_id
+        )
+        SELECT f.rule_id, f.n, COALESCE(i.n, 0)
+        FROM (SELECT rule_id, COUNT(*) AS n FROM fired GROUP BY rule_id) f
+        LEFT JOIN (SELECT rule_id, COUNT(*) AS n FROM inserted GROUP BY rule_id) i ON i.rule_id = f.rule_id
+    """
+    params = [*select_params, *fired_params, *constants.values(), *[str(s) for s in WarningStatus.open()],
+              skipped_households, skipped_rules]
+    fired: Counter[int] = Counter()
+    created: Counter[int] = Counter()
+    with household_facts(facts, ctx, region, using=qs.db, households=households), connection.cursor() as cursor:
+        # PostgreSQL would JIT-compile this wide expression for seconds, longer than it runs.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        for rule_id, n_fired, n_created in cursor.fetchall():
+            fired[rule_id] += n_fired
+            created[rule_id] += n_created
+    return fired, created
 
 
 def open_warnings_by_household(region: str = "") -> list[tuple[str, list[str]]]:

@@ -4,7 +4,7 @@ from .fieldwork import Campaign, CampaignStatus, CampaignTask, SelfReport, SelfR
 from .feeds import FeedBatch, FeedColumnAlias, FeedLead, FeedSignal, FeedType
 from .lines import MonitoringLine
 from .rules import RiskType, Rule, RuleVersion, Severity
-from .screening import HouseholdFacts
+from .screening import HouseholdMemberFacts, HouseholdSignalFacts
 from .warnings import Warning, WarningChannel, WarningStatus, WarningTransition
 
 __all__ = [
@@ -13,4 +13,4 @@ __all__ = [
 ]
 __all__ += ["Campaign", "CampaignStatus", "CampaignTask", "SelfReport", "SelfReportStatus", "TaskStatus", "Visit"]
 __all__ += ["FeedBatch", "FeedColumnAlias", "FeedLead", "FeedType"]
-__all__ += ["HouseholdFacts"]
+__all__ += ["HouseholdMemberFacts", "HouseholdSignalFacts"]

@@ -7,15 +7,14 @@ from django.db import models
 from shouwang.registry.models import Household, HouseholdYear
 
 
-class HouseholdFacts(models.Model):
-    """Members and feed signals of one household, aggregated for the run that is screening now.
+class HouseholdMemberFacts(models.Model):
+    """A household's members, aggregated for the run that is screening now.
 
-    Not a stored table: ``shouwang.monitoring.facts.household_facts`` creates it as a temporary
-    table of the connection, fills it with two ``INSERT … SELECT … GROUP BY`` and drops it when
-    the run ends: the members counted per household, then the window's feed signals upserted onto
-    those rows (or new rows for households with signals and no members). The model exists so that the rule query can join it through the ORM
-    (``screening_facts__…`` from ``HouseholdYear``, below). Counts are NULL where a household has
-    no row.
+    Not a stored table: ``shouwang.monitoring.facts.household_facts`` creates it for the run's
+    connection (SQLite: a temporary table filled with ``INSERT … SELECT … GROUP BY``;
+    PostgreSQL: a temporary view of that ``GROUP BY``) and drops it when the run ends. The model
+    exists so that the rule query can join it through the ORM (``screening_member_facts__…`` from
+    ``HouseholdYear``, below). Counts are NULL where a household has no members.
     """
 
     household = models.OneToOneField(
@@ -24,6 +23,19 @@ class HouseholdFacts(models.Model):
     )
     labour_members = models.IntegerField(null=True)
     safety_net_members = models.IntegerField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "monitoring_screening_member_facts"
+
+
+class HouseholdSignalFacts(models.Model):
+    """A household's feed signals in the screening window, aggregated like ``HouseholdMemberFacts``."""
+
+    household = models.OneToOneField(
+        "registry.Household", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
     medical_out_of_pocket = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     disaster_loss_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     new_dibao_tekun = models.IntegerField(null=True)
@@ -37,18 +49,22 @@ class HouseholdFacts(models.Model):
 
     class Meta:
         managed = False
-        db_table = "monitoring_screening_household_facts"
+        db_table = "monitoring_screening_signal_facts"
 
 
-# ``HouseholdYear.screening_facts``: a join on household_id straight from the screened rows. A
-# private field (like a GenericForeignKey): no column, no migration, and the registry's code does
-# not know it; monitoring adds it because monitoring is the part that reads it. Joined through
-# ``household`` instead, SQLite's planner walked the households and looked each year row up by
-# index, four times slower than reading the year rows in order.
-models.ForeignObject(
-    HouseholdFacts, on_delete=models.DO_NOTHING, from_fields=["household"], to_fields=["household"],
-    null=True, related_name="+",
-).contribute_to_class(HouseholdYear, "screening_facts", private_only=True)
+# ``HouseholdYear.screening_member_facts`` and ``screening_signal_facts``: joins on household_id
+# straight from the screened rows. Private fields (like a GenericForeignKey): no column, no
+# migration, and the registry's code does not know them; monitoring adds them because monitoring
+# is the part that reads them. Joined through ``household`` instead, SQLite's planner walked the
+# households and looked each year row up by index, four times slower than reading the year rows
+# in order. Two relations rather than one: each joins on its own, and a household with signals
+# and no members (or the reverse) needs no outer join between them.
+for _name, _model in (("screening_member_facts", HouseholdMemberFacts),
+                      ("screening_signal_facts", HouseholdSignalFacts)):
+    models.ForeignObject(
+        _model, on_delete=models.DO_NOTHING, from_fields=["household"], to_fields=["household"],
+        null=True, related_name="+",
+    ).contribute_to_class(HouseholdYear, _name, private_only=True)
 
 # ``HouseholdYear.household_years``: the same household's rows of every year, joined on
 # household_id (the screening query narrows it to the previous year with a FilteredRelation),

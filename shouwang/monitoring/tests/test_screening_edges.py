@@ -18,7 +18,8 @@ from conftest import VILLAGE_A1
 from shouwang.monitoring.facts import FactContext
 from shouwang.monitoring.models import FeedSignal, Rule, Warning
 from shouwang.monitoring.rules import compile_expression
-from shouwang.monitoring.screening import base_queryset, evaluate, screen
+from shouwang.monitoring.facts import FACTS
+from shouwang.monitoring.screening import _json_value, base_queryset, evaluate, screen
 from shouwang.monitoring.tests.factories import household, signal
 from shouwang.registry.models import Labour
 
@@ -180,3 +181,26 @@ def test_window_ends_on_the_screening_date(regions):
     result = screen(year=2023, on=date(2024, 6, 30))  # window 2023-07-01 … 2024-06-30
     assert result.window_start == date(2023, 7, 1)
     assert _fired() == {"dibao_in_spring": {"NEW_DIBAO_TEKUN"}}
+
+
+def test_evidence_facts_are_written_alike_on_every_database(regions):
+    # PostgreSQL builds the evidence inside the database (jsonb_build_object); SQLite in Python
+    # (_json_value). Both must give what _json_value makes of the facts the rule query returns:
+    # whole numbers as integers, fractions as floats, flags as booleans, text as text.
+    for edge in EDGES:
+        _build(edge)
+    rules = {r.pk: r for r in Rule.objects.filter(active=True)}
+    compiled = {pk: compile_expression(r.expression, r.parameters) for pk, r in rules.items()}
+    hits = evaluate(compiled, FactContext.for_year(2023), base_queryset(2023))
+    expected = {
+        (hit.household_id, rules[rule_id].code): {name: _json_value(hit.facts[name], FACTS[name].type)
+                                                  for name in compiled[rule_id].facts}
+        for hit in hits for rule_id in hit.rules
+    }
+    screen(year=2023)
+    written = {(w.household_id, w.rule.code): w.evidence["facts"] for w in Warning.objects.select_related("rule")}
+    assert written == expected
+    assert written and all(type(value) is type(expected[key][name]) for key, facts in written.items()
+                           for name, value in facts.items())
+    kinds = {type(value) for facts in written.values() for value in facts.values()}
+    assert {int, float, bool, str} <= kinds  # each form is checked at least once

@@ -14,7 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db import connection
+
+from conftest import VILLAGE_A1
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -30,3 +33,67 @@ def test_two_connections_raise_the_same_warnings_as_the_python_rules():
     lines = {line.split("  ")[0].strip(): line for line in done.stdout.splitlines()}
     assert lines["connections evaluating the rules"].split()[-1] == "2"
     assert lines["same (household, rule) pairs"].split()[-1] == "yes", done.stdout[-3000:]
+
+
+# --- PostgreSQL: parts written on their own connections commit together or not at all -----------
+
+needs_postgresql = pytest.mark.skipif(connection.vendor != "postgresql",
+                                      reason="the parts write on their own connections only on PostgreSQL")
+
+
+def _two_part_registry():
+    from shouwang.monitoring.models import Rule
+    from shouwang.monitoring.tests.factories import household
+    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
+
+    load_divisions(read_divisions(DEMO_FILE))
+    # Committed (a transactional test), so the other connections see it; whatever the data
+    # migration's rules, one rule that fires for every household makes the count certain.
+    Rule.objects.update(active=False)
+    Rule.objects.create(code="T_EVERY_HOUSEHOLD", name_zh="测试", name_en="test", expression="members >= 1")
+    return [household(VILLAGE_A1, number=f"P{i}") for i in range(6)]
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_parts_on_two_connections_write_every_warning(settings, monkeypatch):
+    from shouwang.monitoring import screening
+    from shouwang.monitoring.models import Warning
+
+    households = _two_part_registry()
+    settings.SHOUWANG_SCREENING_PARALLEL_ROWS = 1
+    settings.SHOUWANG_SCREENING_WORKERS = 2
+    parts = []
+    real = screening._insert_part
+    monkeypatch.setattr(screening, "_insert_part", lambda *args: parts.append(args[5]) or real(*args))
+    result = screening.screen(year=2023)
+    assert len(parts) == 2 and all(parts)
+    assert result.warnings_created == len(households) == Warning.objects.count()
+    again = screening.screen(year=2023)
+    assert again.warnings_created == 0 and again.warnings_unchanged == len(households)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_part_leaves_no_warning_from_the_other(settings, monkeypatch):
+    from shouwang.monitoring import screening
+    from shouwang.monitoring.models import Warning
+
+    _two_part_registry()
+    settings.SHOUWANG_SCREENING_PARALLEL_ROWS = 1
+    settings.SHOUWANG_SCREENING_WORKERS = 2
+    real = screening._insert_part
+    written = []
+
+    def second_part_fails(*args):
+        counts = real(*args)  # this part has written its warnings in its own transaction
+        written.append(sum(counts[1].values()))
+        if args[5][0] > 1:
+            raise RuntimeError("part failed")
+        return counts
+
+    monkeypatch.setattr(screening, "_insert_part", second_part_fails)
+    with pytest.raises(RuntimeError, match="part failed"):
+        screening.screen(year=2023)
+    assert len(written) == 2 and all(written)  # both parts had written before one failed
+    assert not Warning.objects.exists()
