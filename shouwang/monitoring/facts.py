@@ -14,9 +14,10 @@ Semantics worth knowing when writing a rule:
   screening date (policy.md §2.3); screening a past year ends the window on 31 December.
 
 Facts over a household's members and feed signals are aggregated once per run, each table read
-in one ``GROUP BY`` into a temporary table keyed by household (``household_facts``), which the
-screening query joins. Written as correlated subqueries instead, SQLite ran each one per row and
-again for every rule and the filter that names it: three times slower at a county's size.
+in one ``GROUP BY`` into a temporary relation keyed by household (``household_facts``: a table on
+SQLite, a view on PostgreSQL), which the screening query joins. Written as correlated subqueries
+instead, SQLite ran each one per row and again for every rule and the filter that names it:
+three times slower at a county's size.
 """
 
 from __future__ import annotations

@@ -2,9 +2,18 @@
 
 All active rules are evaluated in one SQL query inside the database: the facts they use
 are annotated onto the year's ``HouseholdYear`` rows, each rule becomes one boolean column,
-and only rows where some rule is true come back. Each fired rule then becomes a ``Warning``
-carrying its evidence, unless the household already has an open warning for that rule;
-so screening twice changes nothing. Warnings are written in bulk (``core.bulk.insert_rows``).
+and only rows where some rule is true are kept. Each fired rule then becomes a ``Warning``
+carrying its evidence, unless the household already has an open warning for that rule (or an
+open case from it); so screening twice changes nothing.
+
+* PostgreSQL: nothing per household passes through Python. The rule query, the evidence and
+  the insert are one ``WITH … INSERT … SELECT`` statement (``_insert_part``).
+* SQLite: the fired rows come back and the warnings are written in bulk
+  (``core.bulk.insert_rows``).
+
+A large run is split by household id across two connections, one core each
+(``SHOUWANG_SCREENING_WORKERS``). On PostgreSQL each connection also writes its part's
+warnings, and the parts commit together or not at all.
 
 The verification deadline is ``SHOUWANG_WARNING_VERIFY_DAYS`` working days (Monday to
 Friday, default 5) after the warning is raised. Public holidays and the adjusted working
@@ -493,26 +502,27 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
     sql = f"""
         WITH hits AS MATERIALIZED ({select_sql}),
         fired AS MATERIALIZED ({" UNION ALL ".join(fired_sql)}),
+        skipped AS MATERIALIZED (SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS s(household_id, rule_id)),
         inserted AS (
             INSERT INTO {table} ({columns})
             SELECT f.household_id, f.region_code, f.rule_id, f.rule_version, f.evidence{", %s" * len(constants)}
             FROM fired f
             WHERE NOT EXISTS (
-                SELECT 1 FROM {table} w
-                WHERE w.{q("household_id")} = f.household_id AND w.{q("rule_id")} = f.rule_id
-                  AND w.{q("status")} IN ({", ".join(["%s"] * len(WarningStatus.open()))})
-            ) AND NOT EXISTS (
-                SELECT 1 FROM unnest(%s::bigint[], %s::bigint[]) AS s(household_id, rule_id)
-                WHERE s.household_id = f.household_id AND s.rule_id = f.rule_id
+                SELECT 1 FROM skipped s WHERE s.household_id = f.household_id AND s.rule_id = f.rule_id
             )
+            -- An open warning for the pair already: the one-open-warning index says so, row by row.
+            -- (An anti-join against the table being written would let the planner, on an empty
+            -- table's statistics, rescan the rows this statement adds for every row: quadratic.)
+            ON CONFLICT ({q("household_id")}, {q("rule_id")})
+                WHERE {q("status")} IN ({", ".join(["%s"] * len(WarningStatus.open()))}) DO NOTHING
             RETURNING {q("rule_id")} AS rule_id
         )
         SELECT f.rule_id, f.n, COALESCE(i.n, 0)
         FROM (SELECT rule_id, COUNT(*) AS n FROM fired GROUP BY rule_id) f
         LEFT JOIN (SELECT rule_id, COUNT(*) AS n FROM inserted GROUP BY rule_id) i ON i.rule_id = f.rule_id
     """
-    params = [*select_params, *fired_params, *constants.values(), *[str(s) for s in WarningStatus.open()],
-              skipped_households, skipped_rules]
+    params = [*select_params, *fired_params, skipped_households, skipped_rules, *constants.values(),
+              *[str(status) for status in WarningStatus.open()]]
     fired: Counter[int] = Counter()
     created: Counter[int] = Counter()
     with household_facts(facts, ctx, region, using=qs.db, households=households), connection.cursor() as cursor:
