@@ -158,6 +158,17 @@ def _previous_year_join(ctx: FactContext) -> dict[str, FilteredRelation]:
     return {PREVIOUS_YEAR: FilteredRelation("household_years", condition=condition)}
 
 
+HOUSEHOLD = "monitoring_household"
+
+
+def _household_join(ctx: FactContext) -> dict[str, FilteredRelation]:
+    """The household itself as a LEFT JOIN, narrowed like the previous year to a part's households."""
+    condition = Q(household_row__id__isnull=False)  # every household: a relation needs some condition
+    if ctx.households:
+        condition = Q(household_row__id__gte=ctx.households[0], household_row__id__lt=ctx.households[1])
+    return {HOUSEHOLD: FilteredRelation("household_row", condition=condition)}
+
+
 def _prev_per_capita(ctx: FactContext):
     return ExpressionWrapper(F(f"{PREVIOUS_YEAR}__per_capita_net_income"), output_field=money_field())
 
@@ -282,10 +293,10 @@ FACTS: dict[str, Fact] = {
         Fact("dropout", FLAG, _("A child has dropped out of compulsory education."), _flag("dropout")),
         Fact("uninsured_member", FLAG, _("A member has no basic medical insurance."), _flag("uninsured_member")),
         Fact("ex_poor", FLAG, _("The household is an ex-poor household (脱贫户)."),
-             lambda ctx: ExpressionWrapper(Q(household_row__household_type=HouseholdType.EX_POOR),
-                                           output_field=models.BooleanField())),
+             lambda ctx: ExpressionWrapper(Q(**{f"{HOUSEHOLD}__household_type": HouseholdType.EX_POOR}),
+                                           output_field=models.BooleanField()), joins=_household_join),
         Fact("no_labour", FLAG, _("The household is marked as a whole household without labour capacity."),
-             _flag("household_row__no_labour")),
+             _flag(f"{HOUSEHOLD}__no_labour"), joins=_household_join),
         _member_fact("safety_net", FLAG,
                      _("A member receives the minimum living allowance (低保) or extreme-poverty support (特困)."),
                      "safety_net_members", Q(dibao=True) | Q(tekun=True)),
