@@ -37,7 +37,7 @@ from operator import or_
 
 from django.conf import settings
 from django.db import connections, models, transaction
-from django.db.models import Case, F, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.db.models.lookups import Exact
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
@@ -268,7 +268,16 @@ def compile_active_rules(result: ScreeningResult | None = None) -> tuple[list[Ru
     return rules, compiled
 
 
-def _line_notes(result: ScreeningResult, ctx: FactContext, base: QuerySet, rules: list[Rule],
+def _count_rows(base: QuerySet, ctx: FactContext) -> tuple[int, int]:
+    """(rows to screen, rows no monitoring line covers), read in one pass over the year's rows."""
+    if not ctx.lines or any(line.region_code == "" for line in ctx.lines):
+        return base.count(), 0
+    covered = reduce(or_, (Q(region_code__startswith=line.region_code) for line in ctx.lines))
+    counts = base.aggregate(rows=Count("pk"), uncovered=Count("pk", filter=~covered))
+    return counts["rows"], counts["uncovered"]
+
+
+def _line_notes(result: ScreeningResult, ctx: FactContext, uncovered: int, rules: list[Rule],
                 compiled: dict[int, CompiledRule]) -> None:
     using = [r.code for r in rules if compiled[r.pk].uses_line]
     if not using:
@@ -278,19 +287,16 @@ def _line_notes(result: ScreeningResult, ctx: FactContext, base: QuerySet, rules
             _("No monitoring line is set for %(year)d: the rules that use the line (%(rules)s) could not fire.")
             % {"year": ctx.year, "rules": ", ".join(using)}
         )
-    elif not any(line.region_code == "" for line in ctx.lines):
-        covered = reduce(or_, (Q(region_code__startswith=line.region_code) for line in ctx.lines))
-        uncovered = base.exclude(covered).count()
-        if uncovered:
-            result.notes.append(
-                ngettext(
-                    "No monitoring line applies to %(n)d household in %(year)d: the rules that use the line "
-                    "(%(rules)s) could not fire for it.",
-                    "No monitoring line applies to %(n)d households in %(year)d: the rules that use the line "
-                    "(%(rules)s) could not fire for them.",
-                    uncovered,
-                ) % {"n": uncovered, "year": ctx.year, "rules": ", ".join(using)}
-            )
+    elif uncovered:
+        result.notes.append(
+            ngettext(
+                "No monitoring line applies to %(n)d household in %(year)d: the rules that use the line "
+                "(%(rules)s) could not fire for it.",
+                "No monitoring line applies to %(n)d households in %(year)d: the rules that use the line "
+                "(%(rules)s) could not fire for them.",
+                uncovered,
+            ) % {"n": uncovered, "year": ctx.year, "rules": ", ".join(using)}
+        )
 
 
 def _serialise_runs() -> None:
@@ -327,8 +333,8 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     base = base_queryset(year, region)
     rules, compiled = compile_active_rules(result)
     result.per_rule = {rule.code: 0 for rule in rules}
-    result.households = base.count()
-    _line_notes(result, ctx, base, rules, compiled)
+    result.households, uncovered = _count_rows(base, ctx)
+    _line_notes(result, ctx, uncovered, rules, compiled)
     report(0, 3, _("Evaluating %(n)d rules") % {"n": len(rules)})
 
     in_database = connections[Warning.objects.db].vendor == "postgresql"
@@ -406,6 +412,7 @@ def _write_from_hits(compiled: dict[int, CompiledRule], hits: list[Hit], new: Wa
               for rule_id, evidence in new.evidence.items()}
     version = {rule_id: evidence["rule_version"] for rule_id, evidence in new.evidence.items()}
     fact_types = {rule_id: [(name, FACTS[name].type) for name in compiled[rule_id].facts] for rule_id in compiled}
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False) builds one per call
     rows: list[tuple] = []
     fired: Counter[int] = Counter()
     created: Counter[int] = Counter()
@@ -418,7 +425,7 @@ def _write_from_hits(compiled: dict[int, CompiledRule], hits: list[Hit], new: Wa
             created[rule_id] += 1
             facts = {name: _json_value(hit.facts[name], type_) for name, type_ in fact_types[rule_id]}
             rows.append((hit.household_id, hit.region_code, rule_id, version[rule_id],
-                         shared[rule_id] + json.dumps(facts, ensure_ascii=False) + "}", *tail))
+                         shared[rule_id] + encode(facts) + "}", *tail))
     insert_rows(Warning, columns, rows)
     return fired, created
 
