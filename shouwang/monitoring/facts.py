@@ -225,8 +225,12 @@ def _in_window(ctx: FactContext, *kinds: str, **where) -> Q:
 
 
 def _members(column: str, condition: Q):
-    """The household's members for whom ``condition`` holds, counted."""
-    return ("members", column, lambda ctx: Count("pk", filter=condition))
+    """The household's members for whom ``condition`` holds, counted.
+
+    Counted by ``household_id`` (never NULL) rather than the id: ``member_household_guarantees``
+    holds every column this reads, so PostgreSQL answers from the index without the wide rows.
+    """
+    return ("members", column, lambda ctx: Count("household", filter=condition))
 
 
 def _signal_count(column: str, *kinds: str, **where):

@@ -441,10 +441,10 @@ def _write_in_database(compiled: dict[int, CompiledRule], ctx: FactContext, base
     (``SET CONSTRAINTS ALL IMMEDIATE``) and waits at a barrier for the others, and if any part
     fails, the others roll back.
     """
-    facts = _facts_used(compiled)
-    parts = _parts(base, workers)
     if not compiled:
         return Counter(), Counter()
+    facts = _facts_used(compiled)
+    parts = _parts(base, workers)
     if len(parts) == 1:
         return _insert_part(compiled, facts, ctx, base, region, None, new, skip)
     barrier = threading.Barrier(len(parts))
