@@ -151,11 +151,16 @@ PREVIOUS_YEAR = "monitoring_previous_year"
 
 def _previous_year_join(ctx: FactContext) -> dict[str, FilteredRelation]:
     """The same household's row of the year before, as a LEFT JOIN (cheaper than a subquery per use)."""
-    condition = Q(household_years__year=ctx.year - 1)
-    if ctx.households:  # PostgreSQL would otherwise hash the whole previous year for each part
-        condition &= Q(household_years__household_id__gte=ctx.households[0],
-                       household_years__household_id__lt=ctx.households[1])
+    # Narrowed to a part's households: PostgreSQL would otherwise hash the whole previous year.
+    condition = Q(household_years__year=ctx.year - 1) & _in_part("household_years__household_id", ctx)
     return {PREVIOUS_YEAR: FilteredRelation("household_years", condition=condition)}
+
+
+def _in_part(path: str, ctx: FactContext) -> Q:
+    """``path`` within the part's household id range; no condition for an unsplit run."""
+    if not ctx.households:
+        return Q()
+    return Q(**{f"{path}__gte": ctx.households[0], f"{path}__lt": ctx.households[1]})
 
 
 HOUSEHOLD = "monitoring_household"
@@ -163,9 +168,8 @@ HOUSEHOLD = "monitoring_household"
 
 def _household_join(ctx: FactContext) -> dict[str, FilteredRelation]:
     """The household itself as a LEFT JOIN, narrowed like the previous year to a part's households."""
-    condition = Q(household_row__id__isnull=False)  # every household: a relation needs some condition
-    if ctx.households:
-        condition = Q(household_row__id__gte=ctx.households[0], household_row__id__lt=ctx.households[1])
+    # A relation needs some condition: for an unsplit run, one every household meets.
+    condition = _in_part("household_row__id", ctx) if ctx.households else Q(household_row__id__isnull=False)
     return {HOUSEHOLD: FilteredRelation("household_row", condition=condition)}
 
 
@@ -363,12 +367,11 @@ class NoIndex(models.Func):
 
 
 @contextmanager
-def household_facts(names, ctx: FactContext, region: str = "", using: str = "default",
-                    households: tuple[int, int] | None = None) -> Iterator[None]:
+def household_facts(names, ctx: FactContext, region: str = "", using: str = "default") -> Iterator[None]:
     """Provide the run's per-household aggregates the named facts read, for the block's queries.
 
     One ``GROUP BY`` over the members and one over the window's feed signals (only those the
-    facts need, only within ``region`` and the household id range ``[first, end)`` if given),
+    facts need, only within ``region`` and the part's household id range ``ctx.households``),
     each as the temporary relation of its model (``HouseholdMemberFacts``,
     ``HouseholdSignalFacts``). Each connection has its own temporary relations, so two runs at
     once never see each other's; they are dropped when the block ends.
@@ -390,7 +393,7 @@ def household_facts(names, ctx: FactContext, region: str = "", using: str = "def
                 if not aggregates:
                     continue
                 table = connection.ops.quote_name(model._meta.db_table)
-                select = _aggregate_query(source, aggregates, ctx, region, households)
+                select = _aggregate_query(source, aggregates, ctx, region)
                 cursor.execute(f"DROP {'VIEW' if view else 'TABLE'} IF EXISTS {table}")
                 made.append(table)
                 if view:
@@ -406,8 +409,7 @@ def household_facts(names, ctx: FactContext, region: str = "", using: str = "def
                 cursor.execute(f"DROP {'VIEW' if view else 'TABLE'} IF EXISTS {table}")
 
 
-def _aggregate_query(source: str, aggregates: dict, ctx: FactContext, region: str,
-                     households: tuple[int, int] | None):
+def _aggregate_query(source: str, aggregates: dict, ctx: FactContext, region: str):
     """``(household_id, aggregates…)`` of the members or of the window's signals, per household."""
     if source == "members":
         rows = Member.objects.all()
@@ -418,9 +420,7 @@ def _aggregate_query(source: str, aggregates: dict, ctx: FactContext, region: st
                                          LessThanOrEqual(NoIndex(F("date")), ctx.window_end))
     if region:
         rows = rows.filter(region_code__startswith=region)
-    if households:
-        rows = rows.filter(household_id__gte=households[0], household_id__lt=households[1])
-    return rows.order_by().values("household_id").annotate(**aggregates).values_list("household_id", *aggregates)
+    return rows.filter(_in_part("household_id", ctx)).order_by().values("household_id").annotate(**aggregates).values_list("household_id", *aggregates)
 
 
 def _create_facts_table(cursor, connection, table: str, model, names: list[str], select) -> None:

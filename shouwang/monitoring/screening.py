@@ -173,15 +173,27 @@ def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet
     parts = _parts(base, _parallel_workers(base, rows))
     if len(parts) == 1:
         return _evaluate_part(compiled, facts, ctx, base, region)
+    found = _run_parts(base, ctx, parts, lambda part: _evaluate_part(compiled, facts, part, base, region))
+    return [hit for part_hits in found for hit in part_hits]
 
-    def run(part: tuple[int, int]) -> list[Hit]:
+
+def _run_parts(base: QuerySet, ctx: FactContext, parts: list[tuple[int, int]],
+               work: Callable[[FactContext], object]) -> list:
+    """``work`` on each part's context (``ctx`` narrowed to its households), each in a thread with
+    its own connection, all at once; the results in the parts' order. If parts fail, the error
+    raised is a failing part's own, not another part's ``BrokenBarrierError``."""
+    def run(part: tuple[int, int]):
         try:
-            return _evaluate_part(compiled, facts, ctx, base, region, part)
+            return work(replace(ctx, households=part))
         finally:
-            connections.close_all()  # this thread's own connection
+            connections.close_all()  # this thread's own connections
 
     with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="screening") as pool:
-        return [hit for part_hits in pool.map(run, parts) for hit in part_hits]
+        futures = [pool.submit(run, part) for part in parts]
+    failures = [future.exception() for future in futures if future.exception()]
+    if failures:
+        raise next((e for e in failures if not isinstance(e, threading.BrokenBarrierError)), failures[0])
+    return [future.result() for future in futures]
 
 
 def _parallel_workers(base: QuerySet, rows: int | None) -> int:
@@ -200,17 +212,17 @@ def _parallel_workers(base: QuerySet, rows: int | None) -> int:
     return wanted
 
 
-def _rule_query(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
-                households: tuple[int, int] | None) -> tuple[QuerySet, list[str]]:
-    """The rows of ``base`` (in the id range, if given) where some rule fires: a ``rule_<id>`` flag
-    per rule and a ``fact_<name>`` column per fact; returns the values queryset and its columns."""
+def _rule_query(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext,
+                base: QuerySet) -> tuple[QuerySet, list[str]]:
+    """The rows of ``base`` (in the part's id range, if any) where some rule fires: a ``rule_<id>``
+    flag per rule and a ``fact_<name>`` column per fact; returns the values queryset and its columns."""
     flags = {
         f"rule_{rule_id}": Case(When(rule.condition, then=Value(True)), default=Value(False),
                                 output_field=models.BooleanField())
         for rule_id, rule in compiled.items()
     }
-    if households:
-        base = base.filter(household_id__gte=households[0], household_id__lt=households[1])
+    if ctx.households:
+        base = base.filter(household_id__gte=ctx.households[0], household_id__lt=ctx.households[1])
     qs = annotate_facts(base, facts, ctx).annotate(**flags)
     qs = qs.filter(reduce(or_, (rule.condition for rule in compiled.values())))
     columns = ["household_id", "region_code", *flags, *(fact_alias(name) for name in facts)]
@@ -218,15 +230,14 @@ def _rule_query(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactCo
 
 
 def _evaluate_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
-                   region: str, households: tuple[int, int] | None = None) -> list[Hit]:
-    """One query over ``base`` (or the households whose id is in ``[first, end)``)."""
-    ctx = replace(ctx, households=households)
-    qs, columns = _rule_query(compiled, facts, ctx, base, households)
+                   region: str) -> list[Hit]:
+    """One query over ``base`` (or the households of the part ``ctx.households``)."""
+    qs, columns = _rule_query(compiled, facts, ctx, base)
     # Rows are read raw (no per-value converters): the flags are only tested for truth and the
     # facts become JSON numbers anyway, which is most of the Python time on a large county.
     compiler = qs.query.get_compiler(using=qs.db)
     hits = []
-    with household_facts(facts, ctx, region, using=qs.db, households=households):
+    with household_facts(facts, ctx, region, using=qs.db):
         chunks = compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=5000)
         position = {alias: i for i, (_, _, alias) in enumerate(compiler.select)}
         at = [position[name] for name in columns]
@@ -446,13 +457,13 @@ def _write_in_database(compiled: dict[int, CompiledRule], ctx: FactContext, base
     facts = _facts_used(compiled)
     parts = _parts(base, workers)
     if len(parts) == 1:
-        return _insert_part(compiled, facts, ctx, base, region, None, new, skip)
+        return _insert_part(compiled, facts, ctx, base, region, new, skip)
     barrier = threading.Barrier(len(parts))
 
-    def run(part: tuple[int, int]) -> tuple[Counter[int], Counter[int]]:
+    def write(part: FactContext) -> tuple[Counter[int], Counter[int]]:
         try:
             with transaction.atomic(using=base.db):
-                counts = _insert_part(compiled, facts, ctx, base, region, part, new, skip)
+                counts = _insert_part(compiled, facts, part, base, region, new, skip)
                 with connections[base.db].cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 barrier.wait()  # every part is written and checked: all commit
@@ -460,29 +471,20 @@ def _write_in_database(compiled: dict[int, CompiledRule], ctx: FactContext, base
         except BaseException:
             barrier.abort()  # the others stop waiting and roll back
             raise
-        finally:
-            connections.close_all()  # this thread's own connection
 
-    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="screening") as pool:
-        futures = [pool.submit(run, part) for part in parts]
-    failures = [future.exception() for future in futures if future.exception()]
-    if failures:  # the part that failed, not the others' broken barrier
-        raise next((e for e in failures if not isinstance(e, threading.BrokenBarrierError)), failures[0])
     fired: Counter[int] = Counter()
     created: Counter[int] = Counter()
-    for future in futures:
-        part_fired, part_created = future.result()
+    for part_fired, part_created in _run_parts(base, ctx, parts, write):
         fired.update(part_fired)
         created.update(part_created)
     return fired, created
 
 
 def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
-                 region: str, households: tuple[int, int] | None, new: WarningRows,
-                 skip: set[tuple[int, int]]) -> tuple[Counter[int], Counter[int]]:
-    """The one statement of a part: rule query → fired (household, rule) pairs → new warnings."""
-    ctx = replace(ctx, households=households)
-    qs, _columns = _rule_query(compiled, facts, ctx, base, households)
+                 region: str, new: WarningRows, skip: set[tuple[int, int]]) -> tuple[Counter[int], Counter[int]]:
+    """The one statement of a part (``ctx.households``, or all): rule query → fired (household,
+    rule) pairs → new warnings."""
+    qs, _columns = _rule_query(compiled, facts, ctx, base)
     connection = connections[qs.db]
     q = connection.ops.quote_name
     select_sql, select_params = qs.query.sql_with_params()
@@ -532,7 +534,7 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
               *[str(status) for status in WarningStatus.open()]]
     fired: Counter[int] = Counter()
     created: Counter[int] = Counter()
-    with household_facts(facts, ctx, region, using=qs.db, households=households), connection.cursor() as cursor:
+    with household_facts(facts, ctx, region, using=qs.db), connection.cursor() as cursor:
         # PostgreSQL would JIT-compile this wide expression for seconds, longer than it runs.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, params)

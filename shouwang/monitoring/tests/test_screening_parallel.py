@@ -65,7 +65,7 @@ def test_parts_on_two_connections_write_every_warning(settings, monkeypatch):
     settings.SHOUWANG_SCREENING_WORKERS = 2
     parts = []
     real = screening._insert_part
-    monkeypatch.setattr(screening, "_insert_part", lambda *args: parts.append(args[5]) or real(*args))
+    monkeypatch.setattr(screening, "_insert_part", lambda *args: parts.append(args[2].households) or real(*args))
     result = screening.screen(year=2023)
     assert len(parts) == 2 and all(parts)
     assert result.warnings_created == len(households) == Warning.objects.count()
@@ -79,7 +79,7 @@ def test_a_failing_part_leaves_no_warning_from_the_other(settings, monkeypatch):
     from shouwang.monitoring import screening
     from shouwang.monitoring.models import Warning
 
-    _two_part_registry()
+    households = _two_part_registry()
     settings.SHOUWANG_SCREENING_PARALLEL_ROWS = 1
     settings.SHOUWANG_SCREENING_WORKERS = 2
     real = screening._insert_part
@@ -88,7 +88,7 @@ def test_a_failing_part_leaves_no_warning_from_the_other(settings, monkeypatch):
     def second_part_fails(*args):
         counts = real(*args)  # this part has written its warnings in its own transaction
         written.append(sum(counts[1].values()))
-        if args[5][0] > 1:
+        if args[2].households[0] > households[0].pk:
             raise RuntimeError("part failed")
         return counts
 
