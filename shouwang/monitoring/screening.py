@@ -323,6 +323,24 @@ def _serialise_runs() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCREENING_LOCK])
 
 
+def _lock_rules(compiled: dict[int, CompiledRule]) -> dict[int, CompiledRule]:
+    """Keep the run's rules from being deleted until it commits; returns those still there.
+
+    ``Warning.rule`` has no database constraint (see the model): on PostgreSQL the run takes,
+    once, the ``KEY SHARE`` lock the constraint would take for every warning it writes (a rule
+    can still be edited meanwhile, as under the constraint). SQLite runs one writer at a time.
+    """
+    connection = connections[Rule.objects.db]
+    if connection.vendor != "postgresql" or not compiled:
+        return compiled
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {q('id')} FROM {q(Rule._meta.db_table)} WHERE {q('id')} = ANY(%s) FOR KEY SHARE",
+                       [list(compiled)])
+        present = {row[0] for row in cursor.fetchall()}
+    return {rule_id: rule for rule_id, rule in compiled.items() if rule_id in present}
+
+
 def screen(year: int | None = None, region: str = "", on: date | None = None,
            progress: Callable[[int, int, str], None] | None = None) -> ScreeningResult:
     """Screen a year's households (default: the latest year recorded) and raise warnings.
@@ -362,6 +380,7 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     })
     with transaction.atomic():
         _serialise_runs()
+        compiled = _lock_rules(compiled)
         skip: set[tuple[int, int]] = set()
         for provider in _suppression_providers:
             skip.update(provider(base))

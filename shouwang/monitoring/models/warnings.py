@@ -79,9 +79,14 @@ class Warning(RegionScopedModel):  # noqa: A001 - the domain word; the builtin i
     household = models.ForeignKey(
         "registry.Household", on_delete=models.CASCADE, related_name="warnings", verbose_name=_("household"),
     )
+    # No database constraint: a rule is never deleted (it gets a new version; the ORM refuses to
+    # delete one with warnings, PROTECT), and screening locks its rules once per run
+    # (``screening._lock_rules``), the lock the constraint's trigger would take for each warning it
+    # writes. Written in parts at once, each part's trigger locked the same dozen rule rows again
+    # for every warning, shared between the parts' transactions: a tenth of a county's run.
     rule = models.ForeignKey(
         "monitoring.Rule", null=True, blank=True, on_delete=models.PROTECT, related_name="warnings",
-        verbose_name=_("rule"),
+        verbose_name=_("rule"), db_constraint=False,
     )
     rule_version = models.PositiveIntegerField(_("rule version"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -90,9 +95,11 @@ class Warning(RegionScopedModel):  # noqa: A001 - the domain word; the builtin i
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
     due_date = models.DateField(_("verify by"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Indexed only where set (Meta): a new warning has no one who closed it, and screening adds
+    # a county's warnings at once.
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("closed by"),
+        verbose_name=_("closed by"), db_index=False,
     )
     closing_note = models.TextField(_("reason or note"), blank=True)
 
@@ -108,6 +115,9 @@ class Warning(RegionScopedModel):  # noqa: A001 - the domain word; the builtin i
             # serves equality too. Other databases ignore operator classes.
             models.Index(fields=["region_code", "status", "due_date"], name="warning_region_status_due",
                          opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"]),
+            # A deleted user's warnings (SET_NULL) are found by it.
+            models.Index(fields=["closed_by"], condition=models.Q(closed_by__isnull=False),
+                         name="warning_closed_by"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -97,3 +97,58 @@ def test_a_failing_part_leaves_no_warning_from_the_other(settings, monkeypatch):
         screening.screen(year=2023)
     assert len(written) == 2 and all(written)  # both parts had written before one failed
     assert not Warning.objects.exists()
+
+
+# --- Warning.rule has no database constraint: a run locks its rules, the ORM protects them ---------
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_run_keeps_its_rules_from_being_deleted_until_it_commits():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import OperationalError, connections, transaction
+
+    from shouwang.monitoring import screening
+    from shouwang.monitoring.models import Rule
+
+    rule = Rule.objects.create(code="T_LOCKED", name_zh="测试", name_en="test", expression="members >= 1")
+    _rules, compiled = screening.compile_active_rules()
+    gone = max(compiled) + 1000  # a rule deleted since the run compiled its rules
+
+    def from_another_connection() -> tuple[str, str]:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SET lock_timeout = '300ms'")
+                try:
+                    cursor.execute("DELETE FROM monitoring_rule WHERE id = %s", [rule.pk])
+                    deleted = "deleted"
+                except OperationalError as error:
+                    deleted = type(error.__cause__).__name__
+                # Editing a rule is not held up: the lock is the one a foreign key takes (KEY SHARE).
+                cursor.execute("UPDATE monitoring_rule SET name_en = 'edited' WHERE id = %s", [rule.pk])
+                return deleted, "edited"
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        kept = screening._lock_rules({**compiled, gone: compiled[rule.pk]})
+        assert rule.pk in kept and gone not in kept and len(kept) == len(compiled)
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(from_another_connection).result() == ("LockNotAvailable", "edited")
+    assert Rule.objects.get(pk=rule.pk).name_en == "edited"
+
+
+@pytest.mark.django_db
+def test_a_rule_with_warnings_cannot_be_deleted():
+    from django.db.models import ProtectedError
+
+    from shouwang.monitoring.models import Rule, Warning
+    from shouwang.monitoring.tests.factories import household
+    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
+
+    load_divisions(read_divisions(DEMO_FILE))
+    rule = Rule.objects.create(code="T_PROTECTED", name_zh="测试", name_en="test", expression="members >= 1")
+    Warning.objects.create(household=household(VILLAGE_A1, number="P1"), rule=rule, rule_version=1, year=2023)
+    with pytest.raises(ProtectedError):
+        rule.delete()
+    assert Rule.objects.filter(pk=rule.pk).exists()
