@@ -37,7 +37,7 @@ from operator import or_
 
 from django.conf import settings
 from django.db import connections, models, transaction
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Max, Min, QuerySet, Value, When
 from django.db.models.lookups import Exact
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
@@ -279,13 +279,23 @@ def compile_active_rules(result: ScreeningResult | None = None) -> tuple[list[Ru
     return rules, compiled
 
 
-def _count_rows(base: QuerySet, ctx: FactContext) -> tuple[int, int]:
-    """(rows to screen, rows no monitoring line covers), read in one pass over the year's rows."""
-    if not ctx.lines or any(line.region_code == "" for line in ctx.lines):
-        return base.count(), 0
-    covered = reduce(or_, (Q(region_code__startswith=line.region_code) for line in ctx.lines))
-    counts = base.aggregate(rows=Count("pk"), uncovered=Count("pk", filter=~covered))
-    return counts["rows"], counts["uncovered"]
+def _count_rows(year: int, region: str, ctx: FactContext) -> tuple[int, int]:
+    """(rows to screen, rows no monitoring line covers).
+
+    Counted per region code from the (year, region) index alone, and the codes matched against
+    the lines' prefixes here: a few hundred villages, where testing each row against the lines
+    in SQL read the whole table (PostgreSQL: 0.17 s for a million, against 0.07 s).
+    """
+    rows = HouseholdYear.objects.filter(year=year)
+    if region:
+        rows = rows.filter(region_code__startswith=region)
+    prefixes = [line.region_code for line in ctx.lines]
+    total = uncovered = 0
+    for code, n in rows.order_by().values_list("region_code").annotate(n=Count("region_code")):
+        total += n
+        if not any(code.startswith(prefix) for prefix in prefixes):
+            uncovered += n
+    return total, uncovered
 
 
 def _line_notes(result: ScreeningResult, ctx: FactContext, uncovered: int, rules: list[Rule],
@@ -362,7 +372,7 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     base = base_queryset(year, region)
     rules, compiled = compile_active_rules(result)
     result.per_rule = {rule.code: 0 for rule in rules}
-    result.households, uncovered = _count_rows(base, ctx)
+    result.households, uncovered = _count_rows(year, region, ctx)
     _line_notes(result, ctx, uncovered, rules, compiled)
     report(0, 3, _("Evaluating %(n)d rules") % {"n": len(rules)})
 
@@ -529,7 +539,7 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
     skipped_rules = [pair[1] for pair in skip]
     sql = f"""
         WITH hits AS MATERIALIZED ({select_sql}),
-        fired AS MATERIALIZED ({" UNION ALL ".join(fired_sql)}),
+        fired AS ({" UNION ALL ".join(fired_sql)}),
         skipped AS MATERIALIZED (SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS s(household_id, rule_id)),
         inserted AS (
             INSERT INTO {table} ({columns})
@@ -545,12 +555,16 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
                 WHERE {q("status")} IN ({", ".join(["%s"] * len(WarningStatus.open()))}) DO NOTHING
             RETURNING {q("rule_id")} AS rule_id
         )
-        SELECT f.rule_id, f.n, COALESCE(i.n, 0)
-        FROM (SELECT rule_id, COUNT(*) AS n FROM fired GROUP BY rule_id) f
-        LEFT JOIN (SELECT rule_id, COUNT(*) AS n FROM inserted GROUP BY rule_id) i ON i.rule_id = f.rule_id
+        -- Counted from the hits, so that the fired rows are read once, by the INSERT, as they are
+        -- made: kept for a second reader, they were written out to a temporary file.
+        SELECT v.rule_id, v.n, COALESCE(i.n, 0)
+        FROM (SELECT {", ".join(f"COUNT(*) FILTER (WHERE h.{q(f'rule_{rule_id}')}) AS n_{rule_id}"
+                                for rule_id in compiled)} FROM hits h) c
+        CROSS JOIN LATERAL (VALUES {", ".join(f"(%s::bigint, c.n_{rule_id})" for rule_id in compiled)}) AS v(rule_id, n)
+        LEFT JOIN (SELECT rule_id, COUNT(*) AS n FROM inserted GROUP BY rule_id) i ON i.rule_id = v.rule_id
     """
     params = [*select_params, *fired_params, skipped_households, skipped_rules, *constants.values(),
-              *[str(status) for status in WarningStatus.open()]]
+              *[str(status) for status in WarningStatus.open()], *compiled]
     fired: Counter[int] = Counter()
     created: Counter[int] = Counter()
     with household_facts(facts, ctx, region, using=qs.db), connection.cursor() as cursor:
