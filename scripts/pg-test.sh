@@ -59,7 +59,9 @@ if ! "${as[@]}" "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 \
 fi
 
 psql=("${as[@]}" "$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1)
+# pg_checkpoint: the screening benchmark settles the server after loading (bench/screening.py).
 "${psql[@]}" -c "CREATE ROLE shouwang LOGIN CREATEDB PASSWORD 'shouwang'" \
+  && "${psql[@]}" -c "GRANT pg_checkpoint TO shouwang" \
   && "${psql[@]}" -c "CREATE DATABASE shouwang OWNER shouwang" \
   || skip "could not create the role and database."
 export SHOUWANG_DB_ENGINE=postgresql SHOUWANG_DB_NAME=shouwang SHOUWANG_DB_USER=shouwang \
