@@ -420,7 +420,8 @@ def _aggregate_query(source: str, aggregates: dict, ctx: FactContext, region: st
                                          LessThanOrEqual(NoIndex(F("date")), ctx.window_end))
     if region:
         rows = rows.filter(region_code__startswith=region)
-    return rows.filter(_in_part("household_id", ctx)).order_by().values("household_id").annotate(**aggregates).values_list("household_id", *aggregates)
+    rows = rows.filter(_in_part("household_id", ctx)).order_by()
+    return rows.values("household_id").annotate(**aggregates).values_list("household_id", *aggregates)
 
 
 def _create_facts_table(cursor, connection, table: str, model, names: list[str], select) -> None:

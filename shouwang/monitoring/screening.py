@@ -158,19 +158,18 @@ def _parts(base: QuerySet, workers: int) -> list[tuple[int, int] | None]:
 
 
 def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet, region: str = "",
-             rows: int | None = None) -> list[Hit]:
+             workers: int = 1) -> list[Hit]:
     """Evaluate the rules in ONE query; return the rows where any rule fired and the facts used.
 
     ``region`` (the code prefix ``base`` is limited to) keeps the per-household aggregates to it.
-    ``rows`` (how many rows ``base`` holds, when the caller knows) decides whether a large run
-    is split in two halves by household id, each evaluated on its own connection at the same
-    time: SQLite runs a query on one core; a county of a million households takes twice as long
-    on one as on two.
+    With ``workers`` of 2 or more (``_parallel_workers``), the run is split by household id,
+    each part evaluated on its own connection at the same time: SQLite runs a query on one core;
+    a county of a million households takes twice as long on one as on two.
     """
     if not compiled:
         return []
     facts = _facts_used(compiled)
-    parts = _parts(base, _parallel_workers(base, rows))
+    parts = _parts(base, workers)
     if len(parts) == 1:
         return _evaluate_part(compiled, facts, ctx, base, region)
     found = _run_parts(base, ctx, parts, lambda part: _evaluate_part(compiled, facts, part, base, region))
@@ -378,7 +377,7 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
 
     in_database = connections[Warning.objects.db].vendor == "postgresql"
     workers = _parallel_workers(base, result.households)  # decided outside the transaction below
-    hits = [] if in_database else evaluate(compiled, ctx, base, region, rows=result.households)
+    hits = [] if in_database else evaluate(compiled, ctx, base, region, workers)
     report(1, 3, _("Writing warnings"))
     by_id = {rule.pk: rule for rule in rules}
     window = [ctx.window_start.isoformat(), ctx.window_end.isoformat()]

@@ -15,10 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import VILLAGE_A1
-from shouwang.monitoring.facts import FactContext
+from shouwang.monitoring.facts import FACTS, FactContext
 from shouwang.monitoring.models import FeedSignal, Rule, Warning
 from shouwang.monitoring.rules import compile_expression
-from shouwang.monitoring.facts import FACTS
 from shouwang.monitoring.screening import _json_value, base_queryset, evaluate, screen
 from shouwang.monitoring.tests.factories import household, signal
 from shouwang.registry.models import Labour

@@ -138,15 +138,12 @@ def test_a_run_keeps_its_rules_from_being_deleted_until_it_commits():
     assert Rule.objects.get(pk=rule.pk).name_en == "edited"
 
 
-@pytest.mark.django_db
-def test_a_rule_with_warnings_cannot_be_deleted():
+def test_a_rule_with_warnings_cannot_be_deleted(regions):
     from django.db.models import ProtectedError
 
     from shouwang.monitoring.models import Rule, Warning
     from shouwang.monitoring.tests.factories import household
-    from shouwang.regions.loader import DEMO_FILE, load_divisions, read_divisions
 
-    load_divisions(read_divisions(DEMO_FILE))
     rule = Rule.objects.create(code="T_PROTECTED", name_zh="测试", name_en="test", expression="members >= 1")
     Warning.objects.create(household=household(VILLAGE_A1, number="P1"), rule=rule, rule_version=1, year=2023)
     with pytest.raises(ProtectedError):
