@@ -19,12 +19,13 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help venv setup demo test test-sqlite test-browser test-postgres system-packages clean
+.PHONY: help venv setup demo lint test test-sqlite test-browser test-postgres system-packages clean
 
 help:
 	@echo "make demo    set everything up (below) and serve on http://$(HOST):$(PORT)/"
 	@echo "make setup   .venv, data key, database, Luxi regions, $(DEMO_HOUSEHOLDS) demo households, demo users, screening, dashboards"
 	@echo "make test    the whole test suite on SQLite, then on a throw-away PostgreSQL server"
+	@echo "make lint    ruff, the import contracts (lint-imports) and mypy, as configured in pyproject.toml"
 	@echo "variables:   DEMO_HOUSEHOLDS=N DEMO_SEED=S DEMO_REPLACE=1 HOST=… PORT=… PYTEST_WORKERS=N PYTEST_ARGS=…"
 
 venv: $(STAMP)
@@ -48,6 +49,10 @@ demo: setup
 
 system-packages:
 	@bash scripts/system-packages.sh
+
+# ruff, then the import-linter contracts, then mypy (scripts/lint.sh stops at the first that fails).
+lint: venv
+	bash scripts/lint.sh
 
 test: system-packages venv
 	@$(MAKE) --no-print-directory test-sqlite test-browser test-postgres
