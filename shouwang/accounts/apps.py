@@ -8,4 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and permissions")
 
     def ready(self):
-        from . import signals  # noqa: F401  (login success/failure → access log)
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from . import signals
+
+        # login success/failure → the lock counter and the access log
+        user_login_failed.connect(signals.on_login_failed, dispatch_uid="shouwang-login-failed")
+        user_logged_in.connect(signals.on_logged_in, dispatch_uid="shouwang-logged-in")

@@ -17,30 +17,6 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
 
 
-class Action(models.TextChoices):
-    VIEW = "view", _("view")
-    CHANGE = "change", _("change")
-    IMPORT = "import", _("import")
-    AUDIT = "audit", _("read the audit logs")
-    MANAGE_USERS = "manage_users", _("manage users")
-    FEED = "feed", _("import department feeds")
-
-
-# What each role may do inside its region. Region decides *where*, this decides *what*.
-# The administrator manages the system and users but does not read the audit log, and the
-# auditor reads it but changes nothing (三员分立, security.md §1.1 访问控制 d).
-ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.VILLAGE: frozenset({Action.VIEW, Action.CHANGE}),
-    Role.TOWNSHIP: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT}),
-    Role.COUNTY: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT, Action.FEED}),
-    Role.ADMIN: frozenset({Action.VIEW, Action.CHANGE, Action.IMPORT, Action.MANAGE_USERS, Action.FEED}),
-    # A department data officer sends its department's data (files or API pushes) and sees its
-    # own batches; it reads nothing of the registry.
-    Role.DEPARTMENT: frozenset({Action.FEED}),
-    Role.LEADER: frozenset({Action.VIEW}),
-    Role.AUDITOR: frozenset({Action.VIEW, Action.AUDIT}),
-}
-
 # The region level each role works at; ``add_user`` refuses a mismatch.
 ROLE_LEVELS: dict[str, tuple[str, ...]] = {
     Role.VILLAGE: ("village",),
@@ -68,7 +44,10 @@ class User(AbstractUser):
         permissions = [("unmask_personal_data", _("Can view unmasked personal data (with a reason)"))]
 
     def can(self, action: str) -> bool:
-        return self.is_active and action in ROLE_ACTIONS.get(self.role, frozenset())
+        # Transitional: callers move to ``shouwang.core.permissions.can(user, action)``.
+        from shouwang.core.permissions import can
+
+        return can(self, action)
 
     @property
     def can_unmask(self) -> bool:

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "shouwang.core"
     label = "core"
     verbose_name = _("Common")
+
+    def ready(self):
+        from .permissions import autodiscover
+
+        autodiscover()

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,9 +24,9 @@ class RegionScopedQuerySet(models.QuerySet):
     """Querysets of region-keyed data; ``restrict`` is the one scoping choke point."""
 
     def restrict(self, user, action: str = "view"):
-        from shouwang.accounts.scoping import restrict
+        from .permissions import restrict
 
-        return restrict(self, user, action)
+        return restrict(user, self, action)
 
 
 class RegionScopedModel(TimeStampedModel):
@@ -127,7 +128,11 @@ class Job(TimeStampedModel):
     )
     progress = models.PositiveIntegerField(_("progress"), default=0)
     total = models.PositiveIntegerField(_("total"), default=0)
+    # A msgid (translated when read, in the reader's language) and the values it names.
     message = models.CharField(_("message"), max_length=500, blank=True)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
+    # The traceback of a failure: for the server log and administrators, never other users.
+    error = models.TextField(_("error"), blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -149,14 +154,28 @@ class Job(TimeStampedModel):
             fields["message"] = message[:500]
         self._update(fields)
 
-    def fail(self, message: str) -> None:
-        """End the job as failed, saying why."""
-        self._update({"status": Job.Status.FAILED, "finished_at": timezone.now(), "message": str(message)[:500]})
+    @property
+    def display_message(self) -> str:
+        """The message in the active language, with its values filled in."""
+        if not self.message:
+            return ""
+        text = gettext(self.message)
+        if self.message_params:
+            try:
+                return text % self.message_params
+            except (KeyError, TypeError, ValueError):
+                return text
+        return text
 
-    def succeed(self, message: str = "", **fields: Any) -> None:
+    def fail(self, message: str, *, params: dict[str, Any] | None = None, error: str = "") -> None:
+        """End the job as failed, saying why (a msgid); ``error`` keeps the traceback."""
+        self._update({"status": Job.Status.FAILED, "finished_at": timezone.now(), "message": str(message)[:500],
+                      "message_params": params or {}, "error": error})
+
+    def succeed(self, message: str = "", *, params: dict[str, Any] | None = None, **fields: Any) -> None:
         """End the job as succeeded; ``fields`` (result, progress, total…) are written with it."""
         self._update({"status": Job.Status.SUCCEEDED, "finished_at": timezone.now(), "message": str(message)[:500],
-                      **fields})
+                      "message_params": params or {}, **fields})
 
     def _update(self, fields: dict[str, Any]) -> None:
         Job.objects.filter(pk=self.pk).update(**fields)

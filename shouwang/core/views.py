@@ -11,26 +11,24 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.accounts.scoping import restrict
-
 from .audit import verify_chain
 from .models import AccessLog, ChainedLogEntry, ChangeLog
+from .permissions import can, requires, restrict
 
 PAGE_SIZE = 50
 
 
 def visible_entries(model: type[ChainedLogEntry], user) -> QuerySet:
     """Log entries the user may read: their region prefix, and region-less entries."""
-    if not user.can("audit") or not user.scope_prefix:
+    if not can(user, "audit"):
         return model.objects.none()
-    return restrict(model.objects.all(), user, "audit") | model.objects.filter(region_code="")
+    return restrict(user, model.objects.all(), "audit") | model.objects.filter(region_code="")
 
 
 class LogFilterForm(forms.Form):
@@ -73,8 +71,6 @@ def _changed_fields(entry: ChangeLog) -> list[tuple[str, Any, Any]]:
 
 
 def _log_page(request: HttpRequest, model: type[ChainedLogEntry], template: str, title: str) -> HttpResponse:
-    if not request.user.can("audit"):
-        raise PermissionDenied
     form = LogFilterForm(request.GET or None, actions=model.Action.choices)
     entries = visible_entries(model, request.user)
     if form.is_bound:
@@ -100,10 +96,12 @@ def _log_page(request: HttpRequest, model: type[ChainedLogEntry], template: str,
 
 
 @login_required
+@requires("audit")
 def changelog(request: HttpRequest) -> HttpResponse:
     return _log_page(request, ChangeLog, "core/changelog.html", _("Change log"))
 
 
 @login_required
+@requires("audit")
 def accesslog(request: HttpRequest) -> HttpResponse:
     return _log_page(request, AccessLog, "core/accesslog.html", _("Access log"))

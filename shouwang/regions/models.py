@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shouwang.core import regioncodes
+
 
 class Region(models.Model):
     class Level(models.TextChoices):
@@ -20,8 +22,8 @@ class Region(models.Model):
         VILLAGE = "village", _("Village")
         GROUP = "group", _("Village group")
 
-    LEVEL_CODE_LENGTH = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12, "group": 15}
-    ORDER = ["province", "prefecture", "county", "township", "village", "group"]
+    LEVEL_CODE_LENGTH = regioncodes.LEVEL_CODE_LENGTH
+    ORDER = regioncodes.LEVEL_ORDER
 
     code = models.CharField(_("code"), max_length=15, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
@@ -43,8 +45,7 @@ class Region(models.Model):
 
     def ancestor_codes(self, include_self: bool = False) -> list[str]:
         """Codes of the ancestors, read from the code itself (no queries)."""
-        codes = [self.code[:n] for n in (2, 4, 6, 9, 12) if n < len(self.code)]
-        return codes + [self.code] if include_self else codes
+        return regioncodes.ancestor_codes(self.code, include_self)
 
     def ancestors(self, include_self: bool = False) -> list[Region]:
         codes = self.ancestor_codes(include_self)

@@ -12,7 +12,7 @@ from django.db import connection
 from conftest import VILLAGE_A1, VILLAGE_B1
 from shouwang.core.audit import acting_as, record_access, verify_chain
 from shouwang.core.models import AccessLog, ChangeLog
-from shouwang.registry.audit import snapshot, suppress_change_log
+from shouwang.registry.households.audit import snapshot, suppress_change_log
 from shouwang.registry.models import Household, HouseholdYear
 from shouwang.registry.tests.factories import make_household
 

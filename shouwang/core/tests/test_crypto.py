@@ -15,8 +15,8 @@ from conftest import VILLAGE_A1
 from shouwang.core import crypto
 from shouwang.core.crypto import DecryptionError, blind_index, decrypt, encrypt, mask_phone
 from shouwang.core.idnumbers import mask_id_number, parse_id_number
+from shouwang.registry.demo.synthetic import make_id_number
 from shouwang.registry.models import Member
-from shouwang.registry.synthetic import make_id_number
 from shouwang.registry.tests.factories import make_household
 
 ID = make_id_number("433122", date(1985, 6, 15), 123)
