@@ -317,7 +317,7 @@ def time_pages(requests: int) -> tuple[list[float], list[float]]:
     from django.test import Client
 
     from shouwang.accounts.models import User
-    from shouwang.supervision import views_dashboards
+    from shouwang.supervision.dashboards import views as views_dashboards
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     views_dashboards.today = lambda: TODAY
@@ -343,7 +343,7 @@ def time_pages(requests: int) -> tuple[list[float], list[float]]:
 
 def time_live(runs: int) -> tuple[list[float], int]:
     """The same figures counted from the raw tables and summed to the county, as a page would."""
-    from shouwang.supervision.aggregates import compute
+    from shouwang.supervision.dashboards.aggregates import compute
 
     times, monitored = [], 0
     for _ in range(runs):
@@ -360,7 +360,7 @@ def time_live(runs: int) -> tuple[list[float], int]:
 def run_size(args: argparse.Namespace, households: int) -> list[tuple[str, str]]:
     from django.db import connection
 
-    from shouwang.supervision.aggregates import refresh
+    from shouwang.supervision.dashboards.services import refresh
 
     # PostgreSQL: the database is reused between sizes; SQLite starts from a new file
     villages = prepare_database(args.database, monitoring_models(), supervision_models())

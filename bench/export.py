@@ -61,8 +61,8 @@ def generate(households: int, seed: int, villages: list[str]) -> dict[str, int]:
     from shouwang.core import crypto
     from shouwang.core.bulk import insert_rows
     from shouwang.core.idnumbers import mask_id_number
+    from shouwang.registry.demo.synthetic import make_id_number
     from shouwang.registry.models import Household, HouseholdYear, Member
-    from shouwang.registry.synthetic import make_id_number
 
     rng = random.Random(seed)
     plan = household_plan(rng, households, villages, "E")
@@ -97,7 +97,7 @@ def timed_export(user, fmt: str, reason: str = "") -> tuple[float, float, float,
     """Seconds, peak resident set during the export, growth over the start, and the job."""
     import gc
 
-    from shouwang.supervision import exports
+    from shouwang.supervision.exports import services as exports
 
     gc.collect()
     reset_peak_rss()
@@ -118,7 +118,7 @@ def main() -> None:
 
     from shouwang.accounts.models import User
     from shouwang.core.models import AccessLog, Job
-    from shouwang.supervision import exports
+    from shouwang.supervision.exports import services as exports
 
     villages = prepare_database(args.database, (*registry_models(), Job))
     county = villages[0][:6]

@@ -7,7 +7,7 @@ Steps:
 
 1. a fresh database (SQLite: a temporary file; PostgreSQL: the SHOUWANG_DB_* variables, which
    must name a database this script may empty), ``migrate``, the Luxi regions, and the demo
-   registry of ``--households`` households (``shouwang.registry.demo.seed_demo``);
+   registry of ``--households`` households (``shouwang.registry.demo.services.seed_demo``);
 2. a medical feed xlsx (医保) of ``--rows`` rows, written with xlsxwriter in constant-memory mode:
    a title row above the header, synonym headers (公民身份号码, 结算日期, 个人负担（元）…), dates in
    five formats (2024-03-05, 2024/3/5, 2024年3月5日, 20240305 and Excel date cells), amounts with
@@ -76,7 +76,7 @@ def parse_args() -> argparse.Namespace:
 def run_phase(phase: str, path: Path) -> dict:
     """One phase in this (fresh) process; prints nothing but its JSON result."""
     from shouwang.core.audit import acting_as
-    from shouwang.monitoring.feeds import FeedImport
+    from shouwang.monitoring.feeds.services import FeedImport
 
     if phase == "baseline":  # the modules every phase loads, and nothing else
         return {"rss_mib": maxrss_mib()}
@@ -144,7 +144,7 @@ def registry_people(count: int, rng: random.Random) -> list[tuple[str, str]]:
 def write_feed(path: Path, rows: int, unknown: int, people: list[tuple[str, str]], rng: random.Random) -> None:
     import xlsxwriter
 
-    from shouwang.registry.synthetic import make_id_number
+    from shouwang.registry.demo.synthetic import make_id_number
 
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     sheet = workbook.add_worksheet("医保结算明细")
@@ -197,7 +197,7 @@ def main() -> None:
     from django.db import connection, connections
 
     from shouwang.monitoring.models import FeedBatch, FeedLead, FeedSignal
-    from shouwang.registry.demo import seed_demo
+    from shouwang.registry.demo.services import seed_demo
     from shouwang.registry.models import Member
 
     prepare_database(args.database, registry_models(), (FeedLead, FeedSignal, FeedBatch))

@@ -60,8 +60,8 @@ def generate(path: Path, households: int, seed: int, villages: list[str]) -> tup
     """The benchmark workbook; returns (members, income rows)."""
     import xlsxwriter
 
-    from shouwang.registry.synthetic import make_id_number
-    from shouwang.registry.template import INCOME_HEADERS, MEMBER_HEADERS
+    from shouwang.registry.demo.synthetic import make_id_number
+    from shouwang.registry.imports.template import INCOME_HEADERS, MEMBER_HEADERS
 
     rng = random.Random(seed)
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
@@ -134,7 +134,7 @@ def baseline(plan) -> tuple[float, int]:
     """One ``save()`` per object, autocommit, from the importer's parsed values."""
     from django.db import connection
 
-    from shouwang.registry.audit import suppress_change_log
+    from shouwang.registry.households.audit import suppress_change_log
     from shouwang.registry.models import Household, HouseholdYear, Member
 
     assert connection.get_autocommit()
@@ -213,7 +213,7 @@ def main() -> None:
     from django.db import connection
 
     from shouwang.core.models import ChangeLog
-    from shouwang.registry.importer import RegistryImport
+    from shouwang.registry.imports.importer import RegistryImport
     from shouwang.registry.models import Household, HouseholdYear, Member
 
     villages = prepare_database(args.database, registry_models())
@@ -232,11 +232,11 @@ def main() -> None:
     def progress(done: int, total: int, message: str) -> None:
         phases.setdefault(message, time.perf_counter())
 
-    # measure (not change) the change-log share of the commit
-    import shouwang.registry.importer as importer_module
+    # measure (not change) the change-log share of the commit (the commit module writes the log)
+    import shouwang.registry.imports.commit as commit_module
 
     log_seconds = [0.0]
-    record_changes = importer_module.record_changes
+    record_changes = commit_module.record_changes
 
     def timed_record_changes(changes):
         start = time.perf_counter()
@@ -245,7 +245,7 @@ def main() -> None:
         finally:
             log_seconds[0] += time.perf_counter() - start
 
-    importer_module.record_changes = timed_record_changes
+    commit_module.record_changes = timed_record_changes
 
     load_before = os.getloadavg()[0]
     rss_before = maxrss_mib()
@@ -255,7 +255,7 @@ def main() -> None:
     report = importer.run([(xlsx, xlsx.name)], commit=True)
     t_import = time.perf_counter() - t0
     cpu_import = cpu_seconds() - cpu0
-    importer_module.record_changes = record_changes
+    commit_module.record_changes = record_changes
     rss_after = maxrss_mib()
     assert report.committed and not report.errors, report.to_dict()["errors"][:5]
     write_start = phases.get("Writing to the registry", time.perf_counter())

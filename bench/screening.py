@@ -176,9 +176,9 @@ def baseline() -> tuple[float, int]:
     from django.db.models import Prefetch
     from django.utils import timezone
 
-    from shouwang.monitoring.facts import window_start
     from shouwang.monitoring.models import FeedSignal, MonitoringLine, Rule, Warning, WarningStatus
-    from shouwang.monitoring.screening import add_working_days, verify_days
+    from shouwang.monitoring.rules.facts import window_start
+    from shouwang.monitoring.screening.services import add_working_days, verify_days
     from shouwang.registry.models import HouseholdYear
 
     start = time.perf_counter()
@@ -255,7 +255,7 @@ def main() -> None:
     from django.db import connection
 
     from shouwang.monitoring.models import Warning
-    from shouwang.monitoring.screening import screen
+    from shouwang.monitoring.screening.services import screen
 
     villages = prepare_database(args.database, monitoring_models())
 
@@ -283,7 +283,7 @@ def main() -> None:
         cpus.append(cpu_seconds() - cpu0)
         print(f"screening {attempt + 1}: {times[-1]:.2f} s, {result.warnings_created:,} warnings", flush=True)
     t_screen, cpu_screen = statistics.median(times), statistics.median(cpus)
-    from shouwang.monitoring.screening import _parallel_workers, base_queryset
+    from shouwang.monitoring.screening.engine import _parallel_workers, base_queryset
 
     connections_used = _parallel_workers(base_queryset(YEAR), result.households)
     rss_after = peak_rss_mib()

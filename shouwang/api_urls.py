@@ -11,11 +11,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView, _g
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from shouwang.cases.api.urls import urlpatterns as cases_urlpatterns
-from shouwang.monitoring.api.urls import urlpatterns as monitoring_urlpatterns
+from shouwang.cases.api_urls import urlpatterns as cases_urlpatterns
+from shouwang.monitoring.api_urls import urlpatterns as monitoring_urlpatterns
 from shouwang.regions.api.views import RegionViewSet
-from shouwang.registry.api.views import HouseholdViewSet
-from shouwang.supervision.api.urls import urlpatterns as supervision_urlpatterns
+from shouwang.registry.api_urls import urlpatterns as registry_urlpatterns
+from shouwang.registry.households.api import HouseholdViewSet
+from shouwang.supervision.api_urls import urlpatterns as supervision_urlpatterns
 
 app_name = "api"
 
@@ -46,6 +47,7 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
+    *registry_urlpatterns,
     *monitoring_urlpatterns,
     *cases_urlpatterns,
     *supervision_urlpatterns,

@@ -74,10 +74,14 @@ MIDDLEWARE = [
 ROOT_URLCONF = "shouwang.urls"
 WSGI_APPLICATION = "shouwang.wsgi.application"
 
+# A feature package keeps its templates beside its views (``shouwang/<app>/<feature>/templates/``);
+# the app-level ``templates/`` folders are found through APP_DIRS as usual.
+FEATURE_TEMPLATE_DIRS = sorted((BASE_DIR / "shouwang").glob("*/*/templates"))
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": FEATURE_TEMPLATE_DIRS,
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -193,16 +197,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Several parts have a field called "status", each with its own choices: name each set.
     "ENUM_NAME_OVERRIDES": {
-        "WarningStatusEnum": "shouwang.monitoring.models.warnings.WarningStatus",
-        "SelfReportStatusEnum": "shouwang.monitoring.models.fieldwork.SelfReportStatus",
-        "CampaignStatusEnum": "shouwang.monitoring.models.fieldwork.CampaignStatus",
-        "CampaignTaskStatusEnum": "shouwang.monitoring.models.fieldwork.TaskStatus",
+        "WarningStatusEnum": "shouwang.monitoring.warnings.models.WarningStatus",
+        "SelfReportStatusEnum": "shouwang.monitoring.selfreport.models.SelfReportStatus",
+        "CampaignStatusEnum": "shouwang.monitoring.fieldwork.models.CampaignStatus",
+        "CampaignTaskStatusEnum": "shouwang.monitoring.fieldwork.models.TaskStatus",
         "JobStatusEnum": "shouwang.core.models.Job.Status",
-        "CaseStatusEnum": "shouwang.cases.models.cases.CaseStatus",
-        "ProcedureStatusEnum": "shouwang.cases.models.procedures.ProcedureStatus",
-        "StepStatusEnum": "shouwang.cases.models.procedures.StepStatus",
-        "MeasureStatusEnum": "shouwang.cases.models.assistance.MeasureStatus",
-        "DispatchRecipientStatusEnum": "shouwang.supervision.models.dispatch.RecipientStatus",
+        "CaseStatusEnum": "shouwang.cases.casefiles.models.CaseStatus",
+        "ProcedureStatusEnum": "shouwang.cases.procedure.models.ProcedureStatus",
+        "StepStatusEnum": "shouwang.cases.procedure.models.StepStatus",
+        "MeasureStatusEnum": "shouwang.cases.assistance.models.MeasureStatus",
+        "DispatchRecipientStatusEnum": "shouwang.supervision.dispatch.models.RecipientStatus",
     },
 }
 

@@ -14,7 +14,7 @@ urlpatterns = [
     path("monitoring/", include("shouwang.monitoring.urls")),
     path("cases/", include("shouwang.cases.urls")),
     path("supervision/", include("shouwang.supervision.urls")),
-    path("report/", include("shouwang.monitoring.urls_public")),
+    path("report/", include("shouwang.monitoring.selfreport.public_urls")),
     path("audit/", include("shouwang.core.urls")),
     path("", include("shouwang.web.urls")),
 ]

@@ -10,10 +10,10 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Monitoring must not import cases (DESIGN.md: dependencies run one way), so cases tells
         # screening which household/rule pairs are already being dealt with by an open case.
-        from shouwang.monitoring.screening import register_suppression_provider
+        from shouwang.monitoring.screening.services import register_suppression_provider
 
-        from .views_panels import register_panels
-        from .workflow import suppressed_pairs
+        from .casefiles.panels import register_panels
+        from .casefiles.screening import suppressed_pairs
 
         register_suppression_provider(suppressed_pairs)
         # The household and warning pages show the cases panels (shouwang.registry.panels).

@@ -8,6 +8,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Household registry")
 
     def ready(self) -> None:
-        from . import signals
+        from .households import signals
 
         signals.connect()

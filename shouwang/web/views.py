@@ -7,7 +7,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from shouwang.cases import workflow as case_workflow
+from shouwang.cases.procedure.deadlines import today_date as case_today
+from shouwang.cases.procedure.queue import queue as case_queue
 from shouwang.monitoring.models import CampaignTask, SelfReport, SelfReportStatus, TaskStatus, Warning
 from shouwang.registry.models import Household, HouseholdType, Member
 
@@ -20,13 +21,13 @@ def home(request: HttpRequest) -> HttpResponse:
     village's and the county's is the county's.
     """
     user = request.user
-    today = case_workflow.today_date()
+    today = case_today()
     households = Household.objects.restrict(user, "view").aggregate(
         total=Count("pk"),
         ex_poor=Count("pk", filter=Q(household_type=HouseholdType.EX_POOR)),
         villages=Count("region_code", distinct=True),
     )
-    steps = case_workflow.queue(user, today).aggregate(
+    steps = case_queue(user, today).aggregate(
         pending=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)),
     )
     context = {

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import shouwang.cases.models.procedures
+import shouwang.cases.procedure.models
 import shouwang.core.fields
 from django.conf import settings
 from django.db import migrations, models
@@ -224,7 +224,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('authorisation', 'Commitment and authorisation'), ('minutes', 'Appraisal minutes'), ('photo', 'Photo'), ('other', 'Other')], default='other', max_length=16, verbose_name='kind')),
-                ('file', models.FileField(max_length=200, upload_to=shouwang.cases.models.procedures.attachment_path, verbose_name='file')),
+                ('file', models.FileField(max_length=200, upload_to=shouwang.cases.procedure.models.attachment_path, verbose_name='file')),
                 ('original_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
                 ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),

@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from shouwang.cases.catalogue_seed import seed_catalogues
+    from shouwang.cases.catalogue.seed import seed_catalogues
 
     seed_catalogues(apps.get_model("cases", "RiskType"), apps.get_model("cases", "MeasureType"))
 

@@ -36,7 +36,7 @@ def days_left(days: int | None) -> str:
 @register.filter
 def action_label(name: str) -> str:
     """A transition's action in words (the timeline)."""
-    from shouwang.cases.workflow import ACTION_LABELS
+    from shouwang.cases.procedure.declarations import ACTION_LABELS
 
     if name == "open":
         return _("Opened the case")

@@ -2,7 +2,7 @@
 
 ``make_case`` writes rows directly (no permission checks, no category check) so a test can
 start from the state it is about; ``walk_identification`` and ``walk_elimination`` go through
-``workflow.perform`` as the three levels would, so what they build is what users can build.
+``engine.perform`` as the three levels would, so what they build is what users can build.
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from shouwang.cases import workflow
 from shouwang.cases.models import (
     AssistanceContact, Case, CaseSource, CaseStatus, Category, EliminationMode, Measure, MeasureStatus, MeasureType,
     Procedure, ProcedureKind, ProcedureStatus, RiskType, Step, StepStatus,
 )
+from shouwang.cases.notices.services import create_notice
+from shouwang.cases.procedure import engine
+from shouwang.cases.procedure.deadlines import procedure_due_date, start_procedure
+from shouwang.cases.procedure.declarations import DECLARATIONS
 from shouwang.registry.tests.factories import make_household
 
 VILLAGE_A1 = "433122102201"
@@ -35,13 +38,13 @@ def _finished_procedure(case: Case, kind: str, started_on: date, closed_on: date
     """A procedure already over (steps bulk-created in their final state)."""
     procedure = Procedure.objects.create(
         case=case, kind=kind, elimination_mode=mode, started_on=started_on,
-        due_date=workflow.procedure_due_date(case, kind, started_on), status=status,
+        due_date=procedure_due_date(case, kind, started_on), status=status,
         closed_at=timezone.make_aware(datetime.combine(closed_on, time.min)),
     )
     Step.objects.bulk_create([
         Step(procedure=procedure, region_code=case.region_code, code=spec.code, level=spec.level, order=i,
              status=step_status, opened_on=started_on, due_date=procedure.due_date)
-        for i, spec in enumerate(workflow.DECLARATIONS[kind])
+        for i, spec in enumerate(DECLARATIONS[kind])
     ])
     return procedure
 
@@ -74,7 +77,7 @@ def make_case(household=None, *, village: str = VILLAGE_A1, status: str = CaseSt
     case.risk_types.set(RiskType.objects.filter(code__in=list(risk_codes)))
 
     if status == CaseStatus.IDENTIFYING:
-        workflow.start_procedure(case, ProcedureKind.IDENTIFICATION, today=today)
+        start_procedure(case, ProcedureKind.IDENTIFICATION, today=today)
     elif status == CaseStatus.REJECTED:
         _finished_procedure(case, ProcedureKind.IDENTIFICATION, first_clue_date, first_clue_date + timedelta(days=2),
                             status=ProcedureStatus.REJECTED, step_status=StepStatus.SKIPPED)
@@ -84,7 +87,7 @@ def make_case(household=None, *, village: str = VILLAGE_A1, status: str = CaseSt
         if contact is None or contact:
             make_contact(case, starts_on=case.identified_on)
     if status == CaseStatus.ELIMINATING:
-        workflow.start_procedure(case, ProcedureKind.ELIMINATION, today=today, mode=elimination_mode)
+        start_procedure(case, ProcedureKind.ELIMINATION, today=today, mode=elimination_mode)
     elif status == CaseStatus.ELIMINATED:
         _finished_procedure(case, ProcedureKind.ELIMINATION, case.eliminated_on - timedelta(days=12),
                             case.eliminated_on, status=ProcedureStatus.DONE, mode=elimination_mode)
@@ -110,7 +113,7 @@ def make_measure(case: Case, code: str = "industry", *, status: str = MeasureSta
 
 def walk_identification(case: Case, users_by_level: dict[str, Any], *, today: date | None = None,
                         until: str | None = None) -> Case:
-    """Walk an open identification through ``workflow.perform`` as the three levels would.
+    """Walk an open identification through ``engine.perform`` as the three levels would.
 
     ``users_by_level`` maps "village", "township", "county" to users. Stops before the step
     ``until`` (a step code) when given; otherwise the case ends MONITORED with a contact.
@@ -122,7 +125,7 @@ def walk_identification(case: Case, users_by_level: dict[str, Any], *, today: da
     def step(code: str, user, **kw) -> bool:
         if code == until:
             return False
-        workflow.perform(case, "complete_step", user, data={"step": code}, today=today, **kw)
+        engine.perform(case, "complete_step", user, data={"step": code}, today=today, **kw)
         return True
 
     if not step("verify", village, files={"authorisation": pdf()}):
@@ -133,21 +136,21 @@ def walk_identification(case: Case, users_by_level: dict[str, Any], *, today: da
         return case
     if until == "notice":
         return case
-    workflow.create_notice(village, case.region_code, [case], starts_on=today - timedelta(days=6),
+    create_notice(village, case.region_code, [case], starts_on=today - timedelta(days=6),
                            ends_on=today - timedelta(days=1), contact="村委会 0743-0000000", today=today)
     step("notice", village)
     if until == "township":
         return case
-    workflow.perform(case, "approve_township", township, today=today)
+    engine.perform(case, "approve_township", township, today=today)
     if until == "county":
         return case
-    workflow.perform(case, "approve_county", county, today=today)
+    engine.perform(case, "approve_county", county, today=today)
     if not step("announce", township):
         return case
     if until == "file":
         return case
     if not case.contacts.current(today).exists():
-        workflow.perform(case, "add_contact", township, data={"name": "帮扶干部", "phone": "13900001234"}, today=today)
+        engine.perform(case, "add_contact", township, data={"name": "帮扶干部", "phone": "13900001234"}, today=today)
     step("file", township)
     return case
 
@@ -158,24 +161,24 @@ def walk_elimination(case: Case, users_by_level: dict[str, Any], *, mode: str = 
     today = today or timezone.localdate()
     village, township, county = users_by_level["village"], users_by_level["township"], users_by_level["county"]
     if case.status == CaseStatus.MONITORED:
-        workflow.perform(case, "start_elimination", village, data={"mode": mode}, today=today)
+        engine.perform(case, "start_elimination", village, data={"mode": mode}, today=today)
     for code, user in (("verify", village), ("appraisal", village)):
         if code == until:
             return case
-        workflow.perform(case, "complete_step", user, data={"step": code}, reason="Checked at home.", today=today)
+        engine.perform(case, "complete_step", user, data={"step": code}, reason="Checked at home.", today=today)
     if until == "notice":
         return case
-    workflow.create_notice(village, case.region_code, [case], kind="elimination", starts_on=today - timedelta(days=6),
+    create_notice(village, case.region_code, [case], kind="elimination", starts_on=today - timedelta(days=6),
                            ends_on=today - timedelta(days=1), today=today)
-    workflow.perform(case, "complete_step", village, data={"step": "notice"}, today=today)
+    engine.perform(case, "complete_step", village, data={"step": "notice"}, today=today)
     if until == "township":
         return case
-    workflow.perform(case, "approve_township", township, today=today)
+    engine.perform(case, "approve_township", township, today=today)
     if until == "county":
         return case
-    workflow.perform(case, "approve_county", county, today=today)
+    engine.perform(case, "approve_county", county, today=today)
     for code in ("announce", "file"):
         if code == until:
             return case
-        workflow.perform(case, "complete_step", township, data={"step": code}, today=today)
+        engine.perform(case, "complete_step", township, data={"step": code}, today=today)
     return case

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import VILLAGE_A1
-from shouwang.cases import workflow
 from shouwang.cases.models import Case, CaseStatus, EliminationMode, Notice, StepStatus
+from shouwang.cases.notices.services import create_notice
 from shouwang.cases.tests.factories import PDF, make_case, make_contact, make_measure, walk_identification
 from shouwang.monitoring.models import WarningStatus
 from shouwang.monitoring.tests.warning_helpers import make_warning
@@ -34,7 +34,7 @@ def reference_data(live_server, settings, tmp_path):
     """A live-server test empties the tables data migrations filled: lines, rules and catalogues."""
     from django.apps import apps
 
-    from shouwang.cases.catalogue_seed import seed_catalogues
+    from shouwang.cases.catalogue.seed import seed_catalogues
     from shouwang.cases.models import MeasureType, RiskType
 
     importlib.import_module("shouwang.monitoring.migrations.0002_default_lines_and_rules").forward(apps, None)
@@ -235,7 +235,7 @@ def test_case_pages_fit_a_360px_phone(phone_page, live_server, personas, screens
     levels = {"village": personas["alice"], "township": personas["carol"], "county": personas["erin"]}
     at_notice = walk_identification(make_case(make_household(VILLAGE_A1, wage="6000", address="岩门村4组")), levels,
                                     until="notice")
-    notice = workflow.create_notice(personas["alice"], VILLAGE_A1, [at_notice], starts_on=today,
+    notice = create_notice(personas["alice"], VILLAGE_A1, [at_notice], starts_on=today,
                                     ends_on=today + timedelta(days=6), contact="岩门村村委会 0743-4561234")
     for name, args in (("notice_create", []), ("notice_detail", [notice.pk])):
         pg.goto(live_server.url + reverse(f"cases:{name}", args=args))

@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from shouwang.core.idnumbers import parse_id_number
+from shouwang.registry.demo.synthetic import make_id_number
 from shouwang.registry.models import Household, HouseholdYear, Member, Relation
-from shouwang.registry.synthetic import make_id_number
 
 _seq = itertools.count(1)
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from shouwang.monitoring.feeds import FEED_SPECS, add_alias
+from shouwang.monitoring.feeds.catalogue import FEED_SPECS
+from shouwang.monitoring.feeds.services import add_alias
 from shouwang.monitoring.models import FeedColumnAlias
 from shouwang.regions.models import Region
 

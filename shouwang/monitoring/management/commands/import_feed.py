@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import User
 from shouwang.core.audit import acting_as
-from shouwang.monitoring.feeds import FEED_SPECS, FeedImport
+from shouwang.monitoring.feeds.catalogue import FEED_SPECS
+from shouwang.monitoring.feeds.services import FeedImport
 from shouwang.monitoring.models import FeedBatch
 
 ISSUES_PRINTED = 200

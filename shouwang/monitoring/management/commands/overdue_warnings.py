@@ -1,7 +1,7 @@
 """``python manage.py overdue_warnings``: the warnings whose date to verify has passed.
 
 Nothing is marked: overdue is derived from the status and the due date whenever it is read
-(see ``shouwang.monitoring.models.warnings``), so this command only reports, e.g. for a daily
+(see ``shouwang.monitoring.warnings.models``), so this command only reports, e.g. for a daily
 reminder sent by cron.
 """
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shouwang.core.audit import acting_as
-from shouwang.monitoring.screening import open_warnings_by_household, screen
+from shouwang.monitoring.screening.services import open_warnings_by_household, screen
 
 
 class Command(BaseCommand):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import User
 from shouwang.core.audit import acting_as
-from shouwang.registry.importer import RegistryImport
+from shouwang.registry.imports.importer import RegistryImport
 
 
 class Command(BaseCommand):

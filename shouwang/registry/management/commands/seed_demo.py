@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from shouwang.registry.demo import DemoError, delete_demo, demo_households, parse_years, seed_demo
+from shouwang.registry.demo.services import DemoError, delete_demo, demo_households, parse_years, seed_demo
 
 
 class Command(BaseCommand):

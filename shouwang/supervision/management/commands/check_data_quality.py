@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from shouwang.core.audit import acting_as
 from shouwang.regions.models import Region
-from shouwang.supervision.quality import run_checks
+from shouwang.supervision.quality.services import run_checks
 
 
 class Command(BaseCommand):

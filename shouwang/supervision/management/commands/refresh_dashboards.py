@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shouwang.regions.models import Region
-from shouwang.supervision.aggregates import refresh
+from shouwang.supervision.dashboards.services import refresh
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.utils import translation
 
 from conftest import VILLAGE_A1, VILLAGE_B1
 from shouwang.core.idnumbers import IdNumberError, check_digit
-from shouwang.registry.synthetic import make_id_number
+from shouwang.registry.demo.synthetic import make_id_number
 from shouwang.registry.tests.factories import make_household
 
 from .support import assert_nothing_in_clear, log_in

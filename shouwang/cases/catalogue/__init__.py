@@ -1,0 +1,1 @@
+"""The catalogues a county extends: risk types and measure types, and their seed rows."""

@@ -1,0 +1,249 @@
+"""The risk-elimination criteria of policy.md §6.2, evaluated on one case, and the refusals.
+
+All four criteria must hold before a risk is marked eliminated (风险消除), whichever the mode
+(帮扶消除 or 自然消除). Each is measured from what the registry and the feeds hold:
+
+``income_stable`` — income stably above the current year's line (收入稳定超过当年监测范围),
+    "in principle not less than half a year". The registry keeps income per year, so stability
+    is measured as: (1) the household's latest income record (a year not after today's) has a
+    per-capita net income at or above the line in force for today's year, and (2) at least
+    ``ProcedureSettings.elimination_stable_months`` (default 6) whole months have passed since
+    the case was identified, i.e. the raised income has held through that long under
+    assistance. A sharp fall since then is a screening warning, which ``no_new_risk`` catches.
+``guarantees`` — 三保障 and drinking water secured: in the latest income record no
+    compulsory-education dropout, no member without basic medical insurance (the record's flag
+    and every member's own ``medical_insured``), housing appraised grade A or B, water secured.
+``rigid_spending`` — large rigid spending (medical, schooling) resolved: in the latest record,
+    per-capita income after compliant out-of-pocket spending is still at or above the line
+    (the ADJUSTED_INCOME_BELOW_LINE screening test), and the medical-insurance feed reports
+    no out-of-pocket spending in the last 12 months above the MEDICAL_SPENDING rule's thresholds.
+``no_new_risk`` — no open warning (new or being verified) on the household: any screening,
+    feed, self-report or visit signal still unresolved is a possible new risk.
+
+The line in force is the one ``categories.LineBook`` finds: the current year's, else the most
+recent earlier year's (the detail says which year stood in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from shouwang.cases.assistance.models import MeasureStatus
+from shouwang.cases.casefiles.models import Case, EliminationMode
+from shouwang.cases.procedure.categories import (
+    adjusted_per_capita,
+    income_record,
+    line_in_force,
+    line_label,
+    medical_spending_problem,
+    yuan,
+)
+from shouwang.cases.procedure.models import ProcedureSettings
+from shouwang.monitoring.models import MonitoringLine, Warning, WarningStatus
+from shouwang.registry.models import HouseholdYear, HousingGrade, Labour
+
+SAFE_HOUSING = (HousingGrade.A, HousingGrade.B)
+IMPLEMENTED = (MeasureStatus.ACTIVE, MeasureStatus.DONE)  # 已实施
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One elimination criterion and whether it holds, with the figures behind the answer."""
+
+    code: str
+    label: str
+    holds: bool
+    detail: str
+
+
+LABELS: dict[str, Promise] = {
+    "income_stable": gettext_lazy("Income stably above the monitoring line"),
+    "guarantees": gettext_lazy("Compulsory education, basic medical care, safe housing and drinking water secured"),
+    "rigid_spending": gettext_lazy("Large rigid spending resolved"),
+    "no_new_risk": gettext_lazy("No new risk"),
+}
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (15 March → 14 September is 5, → 15 September 6)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the criteria read, loaded once per evaluation."""
+
+    case: Case
+    today: date
+    record: HouseholdYear | None  # the latest income record of a year not after today's
+    line: MonitoringLine | None  # the line in force for today's year
+
+    @classmethod
+    def load(cls, case: Case, today: date) -> _Facts:
+        return cls(case=case, today=today, record=income_record(case.household, up_to=today.year),
+                   line=line_in_force(case.region_code, today.year))
+
+
+def _income_stable(facts: _Facts) -> Criterion:
+    case, today, record, line = facts.case, facts.today, facts.record, facts.line
+    stable_months = ProcedureSettings.for_region(case.region_code).elimination_stable_months
+    label = str(LABELS["income_stable"])
+    if record is None or record.per_capita_net_income is None:
+        return Criterion("income_stable", label, False, _("The household has no income record with members counted."))
+    if line is None:
+        return Criterion("income_stable", label, False, _(
+            "No monitoring line is set for %(year)s or earlier in this region.") % {"year": today.year})
+    income = record.per_capita_net_income
+    if income < line.amount:
+        return Criterion("income_stable", label, False, _(
+            "Per-capita net income in %(year)s is %(income)s yuan, below the line of %(line)s."
+        ) % {"year": record.year, "income": yuan(income), "line": line_label(line, today.year)})
+    if case.identified_on is None:
+        return Criterion("income_stable", label, False, _(
+            "Per-capita net income in %(year)s is %(income)s yuan, above the line of %(line)s, but the case has "
+            "not been identified, so no stable period can be counted."
+        ) % {"year": record.year, "income": yuan(income), "line": line_label(line, today.year)})
+    months = months_between(case.identified_on, today)
+    figures = {"year": record.year, "income": yuan(income), "line": line_label(line, today.year),
+               "months": months, "needed": stable_months, "identified": case.identified_on.isoformat()}
+    if months < stable_months:
+        return Criterion("income_stable", label, False, _(
+            "Per-capita net income in %(year)s is %(income)s yuan, above the line of %(line)s, but only %(months)s "
+            "months have passed since identification on %(identified)s; income must be stable for %(needed)s."
+        ) % figures)
+    return Criterion("income_stable", label, True, _(
+        "Per-capita net income in %(year)s is %(income)s yuan, above the line of %(line)s, and %(months)s months "
+        "have passed since identification on %(identified)s (at least %(needed)s needed)."
+    ) % figures)
+
+
+def _guarantees(facts: _Facts) -> Criterion:
+    household, record = facts.case.household, facts.record
+    label = str(LABELS["guarantees"])
+    if record is None:
+        return Criterion("guarantees", label, False, _(
+            "The household has no yearly record of guarantees, housing and water."))
+    gaps: list[str] = []
+    if record.dropout:
+        gaps.append(_("a child has dropped out of compulsory education"))
+    uninsured = [m.name for m in household.members.all() if not m.medical_insured]
+    if uninsured:
+        gaps.append(_("members without basic medical insurance: %(names)s") % {"names": ", ".join(uninsured)})
+    elif record.uninsured_member:
+        gaps.append(_("a member has no basic medical insurance"))
+    if not record.housing_grade:
+        gaps.append(_("the housing has not been appraised"))
+    elif record.housing_grade not in SAFE_HOUSING:
+        gaps.append(_("the housing is grade %(grade)s") % {"grade": record.housing_grade})
+    if not record.water_secured:
+        gaps.append(_("drinking water is not secured"))
+    if gaps:
+        return Criterion("guarantees", label, False, _("In %(year)s: %(gaps)s.") % {
+            "year": record.year, "gaps": "; ".join(gaps)})
+    return Criterion("guarantees", label, True, _(
+        "In %(year)s: no dropout, every member insured, housing grade %(grade)s, drinking water secured."
+    ) % {"year": record.year, "grade": record.housing_grade})
+
+
+def _rigid_spending(facts: _Facts) -> Criterion:
+    household, today, record, line = facts.case.household, facts.today, facts.record, facts.line
+    label = str(LABELS["rigid_spending"])
+    problems: list[str] = []
+    if record is None:
+        problems.append(_("The household has no income record to weigh its spending against."))
+    elif line is None:
+        problems.append(_("No monitoring line is set for %(year)s or earlier in this region.") % {"year": today.year})
+    else:
+        adjusted = adjusted_per_capita(record)
+        if adjusted is not None and adjusted < line.amount:
+            problems.append(_(
+                "After compliant out-of-pocket spending of %(spent)s yuan in %(year)s, per-capita income is "
+                "%(adjusted)s yuan, below the line of %(line)s."
+            ) % {"spent": yuan(record.compliant_out_of_pocket), "year": record.year, "adjusted": yuan(adjusted),
+                 "line": line_label(line, today.year)})
+    medical = medical_spending_problem(household, record, today)
+    if medical:
+        problems.append(medical)
+    if problems:
+        return Criterion("rigid_spending", label, False, " ".join(problems))
+    return Criterion("rigid_spending", label, True, _(
+        "Compliant out-of-pocket spending of %(spent)s yuan in %(year)s leaves per-capita income above the line, "
+        "and no large medical spending was reported in the 12 months to %(today)s."
+    ) % {"spent": yuan(record.compliant_out_of_pocket), "year": record.year, "today": today.isoformat()})
+
+
+def _no_new_risk(facts: _Facts) -> Criterion:
+    case = facts.case
+    label = str(LABELS["no_new_risk"])
+    open_warnings = list(
+        Warning.objects.filter(household_id=case.household_id, status__in=WarningStatus.open())
+        .select_related("rule").order_by("created_at")
+    )
+    if open_warnings:
+        names = [w.rule.name if w.rule else w.get_channel_display() for w in open_warnings]
+        return Criterion("no_new_risk", label, False, ngettext(
+            "The household has %(count)s open warning: %(names)s.",
+            "The household has %(count)s open warnings: %(names)s.", len(open_warnings),
+        ) % {"count": len(open_warnings), "names": ", ".join(str(n) for n in names)})
+    return Criterion("no_new_risk", label, True, _("The household has no open warning."))
+
+
+CRITERIA = (_income_stable, _guarantees, _rigid_spending, _no_new_risk)
+
+
+def evaluate(case: Case, today: date | None = None) -> list[Criterion]:
+    """The four criteria of §6.2 on the case, in the policy's order."""
+    facts = _Facts.load(case, today or timezone.localdate())
+    return [check(facts) for check in CRITERIA]
+
+
+def has_labour(case: Case) -> bool:
+    """Some member can work, and the household is not marked as having no labour capacity."""
+    household = case.household
+    if household.no_labour:
+        return False
+    return household.members.filter(labour__in=Labour.able()).exists()
+
+
+def elimination_refusals(case: Case, mode: str, today: date | None = None) -> list[str]:
+    """Why the risk may not be marked eliminated in ``mode`` now; [] when nothing stands against it.
+
+    Beyond the failing criteria (the same for both modes): a whole household without labour
+    capacity stays monitored with the safety-net flag (§6.2, "do not mark them eliminated for
+    now"); assistance elimination is refused in the month of identification and the next (the
+    当月及次月 checker rule) and without any development measure implemented (已实施) where
+    the household has labour.
+    """
+    today = today or timezone.localdate()
+    refusals = [f"{c.label}: {c.detail}" for c in evaluate(case, today) if not c.holds]
+    labour = has_labour(case)
+    if not labour:
+        refusals.append(_(
+            "The whole household has no labour capacity: after social-protection measures it stays monitored "
+            "with the safety-net flag and is not marked eliminated."
+        ))
+    if mode == EliminationMode.ASSISTANCE:
+        if case.identified_on is not None:
+            gap = (today.year - case.identified_on.year) * 12 + today.month - case.identified_on.month
+            if gap <= 1:
+                refusals.append(_(
+                    "Elimination through assistance is not allowed in the month of identification (%(month)s) or "
+                    "the month after."
+                ) % {"month": case.identified_on.strftime("%Y-%m")})
+        if labour and not case.measures.filter(measure_type__is_development=True, status__in=IMPLEMENTED).exists():
+            refusals.append(_(
+                "Elimination through assistance needs an industry or employment measure in place for a household "
+                "with labour capacity; none is."
+            ))
+    elif mode != EliminationMode.NATURAL:
+        refusals.append(_("Unknown elimination mode “%(mode)s”.") % {"mode": mode})
+    return refusals

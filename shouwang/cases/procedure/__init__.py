@@ -1,0 +1,1 @@
+"""The declared procedures (identification, elimination): their engine, deadlines, time limits and queue."""

@@ -1,0 +1,175 @@
+"""Field work pages for staff: visits, screening campaigns and their tasks.
+
+Thin views over :mod:`.services`. Every object comes from a queryset that went through
+``restrict``: a household, visit or task outside the user's region is a 404. Forms are laid out
+for a village cadre's phone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shouwang.registry.models import Household, Member, Relation
+
+from . import services as fieldwork
+from .forms import EVENT_FIELDS, GUARANTEE_FIELDS, CampaignForm, VisitForm
+from .models import Campaign, CampaignStatus, Visit
+
+PAGE_SIZE = 50
+
+
+def _require(request: HttpRequest, action: str) -> None:
+    if not request.user.can(action):
+        raise PermissionDenied
+
+
+def _page(request: HttpRequest, queryset) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _head_name(household: Household) -> str:
+    head = Member.objects.filter(household=household, relation=Relation.HEAD).order_by("id").first()
+    return head.name if head else ""
+
+
+# --- visits ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest, household_pk: int) -> HttpResponse:
+    _require(request, "change")
+    household = get_object_or_404(
+        Household.objects.restrict(request.user, "change").select_related("village"), pk=household_pk
+    )
+    visit = Visit(household=household, visited_on=timezone.localdate())
+    form = VisitForm(request.POST or None, instance=visit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = fieldwork.record_visit(form.save(commit=False), request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if visit.warning_id:
+                messages.warning(
+                    request, _("Visit recorded. A warning was raised for the village to verify.")
+                )
+            else:
+                messages.success(request, _("Visit recorded."))
+            return redirect("monitoring:visit_detail", pk=visit.pk)
+    context = {
+        "form": form,
+        "household": household,
+        "head_name": _head_name(household),
+        "guarantees": [form[name] for name in GUARANTEE_FIELDS],
+        "events": [form[name] for name in EVENT_FIELDS],
+        "pending_tasks": fieldwork.pending_tasks_for(request.user).filter(household=household).count(),
+    }
+    return render(request, "monitoring/visit_form.html", context)
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(fieldwork.visits_for(request.user).select_related("warning"), pk=pk)
+    findings = [fieldwork.FINDING_LABELS.get(code, code) for code in visit.findings]
+    context = {"visit": visit, "findings": findings, "tasks": visit.tasks.select_related("campaign")}
+    return render(request, "monitoring/visit_detail.html", context)
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    visits = fieldwork.visits_for(request.user)
+    household = request.GET.get("household", "").strip()
+    if household:
+        visits = visits.filter(household__number=household)
+    return render(
+        request, "monitoring/visit_list.html", {"page": _page(request, visits), "household": household}
+    )
+
+
+# --- campaigns ------------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    campaigns = Campaign.objects.restrict(request.user).select_related("region")
+    context = {"page": _page(request, campaigns), "may_launch": fieldwork.may_launch(request.user)}
+    return render(request, "monitoring/campaign_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest) -> HttpResponse:
+    if not fieldwork.may_launch(request.user):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = fieldwork.launch_campaign(
+                request.user,
+                name=data["name"],
+                basis=data["basis"],
+                region=form.regions[data["region"]],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Campaign launched: %(n)d households to visit.") % {"n": campaign.task_count}
+            )
+            return redirect("monitoring:campaign_detail", pk=campaign.pk)
+    return render(request, "monitoring/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(
+        Campaign.objects.restrict(request.user).select_related("region", "created_by"), pk=pk
+    )
+    progress = fieldwork.campaign_progress(campaign, request.user)
+    context = {
+        "campaign": campaign,
+        "progress": progress,
+        "may_close": campaign.status == CampaignStatus.OPEN
+        and fieldwork.may_launch(request.user, campaign.region_code),
+        "show_townships": len(progress.children) > 1,
+    }
+    return render(request, "monitoring/campaign_detail.html", context)
+
+
+@login_required
+@require_POST
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign.objects.restrict(request.user), pk=pk)
+    fieldwork.close_campaign(campaign, request.user)
+    messages.success(request, _("Campaign closed."))
+    return redirect("monitoring:campaign_detail", pk=campaign.pk)
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    """The households the user still has to visit in open campaigns (a village cadre: their village)."""
+    head = Member.objects.filter(household=OuterRef("household_id"), relation=Relation.HEAD).order_by("id")
+    tasks = (
+        fieldwork.pending_tasks_for(request.user)
+        .annotate(head_name=Subquery(head.values("name")[:1]))
+        .order_by("campaign__ends_on", "region_code", "household__number")
+    )
+    campaign = request.GET.get("campaign", "")
+    if campaign.isdigit():
+        tasks = tasks.filter(campaign_id=int(campaign))
+    return render(request, "monitoring/campaign_tasks.html", {"page": _page(request, tasks)})

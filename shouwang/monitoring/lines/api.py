@@ -1,0 +1,78 @@
+"""``/api/lines/``: the monitoring lines. Everyone with a view role reads; the administrator writes.
+
+Writes go through ``services.save_line`` (validated, logged in the change log); a line is
+never deleted, its history stays. ``GET /api/lines/{id}/history/`` lists the recorded changes.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from shouwang.core.models import ChangeLog
+
+from .models import MonitoringLine
+from .services import line_history, lines_for, save_line
+
+
+class MonitoringLineSerializer(serializers.ModelSerializer):
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = MonitoringLine
+        fields = ["id", "year", "region_code", "amount", "basis", "document_number", "source", "changed_by",
+                  "created_at", "updated_at"]
+        read_only_fields = ["id", "changed_by", "created_at", "updated_at"]
+        # Uniqueness of (year, region) is checked by the model's full_clean in save_line.
+        validators: list = []
+
+
+class LineChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChangeLog
+        fields = ["id", "time", "username", "action", "before", "after"]
+        read_only_fields = fields
+
+
+class MonitoringLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                            mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    serializer_class = MonitoringLineSerializer
+    filterset_fields = ["year", "region_code"]
+
+    def get_queryset(self):
+        return lines_for(self.request.user)
+
+    def _save(self, serializer) -> None:
+        line = serializer.instance or MonitoringLine()
+        for name, value in serializer.validated_data.items():
+            setattr(line, name, value)
+        try:
+            serializer.instance = save_line(line, self.request.user)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+
+    perform_create = _save
+    perform_update = _save
+
+    @extend_schema(responses=LineChangeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk=None) -> Response:
+        line = self.get_object()
+        return Response(LineChangeSerializer(line_history(line), many=True).data)
+
+
+# --- routes, collected in monitoring/api_urls.py -------------------------------------------------
+
+router = SimpleRouter()
+router.register("lines", MonitoringLineViewSet, basename="monitoring-line")
+
+urlpatterns: list = [*router.urls]

@@ -1,0 +1,92 @@
+"""Monitoring line pages: the lines on the path to the user's region, with their history, and editing one.
+
+Thin views: who may edit and every change is decided in :mod:`.services` (``save_line``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shouwang.core.models import ChangeLog
+from shouwang.regions.models import Region
+
+from .forms import LineForm
+from .models import MonitoringLine
+from .services import line_history, lines_for, may_edit, save_line
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not request.user.can("view"):
+        raise PermissionDenied
+
+
+# --- monitoring lines --------------------------------------------------------------------------
+
+
+def _region_names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
+
+
+def _history_rows(entries) -> list[dict]:
+    rows = []
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        changed = [
+            {"field": name, "before": before.get(name), "after": after.get(name)}
+            for name in after if before.get(name) != after.get(name)
+        ]
+        rows.append({"entry": entry, "changed": changed})
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def line_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    lines = list(lines_for(request.user))
+    names = _region_names(line.region_code for line in lines)
+    history: dict[str, list] = {}
+    entries = ChangeLog.objects.filter(
+        object_type="monitoring.monitoringline", object_id__in=[str(line.pk) for line in lines],
+    ).order_by("-id")
+    for entry in entries:
+        history.setdefault(entry.object_id, []).append(entry)
+    items = [
+        {"line": line, "region_name": names.get(line.region_code, ""),
+         "history": _history_rows(history.get(str(line.pk), [])),
+         "editable": may_edit(request.user, line.region_code)}
+        for line in lines
+    ]
+    return render(request, "monitoring/line_list.html", {"items": items, "can_edit": may_edit(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def line_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or change a line (the county administrator), through ``services.save_line``."""
+    if not may_edit(request.user):
+        raise PermissionDenied
+    line = get_object_or_404(lines_for(request.user), pk=pk) if pk else MonitoringLine()
+    if pk and not may_edit(request.user, line.region_code):
+        raise PermissionDenied
+    initial = {} if pk else {"region_code": (request.user.scope_prefix or "")[:6]}
+    form = LineForm(request.POST or None, instance=line, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_line(form.instance, request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except PermissionDenied as exc:
+            form.add_error("region_code", str(exc))
+        else:
+            messages.success(request, _("The monitoring line was saved."))
+            return redirect("monitoring:line_list")
+    history = _history_rows(line_history(line)) if pk else []
+    return render(request, "monitoring/line_form.html", {"form": form, "line": line if pk else None,
+                                                          "history": history})

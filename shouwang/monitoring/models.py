@@ -1,0 +1,21 @@
+"""Monitoring and early warning: the line, the screening rules, feed signals and warnings.
+
+Only re-exports, so that Django finds every model of the app (label ``monitoring``); each model
+lives in its feature package.
+"""
+
+from .feeds.models import FeedBatch, FeedColumnAlias, FeedLead, FeedSignal, FeedType
+from .fieldwork.models import Campaign, CampaignStatus, CampaignTask, TaskStatus, Visit
+from .lines.models import MonitoringLine
+from .rules.models import RiskType, Rule, RuleVersion, Severity
+from .screening.models import HouseholdMemberFacts, HouseholdSignalFacts
+from .selfreport.models import SelfReport, SelfReportStatus
+from .warnings.models import Warning, WarningChannel, WarningStatus, WarningTransition
+
+__all__ = [
+    "FeedSignal", "MonitoringLine", "RiskType", "Rule", "RuleVersion", "Severity", "Warning", "WarningChannel",
+    "WarningStatus", "WarningTransition",
+]
+__all__ += ["Campaign", "CampaignStatus", "CampaignTask", "SelfReport", "SelfReportStatus", "TaskStatus", "Visit"]
+__all__ += ["FeedBatch", "FeedColumnAlias", "FeedLead", "FeedType"]
+__all__ += ["HouseholdMemberFacts", "HouseholdSignalFacts"]

@@ -1,0 +1,76 @@
+"""The county's "run screening" button: a background job, its progress page and its summary."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import VILLAGE_A1, VILLAGE_B1
+from shouwang.core.models import Job
+from shouwang.monitoring.models import Warning
+from shouwang.monitoring.screening.tasks import JOB_KIND
+from shouwang.monitoring.tests.factories import household
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["erin", "frank"])
+def test_county_officer_runs_screening_and_reads_the_summary(client, personas, name):
+    household(VILLAGE_A1, number="a", dropout=True)
+    household(VILLAGE_B1, number="b", housing_grade="C")
+    client.force_login(personas[name])
+    page = client.get("/monitoring/screening/").content.decode()
+    assert 'value="2023"' in page and "达岚镇" in page
+    response = client.post("/monitoring/screening/", {"year": "2023", "region": ""})
+    job = Job.objects.get(kind=JOB_KIND)
+    assert response.status_code == 302 and response["Location"] == f"/monitoring/screening/{job.pk}/"
+    assert job.user == personas[name] and job.params == {"year": 2023, "region": "433122"}
+    response = client.get(response["Location"])
+    html = response.content.decode()
+    assert "Refresh" not in response  # finished: no more refreshing
+    summary = json.loads(re.search(r'<pre class="summary">(.*?)</pre>', html, re.S).group(1).replace("&quot;", '"'))
+    assert summary["warnings_created"] == 2 and summary["per_rule"]["DROPOUT"] == 1
+    assert Warning.objects.count() == 2
+    assert "HOUSING_UNSAFE" in html
+
+
+def test_screening_one_township(client, personas):
+    household(VILLAGE_A1, number="a", dropout=True)
+    household(VILLAGE_B1, number="b", housing_grade="C")
+    client.force_login(personas["erin"])
+    client.post("/monitoring/screening/", {"year": "", "region": "433122104"})
+    assert list(Warning.objects.values_list("household__number", flat=True)) == ["b"]
+    assert Job.objects.get().params == {"year": None, "region": "433122104"}
+
+
+def test_a_running_job_page_refreshes_itself_and_shows_progress(client, personas):
+    job = Job.objects.create(kind=JOB_KIND, user=personas["erin"], params={"year": 2023, "region": "433122"},
+                             status=Job.Status.RUNNING, progress=1, total=3, message="Writing warnings")
+    client.force_login(personas["frank"])  # another county officer may watch it
+    response = client.get(f"/monitoring/screening/{job.pk}/")
+    assert response.status_code == 200 and response["Refresh"] == "2"
+    assert 'value="33"' in response.content.decode() and "Writing warnings" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["alice", "carol", "grace", "heidi", "ivan"])
+def test_only_county_officers_see_the_button(client, personas, name):
+    job = Job.objects.create(kind=JOB_KIND, user=personas["erin"], params={"year": 2023, "region": "433122"})
+    client.force_login(personas[name])
+    assert client.get("/monitoring/screening/").status_code == 403
+    assert client.post("/monitoring/screening/", {"year": "2023"}).status_code == 403
+    assert client.get(f"/monitoring/screening/{job.pk}/").status_code == 403
+    assert Job.objects.count() == 1
+
+
+def test_a_job_of_another_county_is_not_shown(client, personas):
+    job = Job.objects.create(kind=JOB_KIND, params={"year": 2023, "region": "430102"})
+    client.force_login(personas["erin"])
+    assert client.get(f"/monitoring/screening/{job.pk}/").status_code == 403
+
+
+def test_a_region_outside_the_county_is_not_a_choice(client, personas):
+    client.force_login(personas["erin"])
+    response = client.post("/monitoring/screening/", {"year": "", "region": "430102"})
+    assert response.status_code == 200 and not Job.objects.exists()

@@ -1,0 +1,236 @@
+"""Self-report services: the public page's submissions (农户自主申报) and the staff queue behind them.
+
+One of the three discovery channels comes in here. A household's own report arrives on a public
+page without an account; when the registry knows the person it ends as a ``Warning`` in the
+household's village queue, with the evidence and the verification deadline screening uses
+(``warnings.services.raise_warning``). A report whose ID number the registry does not know
+stays in the chosen village's queue as a lead (a person to find and, if need be, to register).
+
+The public page must not become an oracle for "is this person in the registry?": everything
+it shows is decided before the registry is consulted (form checks, rate limits), and the
+submission answers the same whatever the match.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shouwang.core import crypto
+from shouwang.core.audit import record_changes
+from shouwang.core.idnumbers import IdNumber
+from shouwang.regions.models import Region
+from shouwang.registry.households.audit import make_change
+from shouwang.registry.models import Household, Member
+
+from ..warnings.models import WarningChannel
+from ..warnings.services import raise_warning
+from .models import SelfReport, SelfReportStatus
+
+# --- rate limits ---------------------------------------------------------------------------------
+
+DEFAULT_CLIENT_LIMIT = (10, 3600)  # submissions per client address per hour
+DEFAULT_ID_LIMIT = (3, 86400)  # reports per ID number per day
+
+
+class RateLimited(Exception):
+    """Too many submissions; ``retry_after`` is the number of seconds until the window ends."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _limit(name: str, default: tuple[int, int]) -> tuple[int, int]:
+    value = getattr(settings, name, None)
+    return (int(value[0]), int(value[1])) if value else default
+
+
+def _count(key: str, limit: int, window: int) -> None:
+    """Count one event in the current fixed window; raise ``RateLimited`` past ``limit``.
+
+    ``add`` then ``incr`` is atomic on every cache backend Django ships, so two requests at
+    once cannot both take the last place. The key holds a keyed hash, never the address or
+    the ID number itself.
+    """
+    now = time.time()
+    bucket = int(now // window)
+    cache_key = f"shouwang:selfreport:{key}:{bucket}"
+    cache.add(cache_key, 0, timeout=window + 60)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # evicted between add and incr
+        cache.set(cache_key, 1, timeout=window + 60)
+        count = 1
+    if count > limit:
+        raise RateLimited(int((bucket + 1) * window - now) + 1)
+
+
+def count_client_submission(client: str) -> None:
+    """Every POST of the public form counts against its client, valid or not."""
+    limit, window = _limit("SHOUWANG_SELF_REPORT_CLIENT_LIMIT", DEFAULT_CLIENT_LIMIT)
+    _count("client:" + crypto.blind_index(client, purpose="client"), limit, window)
+
+
+def count_id_submission(id_number: str) -> None:
+    """Reports about one person per day; the same for a known and an unknown number."""
+    limit, window = _limit("SHOUWANG_SELF_REPORT_ID_LIMIT", DEFAULT_ID_LIMIT)
+    _count("id:" + crypto.blind_index(id_number), limit, window)
+
+
+def _snapshot(report: SelfReport) -> dict:
+    """What the change log keeps of a report: masked numbers only, never the description."""
+    return {
+        "village": report.village_id,
+        "name": report.name,
+        "id": report.id_masked,
+        "phone": report.phone_masked,
+        "risk_type": report.risk_type,
+        "minor": report.minor,
+        "guardian": report.guardian_name,
+        "status": report.status,
+        "household": report.household.number if report.household_id else None,
+        "warning": report.warning_id,
+        "reason": report.close_reason or None,
+    }
+
+
+# --- self-reports --------------------------------------------------------------------------------
+
+
+@dataclass
+class SelfReportData:
+    """A checked submission of the public form."""
+
+    name: str
+    id_number: IdNumber
+    phone: str
+    village: Region
+    risk_type: str
+    description: str
+    guardian_name: str = ""
+    guardian_id_number: IdNumber | None = None
+    guardian_phone: str = ""
+
+
+def match_member(id_number: str) -> Member | None:
+    """The registry member with this ID number, found through the blind index."""
+    return (
+        Member.objects.select_related("household")
+        .filter(id_index=crypto.blind_index(id_number))
+        .order_by("id")
+        .first()
+    )
+
+
+def _report_entry(report: SelfReport) -> dict:
+    return {
+        "self_report": report.pk,
+        "date": timezone.localdate().isoformat(),
+        "risk_type": report.risk_type,
+        "name": report.name,
+        "minor": report.minor,
+        "reported_by_guardian": bool(report.guardian_name),
+    }
+
+
+def submit_self_report(data: SelfReportData) -> SelfReport:
+    """Store a report encrypted and put it in the right queue.
+
+    The reporter's ID number is looked up first, then (for a child the registry does not
+    know) the guardian's: the report joins that household's warning. Otherwise it waits in
+    the chosen village's queue as a lead. The caller answers the same in every case.
+    """
+    report = SelfReport(
+        village=data.village, name=data.name, risk_type=data.risk_type, description=data.description
+    )
+    report.set_id(data.id_number)
+    report.set_phone(data.phone)
+    if data.guardian_name or data.guardian_id_number or data.guardian_phone:
+        report.set_guardian(data.guardian_name, data.guardian_id_number, data.guardian_phone)
+    with transaction.atomic():
+        member = match_member(data.id_number.number)
+        household = member.household if member else None
+        if household is None and data.guardian_id_number is not None:
+            guardian = match_member(data.guardian_id_number.number)
+            household = guardian.household if guardian else None
+        if household is not None:
+            report.household, report.member = household, member
+            report.region_code = household.region_code
+            report.status = SelfReportStatus.WARNING
+        else:
+            report.region_code = data.village.code
+        report.save()
+        if household is not None:
+            report.warning = raise_warning(household, WarningChannel.SELF_REPORT, _report_entry(report))
+            SelfReport.objects.filter(pk=report.pk).update(warning=report.warning)
+        record_changes([make_change("create", report, after=_snapshot(report))])
+    return report
+
+
+def self_reports_for(user, action: str = "view") -> QuerySet[SelfReport]:
+    return SelfReport.objects.restrict(user, action).select_related("village", "household", "warning")
+
+
+def _own_report(report: SelfReport, user) -> SelfReport:
+    """The report, locked, if the user may act on it; otherwise ``PermissionDenied``."""
+    locked = self_reports_for(user, "change").select_for_update(of=("self",)).filter(pk=report.pk).first()
+    if locked is None:
+        raise PermissionDenied(_("You may not act on this report."))
+    if locked.status != SelfReportStatus.NEW:
+        raise ValidationError(_("This report has already been dealt with."))
+    return locked
+
+
+def link_self_report(report: SelfReport, user, household: Household | None = None) -> SelfReport:
+    """A lead verified: attach it to a household of the user's region and raise the warning.
+
+    Without ``household`` the ID number is looked up again, for a person the cadre has since
+    entered in the registry.
+    """
+    with transaction.atomic():
+        report = _own_report(report, user)
+        before = _snapshot(report)
+        if household is None:
+            member = match_member(report.id_number)
+            if member is None and report.guardian_id_number:
+                guardian = match_member(report.guardian_id_number)
+                household = guardian.household if guardian else None
+            else:
+                household = member.household if member else None
+                report.member = member
+            if household is None:
+                raise ValidationError(_("Nobody in the registry has this ID number yet."))
+        if not Household.objects.restrict(user, "change").filter(pk=household.pk).exists():
+            raise ValidationError(_("That household is not in your region."))
+        report.household = household
+        report.region_code = household.region_code
+        report.status = SelfReportStatus.WARNING
+        report.closed_by, report.closed_at = user, timezone.now()
+        report.warning = raise_warning(household, WarningChannel.SELF_REPORT, _report_entry(report))
+        report.save()
+        record_changes([make_change("update", report, before, after=_snapshot(report))])
+    return report
+
+
+def dismiss_self_report(report: SelfReport, user, reason: str) -> SelfReport:
+    """A lead that needs nothing (a duplicate, a mistaken or mischievous report): closed, with the reason."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError(_("A reason is required."))
+    with transaction.atomic():
+        report = _own_report(report, user)
+        before = _snapshot(report)
+        report.status = SelfReportStatus.DISMISSED
+        report.closed_by, report.closed_at, report.close_reason = user, timezone.now(), reason
+        report.save()
+        record_changes([make_change("update", report, before, after=_snapshot(report))])
+    return report

@@ -1,0 +1,1 @@
+"""Warnings: the lifecycle from new to dismissed or escalated, the queue, counts and pages."""

@@ -1,0 +1,1 @@
+"""Demo registry: a synthetic but realistic registry on the loaded villages, and synthetic personal data."""

@@ -1,0 +1,1 @@
+"""Households: the registry's households, members and yearly incomes, with their pages, API and change log."""

@@ -1,0 +1,165 @@
+"""Household pages: the household list with its searches, the household page and unmasking.
+
+Every queryset starts from ``Household.objects.restrict(request.user, "view")``, so a household
+outside the user's region never appears in a list, a count, a search or a detail page (404).
+Personal numbers are shown masked; the clear values leave the server only on the unmask POST,
+for a user with the permission and a typed reason, and each such reveal is in the access log.
+A full ID number is searched by POST through its blind index, so it never lands in a URL.
+The forms are in :mod:`.forms`, the searches and list columns in :mod:`.queries`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shouwang.core.audit import record_access
+from shouwang.core.idnumbers import mask_id_number
+from shouwang.regions.models import Region
+
+from .forms import HouseholdFilterForm, IdSearchForm, UnmaskForm, _scope_regions, looks_like_full_id
+from .models import Household, HouseholdYear, Member
+from .queries import filter_households, find_by_id_number, search_households, with_list_columns
+
+PAGE_SIZE = 50
+
+
+_FILTER_FIELDS = ("q", "township", "village", "household_type")
+
+
+def _listing(scoped: QuerySet[Household], regions: list[Region], params) -> dict[str, Any]:
+    """The filtered, annotated page of households for the GET parameters ``params``."""
+    filter_form = HouseholdFilterForm(params or None, regions=regions)
+    if filter_form.is_bound and not filter_form.is_valid():
+        households = scoped.none()  # an impossible filter (e.g. a village outside the scope)
+    else:
+        data = filter_form.cleaned_data if filter_form.is_bound else {}
+        households = search_households(filter_households(scoped, data), data.get("q", ""))
+    paginator = Paginator(with_list_columns(households).order_by("number", "pk"), PAGE_SIZE)
+    page = paginator.get_page(params.get("page"))
+    searched = any(params.get(name) for name in _FILTER_FIELDS)
+    return {"filter_form": filter_form, "page": page, "paginator": paginator, "searched": searched}
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def household_list(request: HttpRequest) -> HttpResponse:
+    """GET: search, filter and page; POST: exact search by a full ID number (logged)."""
+    scoped = Household.objects.restrict(request.user, "view")
+    regions = _scope_regions(request.user)
+
+    if request.method == "POST":
+        # The template shows this form's errors but never its value: no full ID in a page.
+        id_form = IdSearchForm(request.POST)
+        context = _listing(scoped, regions, {})
+        context["id_search"] = None
+        if id_form.is_valid():
+            number = id_form.cleaned_data["id_number"]
+            found = list(with_list_columns(find_by_id_number(scoped, number)).order_by("number")[:PAGE_SIZE])
+            masked = mask_id_number(number)
+            record_access(
+                "search_id", object_type="household", fields="id_number",
+                detail={"id_masked": masked, "results": len(found)},
+            )
+            context["id_search"] = {"masked": masked, "households": found}
+        context["id_form"] = id_form
+        response = render(request, "registry/household_list.html", context)
+        add_never_cache_headers(response)
+        return response
+
+    if looks_like_full_id(request.GET.get("q", "")):
+        # Drop the number from the address at once, so the page, its links and the language
+        # switch never carry it further; the POST form below is the way to search by it.
+        messages.warning(request, _("To search by a full ID number, use the ID number search below."))
+        rest = request.GET.copy()
+        del rest["q"]
+        return redirect(f"{request.path}?{rest.urlencode()}" if rest else request.path)
+    context = _listing(scoped, regions, request.GET)
+    context.update(id_form=IdSearchForm(), id_search=None)
+    return render(request, "registry/household_list.html", context)
+
+
+@dataclass
+class MemberRow:
+    member: Member
+    id_shown: str
+    phone_shown: str
+    age: int | None
+
+
+def _household_context(request: HttpRequest, household: Household, *, clear: bool) -> dict[str, Any]:
+    members = Member.objects.restrict(request.user, "view").filter(household=household).order_by("pk")
+    this_year = date.today().year
+    rows = [
+        MemberRow(
+            member=m,
+            id_shown=(m.id_number or "") if clear else m.id_masked,
+            phone_shown=(m.phone or "") if clear else m.phone_masked,
+            age=(this_year - m.birth_year) if m.birth_year else None,
+        )
+        for m in members
+    ]
+    years = HouseholdYear.objects.restrict(request.user, "view").filter(household=household).order_by("-year")
+    township = Region.objects.filter(code=household.region_code[:9]).first()
+    return {
+        "household": household, "township": township, "members": rows, "years": list(years),
+        "clear": clear, "can_unmask": request.user.can_unmask,
+    }
+
+
+def _get_household(request: HttpRequest, pk: int) -> Household:
+    households = Household.objects.restrict(request.user, "view").select_related("village")
+    return get_object_or_404(households, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _get_household(request, pk)
+    context = _household_context(request, household, clear=False)
+    context["unmask_form"] = UnmaskForm() if context["can_unmask"] else None
+    return render(request, "registry/household_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def household_unmask(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the clear ID and phone numbers once, for a permitted user with a reason, and log it.
+
+    The permission is checked before the lookup, so a user without it learns nothing about
+    which households exist. A GET reveals nothing: it goes back to the masked page.
+    """
+    if not request.user.can_unmask:
+        raise PermissionDenied(_("You may not view unmasked personal data."))
+    household = _get_household(request, pk)
+    if request.method != "POST":
+        return redirect("registry:household_detail", pk=household.pk)
+    form = UnmaskForm(request.POST)
+    if not form.is_valid():
+        context = _household_context(request, household, clear=False)
+        context["unmask_form"] = form
+        return render(request, "registry/household_detail.html", context, status=400)
+    context = _household_context(request, household, clear=True)
+    record_access(
+        "unmask", object_type="household", object_id=household.pk, object_repr=household.number,
+        region_code=household.region_code, fields="id_number,phone", reason=form.cleaned_data["reason"],
+        detail={"members": len(context["members"])},
+    )
+    context["unmask_form"] = None
+    context["unmask_reason"] = form.cleaned_data["reason"]
+    response = render(request, "registry/household_detail.html", context)
+    add_never_cache_headers(response)
+    return response
+

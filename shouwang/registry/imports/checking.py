@@ -1,0 +1,506 @@
+"""Checking an import: every row parsed and cross-checked (villages in the importer's area, one
+head per household, one household per person, one row per household and year).
+
+Part of :class:`.importer.RegistryImport`: the methods that read the tables into
+:class:`.rows.HouseholdPlan` objects and report each problem on its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.utils.translation import gettext_noop
+
+from shouwang.core import crypto
+from shouwang.core.idnumbers import ERROR_MESSAGES as ID_ERRORS
+from shouwang.core.idnumbers import WARNING_MESSAGES as ID_WARNINGS
+from shouwang.core.idnumbers import IdNumberError, parse_id_number
+from shouwang.core.imports import (
+    ERROR,
+    REQUIRED,
+    WARNING,
+    Choices,
+    Problem,
+    Table,
+    fold,
+    parse_amount,
+    parse_text,
+    parse_year,
+)
+from shouwang.core.imports import (
+    problem as engine_problem,
+)
+from shouwang.regions.models import Region
+
+from ..households.audit import snapshot_fields
+from ..households.models import Household, Member, Relation
+from .columns import INCOME, MEMBERS, SEXES
+from .parsing import (
+    MEMBER_PARSERS,
+    YEAR_PARSERS,
+    Parser,
+    _id_problem,
+    _problem,
+    parse_household_type,
+    parse_phone,
+    parse_relation,
+)
+from .rows import YEAR_AMOUNTS, HouseholdPlan, MemberRow, YearRow, _chunks
+
+
+class RegistryChecks:
+    """The checking part of :class:`.importer.RegistryImport` (which sets up the state it uses)."""
+
+    # reference data
+
+    def _load_reference(self) -> None:
+        villages = Region.objects.filter(level=Region.Level.VILLAGE).values_list("code", "name")
+        self.villages: dict[str, str] = dict(villages)
+        self.village_names: dict[str, list[str]] = defaultdict(list)
+        self.township_names = dict(
+            Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("code", "name")
+        )
+        for code, name in self.villages.items():
+            if self.allowed(code):
+                for variant in self._name_variants(name):
+                    self.village_names[variant].append(code)
+        self.counties = set(Region.objects.filter(level=Region.Level.COUNTY).values_list("code", flat=True))
+
+    @staticmethod
+    def _name_variants(name: str) -> set[str]:
+        key = Choices.key(name)
+        variants = {key}
+        for suffix in ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "村"):
+            if key.endswith(suffix) and len(key) > len(suffix) + 1:
+                variants.add(key[: -len(suffix)])
+        return variants
+
+    def _same_village(self, text: str, code: str) -> bool:
+        given, known = self._name_variants(text), self._name_variants(self.villages[code])
+        return bool(given & known) or any(g.endswith(k) for g in given for k in known)
+
+    def _village_by_name(self, text: str) -> tuple[str, Problem | None]:
+        key = Choices.key(text)
+        candidates = set(self.village_names.get(key, ()))
+        if not candidates:  # "达岚镇龙溪口村": a township name in front
+            for code, township in self.township_names.items():
+                tkey = Choices.key(township)
+                if key.startswith(tkey) and len(key) > len(tkey):
+                    candidates = {
+                        c for c in self.village_names.get(key[len(tkey) :], ()) if c.startswith(code)
+                    }
+                    if candidates:
+                        break
+        if not candidates:
+            for variant in self._name_variants(text):
+                candidates |= set(self.village_names.get(variant, ()))
+        if len(candidates) == 1:
+            return candidates.pop(), None
+        if not candidates:
+            return "", _problem("unknown_village_name", value=text)
+        return "", _problem("ambiguous_village_name", value=text, count=len(candidates))
+
+    # helpers
+
+    def _memo_parse(self, key: str, raw: Any, parser: Parser) -> tuple[Any, Problem | None]:
+        memo = self._memo[key]
+        try:
+            return memo[raw]
+        except KeyError:
+            memo[raw] = result = parser(raw)
+            return result
+
+    def _error(self, table: Table, row: int, key: str, value: Any, prob: Problem) -> None:
+        table.report(self.report, row, key, value, prob, ERROR)
+
+    def _warn(self, table: Table, row: int, key: str, value: Any, prob: Problem) -> None:
+        table.report(self.report, row, key, value, prob, WARNING)
+
+    def _accept(
+        self, table: Table, row: int, key: str, value: Any, prob: Problem | None, entry: MemberRow | YearRow
+    ) -> bool:
+        """Whether a cell parsed; if not, its problem is reported and its row rejected."""
+        if prob is None:
+            return True
+        self._error(table, row, key, value, prob)
+        entry.ok = False
+        return False
+
+    def _number(self, table: Table, cells: dict[str, Any]) -> str | None:
+        """The household number; a long number that was a number cell has lost digits (like IDs)."""
+        raw = cells["number"]
+        number, prob = parse_text(raw, blank=REQUIRED, max_length=40)
+        if prob is None and cells.get("_num_number") and len(number.removesuffix(".0")) > 15:
+            prob = _problem("numeric_number")
+        if prob is not None:
+            self._error(table, cells["_row"], "number", raw, prob)
+            return None
+        return number.removesuffix(".0") if cells.get("_num_number") else number
+
+    def _household(self, number: str) -> HouseholdPlan:
+        plan = self.households.get(number)
+        if plan is None:
+            plan = self.households[number] = HouseholdPlan(number)
+        return plan
+
+    # 家庭成员
+
+    def _check_members(self, table: Table) -> None:
+        has = table.has
+        known_region = self.counties.__contains__
+        optional = [(key, parser) for key, parser in MEMBER_PARSERS if has(key)]
+        total = table.frame.height
+        for done, cells in enumerate(table.rows(), start=1):
+            if done % 10000 == 0:
+                self.progress(done, total, gettext_noop("Checking members"))
+            row = cells["_row"]
+            number = self._number(table, cells)
+            member = MemberRow(row=row, number=number or "", ok=number is not None)
+            self._member_village(table, cells, member)
+            value, prob = self._memo_parse("household_type", cells["household_type"], parse_household_type)
+            self._accept(table, row, "household_type", cells["household_type"], prob, member)
+            member.household_type = value or ""
+            name, prob = parse_text(cells["name"], blank=REQUIRED, max_length=60)
+            self._accept(table, row, "name", cells["name"], prob, member)
+            member.values["name"] = name or ""
+            self._member_id(table, cells, member, known_region)
+            value, prob = self._memo_parse("relation", cells["relation"], parse_relation)
+            self._accept(table, row, "relation", cells["relation"], prob, member)
+            member.values["relation"] = value
+            if has("sex"):
+                sex, prob = self._memo_parse("sex", cells["sex"], lambda v: SEXES.parse(v, blank=""))
+                if prob is not None and not member.id_number:
+                    self._error(table, row, "sex", cells["sex"], prob)
+                    member.ok = False
+                elif member.id_number:
+                    if sex and sex != member.values["sex"]:
+                        self._warn(
+                            table, row, "sex", cells["sex"], _problem("sex_mismatch", value=cells["sex"])
+                        )
+                else:
+                    member.values["sex"] = sex or ""
+            for key, parser in optional:
+                value, prob = self._memo_parse(key, cells[key], parser)
+                if self._accept(table, row, key, cells[key], prob, member):
+                    member.values[key] = value
+            if has("phone"):
+                phone, prob = parse_phone(cells["phone"])
+                self._accept(table, row, "phone", cells["phone"], prob, member)
+                member.phone = phone
+            member.key = member.id_index or f"name:{member.values['name']}"
+            if member.number:
+                self._household(member.number).members.append(member)
+
+    def _member_village(self, table: Table, cells: dict[str, Any], member: MemberRow) -> None:
+        row = member.row
+        code_text = fold(cells.get("village_code"))
+        name_text = (cells.get("village_name") or "").strip()
+        if code_text:
+            code = code_text.removesuffix(".0")
+            if not (len(code) == 12 and code.isdigit()):
+                self._error(
+                    table,
+                    row,
+                    "village_code",
+                    cells["village_code"],
+                    _problem("bad_village_code", value=code_text),
+                )
+                member.ok = False
+                return
+            if code not in self.villages:
+                self._error(table, row, "village_code", code, _problem("unknown_village_code", value=code))
+                member.ok = False
+                return
+            if not self.allowed(code):
+                self._error(table, row, "village_code", code, _problem("village_out_of_scope", value=code))
+                member.ok = False
+                return
+            if name_text and not self._same_village(name_text, code):
+                self._warn(
+                    table,
+                    row,
+                    "village_name",
+                    name_text,
+                    _problem(
+                        "village_name_mismatch", value=name_text, code=code, expected=self.villages[code]
+                    ),
+                )
+            member.village = code
+        elif name_text:
+            code, prob = self._memo_parse("village_name", name_text, self._village_by_name)
+            if self._accept(table, row, "village_name", name_text, prob, member):
+                member.village = code
+        else:
+            key = "village_code" if table.has("village_code") else "village_name"
+            self._error(table, row, key, "", engine_problem("required"))
+            member.ok = False
+
+    def _member_id(self, table: Table, cells: dict[str, Any], member: MemberRow, known_region) -> None:
+        row = member.row
+        raw = cells["id_number"]
+        if raw is None:
+            self._warn(table, row, "id_number", "", _problem("no_id"))
+            return
+        if cells.get("_num_id_number"):
+            self._error(table, row, "id_number", raw, Problem("numeric_cell", ID_ERRORS["numeric_cell"]))
+            member.ok = False
+            return
+        try:
+            parsed = parse_id_number(raw, known_regions=known_region, today=self.today)
+        except IdNumberError as exc:
+            self._error(table, row, "id_number", raw, _id_problem(exc))
+            member.ok = False
+            return
+        for code in parsed.warnings:
+            self._warn(table, row, "id_number", raw, Problem(code, ID_WARNINGS[code]))
+        member.id_number = parsed.number
+        member.id_index = crypto.blind_index(parsed.number)
+        member.values["sex"] = parsed.sex
+        member.values["birth_year"] = parsed.birth_date.year
+
+    # 收支情况
+
+    def _check_years(self, table: Table) -> None:
+        has = table.has
+        amounts = [key for key in YEAR_AMOUNTS if has(key)]
+        parsers = [(key, parser) for key, parser in YEAR_PARSERS if has(key)]
+        total = table.frame.height
+        for done, cells in enumerate(table.rows(), start=1):
+            if done % 10000 == 0:
+                self.progress(done, total, gettext_noop("Checking income rows"))
+            row = cells["_row"]
+            number = self._number(table, cells)
+            year, year_prob = self._memo_parse("year", cells["year"], parse_year)
+            entry = YearRow(row=row, number=number or "", year=year, ok=number is not None)
+            self._accept(table, row, "year", cells["year"], year_prob, entry)
+            for key in amounts:  # many distinct values: not worth a memo
+                value, prob = parse_amount(cells[key])
+                if self._accept(table, row, key, cells[key], prob, entry):
+                    entry.values[key] = value
+            for key, parser in parsers:
+                value, prob = self._memo_parse(key, cells[key], parser)
+                if self._accept(table, row, key, cells[key], prob, entry):
+                    entry.values[key] = value
+            if entry.number:
+                self._household(entry.number).years.append(entry)
+
+    # across rows
+
+    def _check_households(self) -> None:
+        members_table = self.tables.get(MEMBERS.name)
+        years_table = self.tables.get(INCOME.name)
+        numbers = list(self.households)
+        existing: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(numbers):
+            for values in Household.objects.filter(number__in=chunk).values(
+                "id",
+                *[f.attname for f in snapshot_fields(Household) if f.attname != "id"],
+            ):
+                existing[values["number"]] = values
+        existing_members = self._existing_members([h["id"] for h in existing.values()])
+        self.existing_members = existing_members
+        by_id: dict[str, list[MemberRow]] = defaultdict(list)
+
+        for number, plan in self.households.items():
+            plan.existing = existing.get(number)
+            if plan.existing is not None and not self.allowed(plan.existing["region_code"]):
+                first = plan.members[0] if plan.members else None
+                if first is not None:
+                    self._error(
+                        members_table,
+                        first.row,
+                        "number",
+                        number,
+                        _problem("household_out_of_scope", number=number),
+                    )
+                    first.ok = False
+                else:
+                    entry = plan.years[0]
+                    self._error(
+                        years_table,
+                        entry.row,
+                        "number",
+                        number,
+                        _problem("household_out_of_scope", number=number),
+                    )
+                    entry.ok = False
+                plan.ok = False
+                continue  # nothing more to say about a household the user may not touch
+            if plan.members:
+                self._check_household_members(
+                    members_table,
+                    plan,
+                    existing_members.get(plan.existing["id"], []) if plan.existing else [],
+                )
+                for member in plan.members:
+                    if member.id_index:
+                        by_id[member.id_index].append(member)
+            elif plan.existing is None:
+                for entry in plan.years:
+                    self._error(
+                        years_table, entry.row, "number", number, _problem("unknown_household", number=number)
+                    )
+                    entry.ok = False
+            self._check_household_years(years_table, plan)
+
+        # one person, one household: within the file...
+        for members in by_id.values():
+            households = {m.number for m in members}
+            if len(households) > 1:
+                for member in members:
+                    other = next(m for m in members if m.number != member.number)
+                    self._error(
+                        members_table,
+                        member.row,
+                        "id_number",
+                        member.id_number,
+                        _problem(
+                            "duplicate_id_file", other=other.number, sheet=members_table.sheet, row=other.row
+                        ),
+                    )
+                    member.ok = False
+        # ...and against the registry
+        index_list = list(by_id)
+        for chunk in _chunks(index_list):
+            for id_index, number, region_code in Member.objects.filter(id_index__in=chunk).values_list(
+                "id_index",
+                "household__number",
+                "region_code",
+            ):
+                for member in by_id[id_index]:
+                    if member.number != number:
+                        prob = (
+                            _problem("duplicate_id_registry", other=number)
+                            if self.allowed(region_code)
+                            else _problem("duplicate_id_hidden")
+                        )
+                        self._error(members_table, member.row, "id_number", member.id_number, prob)
+                        member.ok = False
+
+        for plan in self.households.values():
+            plan.ok = plan.ok and all(m.ok for m in plan.members) and all(y.ok for y in plan.years)
+
+    def _existing_members(self, household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        names = [
+            "id",
+            "id_index",
+            "phone",
+            *[f.attname for f in snapshot_fields(Member) if f.attname != "id"],
+        ]
+        for chunk in _chunks(household_ids):
+            for values in Member.objects.filter(household_id__in=chunk).values(*names):
+                found[values["household_id"]].append(values)
+        return found
+
+    def _check_household_members(self, table: Table, plan: HouseholdPlan, in_registry: list[dict]) -> None:
+        first_village = first_type = None
+        for member in plan.members:
+            for attr, label_key in (
+                ("village", "village_code" if table.has("village_code") else "village_name"),
+                ("household_type", "household_type"),
+            ):
+                value = getattr(member, attr)
+                if not value:
+                    continue
+                first = first_village if attr == "village" else first_type
+                if first is None:
+                    if attr == "village":
+                        first_village = member
+                    else:
+                        first_type = member
+                elif getattr(first, attr) != value:
+                    self._error(
+                        table,
+                        member.row,
+                        label_key,
+                        value,
+                        _problem(
+                            "household_conflict",
+                            number=plan.number,
+                            column=table.header(label_key),
+                            row=first.row,
+                            first=getattr(first, attr),
+                        ),
+                    )
+                    member.ok = False
+        plan.village = first_village.village if first_village else ""
+        plan.household_type = first_type.household_type if first_type else ""
+        # one member per ID (or per name without ID) in the household
+        seen: dict[str, MemberRow] = {}
+        for member in plan.members:
+            if not member.values.get("name"):
+                continue
+            key = member.key
+            if key in seen:
+                code = "duplicate_member" if member.id_index else "duplicate_name"
+                self._error(
+                    table,
+                    member.row,
+                    "id_number" if member.id_index else "name",
+                    member.id_number or member.values["name"],
+                    _problem(code, number=plan.number, row=seen[key].row),
+                )
+                member.ok = False
+            else:
+                seen[key] = member
+        # exactly one head, counting registry members that the file does not mention
+        heads = [m for m in plan.members if m.values.get("relation") == Relation.HEAD]
+        file_keys = {m.key for m in plan.members}
+        registry_heads = [
+            m
+            for m in in_registry
+            if m["relation"] == Relation.HEAD and (m["id_index"] or f"name:{m['name']}") not in file_keys
+        ]
+        if not heads and not registry_heads:
+            first = plan.members[0]
+            self._error(
+                table,
+                first.row,
+                "relation",
+                first.values.get("relation") or "",
+                _problem("no_head", number=plan.number),
+            )
+            first.ok = False
+        for member in heads[1:]:
+            self._error(
+                table,
+                member.row,
+                "relation",
+                "户主",
+                _problem("several_heads", number=plan.number, row=heads[0].row),
+            )
+            member.ok = False
+        if heads and registry_heads:
+            self._error(
+                table,
+                heads[0].row,
+                "relation",
+                "户主",
+                _problem("several_heads_registry", number=plan.number),
+            )
+            heads[0].ok = False
+
+    def _check_household_years(self, table: Table | None, plan: HouseholdPlan) -> None:
+        seen: dict[int, YearRow] = {}
+        for entry in plan.years:
+            if entry.year is None:
+                continue
+            if entry.year in seen:
+                self._error(
+                    table,
+                    entry.row,
+                    "year",
+                    entry.year,
+                    _problem("duplicate_year", number=plan.number, year=entry.year, row=seen[entry.year].row),
+                )
+                entry.ok = False
+            else:
+                seen[entry.year] = entry
+
+    def _count_rows(self) -> None:
+        report = self.report
+        total = sum(t.frame.height for t in self.tables.values())  # before the frames are released
+        accepted = sum(len(p.members) + len(p.years) for p in self.households.values() if p.ok)
+        report.total, report.accepted, report.rejected = total, accepted, total - accepted

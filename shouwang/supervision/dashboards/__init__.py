@@ -1,0 +1,1 @@
+"""Dashboards: pre-aggregated figures per village, their refresh, and the pages and API that read them."""

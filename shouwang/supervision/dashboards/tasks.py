@@ -1,0 +1,106 @@
+"""Refreshing the dashboard figures in the background: after changes, on demand, nightly.
+
+Three ways in, one task:
+
+* ``data_changed`` (sent after a screening run, an import commit, a warning or case
+  transition): :func:`on_data_changed` queues a refresh of the villages touched (all of them
+  when the sender does not say) once the sender's transaction has committed, so the request
+  that changed the data does not wait for the counting;
+* the dashboard's "refresh now" button: :func:`start_refresh` records a ``core.Job`` the page
+  watches;
+* the ``refresh_dashboards`` command (cron, nightly: overdue counts change with the date).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.tasks import task
+from django.utils.translation import gettext as _
+
+from shouwang.accounts.models import Role
+from shouwang.core.models import Job
+
+logger = logging.getLogger(__name__)
+
+JOB_KIND = "dashboard_refresh"
+
+
+def _codes(region_codes: Iterable[str] | None) -> list[str] | None:
+    """The villages to recount: the codes given, a township or county standing for its villages."""
+    if region_codes is None:
+        return None
+    codes = {str(code).strip() for code in region_codes if code}
+    villages = {code[:12] for code in codes if len(code) >= 12}
+    wider = sorted(code for code in codes if len(code) < 12)
+    if wider:
+        from django.db.models import Q
+
+        from shouwang.regions.models import Region
+
+        condition = Q()
+        for prefix in wider:
+            condition |= Q(code__startswith=prefix)
+        villages |= set(
+            Region.objects.filter(condition, level=Region.Level.VILLAGE).values_list("code", flat=True)
+        )
+    return sorted(villages)
+
+
+@task()
+def refresh_figures(region_codes: list[str] | None = None, trigger: str = "") -> dict:
+    """Recount the given villages (None: all) and replace their figures."""
+    from .services import refresh
+
+    record = refresh(region_codes, trigger=trigger)
+    return {"rows": record.rows, "seconds": record.seconds, "villages": record.village_count}
+
+
+def on_data_changed(sender=None, part: str = "", region_codes: Iterable[str] | None = None, **kwargs) -> None:
+    """Receiver of ``core.signals.data_changed``: queue a refresh when the transaction commits."""
+    codes = _codes(region_codes)
+    if codes == []:
+        return  # nothing at village level was touched
+
+    def enqueue() -> None:
+        try:
+            refresh_figures.enqueue(codes, f"signal:{part}"[:40])
+        except Exception:  # a failed refresh must never fail the change that triggered it
+            logger.exception("Could not queue the dashboard refresh")
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def may_refresh(user) -> bool:
+    """County officers and the administrator may ask for a refresh (it recounts the whole county)."""
+    return user is not None and getattr(user, "is_active", False) and user.role in (Role.COUNTY, Role.ADMIN)
+
+
+def start_refresh(user) -> Job:
+    """Record a refresh job and queue it; the page shows its progress."""
+    if not may_refresh(user):
+        raise PermissionDenied(_("Only county officers may refresh the dashboard figures."))
+    job = Job.objects.create(kind=JOB_KIND, user=user, total=1)
+    run_refresh_job.enqueue(str(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_refresh_job(job_id: str) -> dict:
+    from .services import refresh
+
+    job = Job.objects.get(pk=job_id)
+    job.start()
+    try:
+        record = refresh(None, trigger="job")
+    except Exception as exc:
+        job.fail(str(exc))
+        raise
+    result = {"rows": record.rows, "seconds": record.seconds}
+    job.succeed(_("Figures recounted in %(seconds).1f s") % {"seconds": record.seconds}, result=result,
+                progress=1, total=1)
+    return result

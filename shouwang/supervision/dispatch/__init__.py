@@ -1,0 +1,1 @@
+"""Dispatch (指挥调度): tasks and notices sent down to regions, and each recipient's answer."""

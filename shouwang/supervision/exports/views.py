@@ -1,0 +1,123 @@
+"""Export pages: start an export from a list page, watch its progress, download the file.
+
+Thin views over :mod:`.services`: the service decides scope, masking and logging. A user only
+ever sees and downloads their own export jobs (another user's job id answers 404).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from shouwang.core.models import Job
+
+from . import services as exports
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "supervision:export_list"
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def export_start(request: HttpRequest, name: str) -> HttpResponse:
+    """Start an export of list ``name`` with the list page's filters (the query string).
+
+    GET shows the export form with its options (the reason field for full ID and phone numbers,
+    to a user who may unmask); POST starts it. A small set comes back as the file in this
+    response; a large one goes to its progress page.
+    """
+    try:
+        spec = exports.get_export(name)
+    except exports.ExportError:
+        raise Http404 from None
+    if not spec.allowed(request.user):
+        raise PermissionDenied(_("You may not export this list."))
+    if request.method != "POST":
+        return render(request, "supervision/export_form.html", {
+            "spec": spec, "query": exports.params_to_dict(request.GET), "query_string": request.GET.urlencode(),
+            "may_unmask": spec.has_personal_data and request.user.can_unmask,
+        })
+    reason = exports.clean_reason(request.POST.get("reason")) if request.POST.get("unmask") else ""
+    if request.POST.get("unmask") and not reason:
+        messages.error(request, _("A reason is required to export full ID and phone numbers."))
+        return redirect(_back(request))
+    params = request.GET.copy()
+    for key, value in request.POST.items():
+        if key.startswith("filter_") and value:
+            params[key[len("filter_"):]] = value
+    try:
+        job = exports.start_export(
+            request.user, name, params, fmt=request.POST.get("format", "xlsx"), reason=reason,
+        )
+    except exports.ExportError as exc:
+        messages.error(request, str(exc))
+        return redirect(_back(request))
+    if not job.params.get("background") and job.status == Job.Status.SUCCEEDED:
+        return _file_response(job)
+    return redirect("supervision:export_status", job_id=job.pk)
+
+
+def _own_job(request: HttpRequest, job_id) -> Job:
+    return get_object_or_404(exports.user_export_jobs(request.user), pk=job_id)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def export_status(request: HttpRequest, job_id) -> HttpResponse:
+    job = _own_job(request, job_id)
+    finished = job.status in (Job.Status.SUCCEEDED, Job.Status.FAILED)
+    spec = None
+    try:
+        spec = exports.get_export(job.params.get("export", ""))
+    except exports.ExportError:
+        pass
+    available = finished and job.status == Job.Status.SUCCEEDED and exports.export_path(job).is_file()
+    response = render(request, "supervision/export_status.html", {
+        "job": job, "spec": spec, "finished": finished, "available": available,
+    })
+    if not finished:
+        response["Refresh"] = "2"  # the page reloads itself while the job runs; no script needed
+    add_never_cache_headers(response)
+    return response
+
+
+def _file_response(job: Job) -> HttpResponse:
+    path = exports.export_path(job)
+    if not path.is_file():
+        raise Http404
+    fmt = job.params.get("format", "xlsx")
+    response = FileResponse(path.open("rb"), content_type=exports.CONTENT_TYPES.get(fmt, "application/octet-stream"))
+    response["Content-Disposition"] = content_disposition_header(True, exports.download_name(job))
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def export_download(request: HttpRequest, job_id) -> HttpResponse:
+    job = _own_job(request, job_id)
+    if job.status != Job.Status.SUCCEEDED:
+        raise Http404
+    return _file_response(job)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The user's recent exports."""
+    jobs = list(exports.user_export_jobs(request.user).order_by("-created_at")[:50])
+    titles = {spec.name: spec.title for spec in exports.exports_for(request.user)}
+    for job in jobs:
+        job.export_title = titles.get(job.params.get("export", ""), job.params.get("export", ""))
+    return render(request, "supervision/export_list.html", {"jobs": jobs})

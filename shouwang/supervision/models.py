@@ -1,0 +1,35 @@
+"""Supervision models, re-exported from the feature packages so that Django finds them (app label unchanged)."""
+
+from .assessment.models import ScorecardLevel, ScorecardRow, ScorecardSnapshot, ScorecardWeights
+from .dashboards.models import DashboardRefresh, Figure
+from .dispatch.models import (
+    DispatchKind,
+    DispatchRecipient,
+    DispatchTask,
+    RecipientStatus,
+    recipient_overdue_condition,
+)
+from .quality.models import DataQualityFinding, DataQualityRun, Severity
+from .spotchecks.models import DISCREPANCY_FIELDS, HouseholdClass, SampleResult, SpotCheck, SpotCheckSample
+
+__all__ = [
+    "DISCREPANCY_FIELDS",
+    "DashboardRefresh",
+    "DataQualityFinding",
+    "DataQualityRun",
+    "DispatchKind",
+    "DispatchRecipient",
+    "DispatchTask",
+    "Figure",
+    "HouseholdClass",
+    "RecipientStatus",
+    "SampleResult",
+    "ScorecardLevel",
+    "ScorecardRow",
+    "ScorecardSnapshot",
+    "ScorecardWeights",
+    "Severity",
+    "SpotCheck",
+    "SpotCheckSample",
+    "recipient_overdue_condition",
+]
