@@ -142,6 +142,15 @@ def _in_region(prefix: str, code: str | None, scope: Scope) -> bool:
     return code.startswith(prefix)
 
 
+def home_region(user: Any) -> str | None:
+    """The code of the region a user works in (the root of everything they may see), or None.
+
+    Pages use it for defaults (the dashboard of one's own region, the villages a picker offers);
+    whether the user may do anything there is still asked of :func:`can`.
+    """
+    return getattr(user, "scope_prefix", None) or None if _active(user) else None
+
+
 def can(user: Any, action: str, obj: Any = None) -> bool:
     """Whether ``user`` may do ``action`` (to ``obj``: a region-keyed row, a region or a code)."""
     rule = permission(action)
