@@ -89,7 +89,9 @@ class _Reader:
         try:
             value = int(raw.replace("_", ""))
         except ValueError:
-            raise ConfigError(f"{name}={raw!r} is not a whole number. / {name} 的取值 {raw!r} 不是整数。") from None
+            raise ConfigError(
+                f"{name}={raw!r} is not a whole number. / {name} 的取值 {raw!r} 不是整数。"
+            ) from None
         if value < minimum:
             raise ConfigError(f"{name}={value} is below its minimum {minimum}. / {name} 不能小于 {minimum}。")
         return value
@@ -102,7 +104,9 @@ class _Reader:
             return True
         if raw in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(f"{name}={raw!r} is not a switch: use 1 or 0. / {name} 的取值 {raw!r} 无效，请用 1 或 0。")
+        raise ConfigError(
+            f"{name}={raw!r} is not a switch: use 1 or 0. / {name} 的取值 {raw!r} 无效，请用 1 或 0。"
+        )
 
     def path(self, name: str, default: Path) -> Path:
         raw = self.text(name)
@@ -119,7 +123,9 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
     secret_key = read.text("SHOUWANG_SECRET_KEY")
     if not secret_key:
         if production:
-            raise ConfigError("SHOUWANG_SECRET_KEY must be set in production. / 生产环境必须设置 SHOUWANG_SECRET_KEY。")
+            raise ConfigError(
+                "SHOUWANG_SECRET_KEY must be set in production. / 生产环境必须设置 SHOUWANG_SECRET_KEY。"
+            )
         secret_key = DEV_SECRET_KEY
     data_key = read.text("SHOUWANG_DATA_KEY")
     data_key_file = read.path("SHOUWANG_DATA_KEY_FILE", var_dir / "keys" / "data.key")
@@ -129,6 +135,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             "/ 生产环境必须设置 SHOUWANG_DATA_KEY 或 SHOUWANG_DATA_KEY_FILE。"
         )
 
+    hosts = read.text("SHOUWANG_ALLOWED_HOSTS", "127.0.0.1,localhost")
     return Config(
         env=env,
         debug=read.switch("SHOUWANG_DEBUG", not production),
@@ -136,8 +143,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         secret_key=secret_key,
         data_key=data_key,
         data_key_file=data_key_file,
-        allowed_hosts=tuple(h.strip() for h in read.text("SHOUWANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
-                            if h.strip()),
+        allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
         db_engine=read.choice("SHOUWANG_DB_ENGINE", "sqlite", DB_ENGINES),
         db_name=read.text("SHOUWANG_DB_NAME"),
         db_user=read.text("SHOUWANG_DB_USER"),
@@ -151,7 +157,8 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         static_root=read.path("SHOUWANG_STATIC_ROOT", var_dir / "static"),
         tasks_backend=read.text("SHOUWANG_TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
         import_max_rows=read.integer("SHOUWANG_IMPORT_MAX_ROWS", 1_000_000, minimum=1),
-        import_max_uncompressed=read.integer("SHOUWANG_IMPORT_MAX_UNCOMPRESSED", 400 * 1024 * 1024, minimum=1024),
+        import_max_uncompressed=read.integer("SHOUWANG_IMPORT_MAX_UNCOMPRESSED", 400 * 1024 * 1024,
+                                             minimum=1024),
         feed_api_max_rows=read.integer("SHOUWANG_FEED_API_MAX_ROWS", 10_000, minimum=1),
         client_ip_header=read.text("SHOUWANG_CLIENT_IP_HEADER"),
         warning_verify_days=read.integer("SHOUWANG_WARNING_VERIFY_DAYS", 5, minimum=1),

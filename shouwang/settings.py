@@ -1,39 +1,34 @@
-"""Settings for Shouwang, read from the environment with safe defaults for the embedded demo.
+"""Settings for Shouwang, built from :func:`shouwang.config.load` with safe defaults for the demo.
 
-Production (``SHOUWANG_ENV=production``) refuses to start without a secret key and a data
-encryption key, as ``security.md`` §3.2 asks; the demo and the tests get a generated key file
-under ``var/`` that never enters git.
+The environment is read once, in ``config.load()``; start-up stops with a message naming the
+variable when ``SHOUWANG_ENV`` is unknown, a number or switch is malformed, or production lacks
+its secret key or data encryption key (``security.md`` §3.2). The demo and the tests get a
+generated key file under ``var/`` that never enters git. Every ``SHOUWANG_*`` setting the code
+reads is defined here, so code reads ``settings.NAME`` and never repeats a default.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("SHOUWANG_VAR_DIR", BASE_DIR / "var"))
+from shouwang import config
+
+CONFIG = config.load()
+
+BASE_DIR = config.BASE_DIR
+VAR_DIR = CONFIG.var_dir
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-ENV = os.environ.get("SHOUWANG_ENV", "development")
-PRODUCTION = ENV == "production"
-DEBUG = os.environ.get("SHOUWANG_DEBUG", "0" if PRODUCTION else "1") == "1"
-
-SECRET_KEY = os.environ.get("SHOUWANG_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("SHOUWANG_SECRET_KEY must be set in production.")
-    SECRET_KEY = "dev-only-not-secret-" + "x" * 40
+ENV = CONFIG.env
+PRODUCTION = CONFIG.production
+DEBUG = CONFIG.debug
+SECRET_KEY = CONFIG.secret_key
 
 # Data encryption key: 32 random bytes, base64. Env var wins; otherwise a key file outside git.
-SHOUWANG_DATA_KEY = os.environ.get("SHOUWANG_DATA_KEY", "")
-SHOUWANG_DATA_KEY_FILE = Path(os.environ.get("SHOUWANG_DATA_KEY_FILE", VAR_DIR / "keys" / "data.key"))
-if PRODUCTION and not SHOUWANG_DATA_KEY and not SHOUWANG_DATA_KEY_FILE.exists():
-    raise ImproperlyConfigured("SHOUWANG_DATA_KEY or SHOUWANG_DATA_KEY_FILE must be set in production.")
+SHOUWANG_DATA_KEY = CONFIG.data_key
+SHOUWANG_DATA_KEY_FILE = CONFIG.data_key_file
 
-ALLOWED_HOSTS = [h for h in os.environ.get("SHOUWANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -96,23 +91,20 @@ TEMPLATES = [
 
 
 def _database() -> dict:
-    """SQLite by default; PostgreSQL when SHOUWANG_DB_ENGINE=postgresql (PG* style variables)."""
-    engine = os.environ.get("SHOUWANG_DB_ENGINE", "sqlite")
-    if engine == "postgresql":
+    """SQLite by default; PostgreSQL when SHOUWANG_DB_ENGINE=postgresql (the SHOUWANG_DB_* variables)."""
+    if CONFIG.db_engine == "postgresql":
         return {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": os.environ.get("SHOUWANG_DB_NAME", "shouwang"),
-            "USER": os.environ.get("SHOUWANG_DB_USER", ""),
-            "PASSWORD": os.environ.get("SHOUWANG_DB_PASSWORD", ""),
-            "HOST": os.environ.get("SHOUWANG_DB_HOST", ""),
-            "PORT": os.environ.get("SHOUWANG_DB_PORT", ""),
+            "NAME": CONFIG.db_name or "shouwang",
+            "USER": CONFIG.db_user,
+            "PASSWORD": CONFIG.db_password,
+            "HOST": CONFIG.db_host,
+            "PORT": CONFIG.db_port,
             "CONN_MAX_AGE": 60,
         }
-    if engine != "sqlite":
-        raise ImproperlyConfigured(f"Unknown SHOUWANG_DB_ENGINE {engine!r}: use sqlite or postgresql.")
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("SHOUWANG_DB_NAME", str(VAR_DIR / "shouwang.sqlite3")),
+        "NAME": CONFIG.db_name or str(VAR_DIR / "shouwang.sqlite3"),
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -140,7 +132,7 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: idle timeout 15 minutes (等保 evaluator practice), renewed on each request.
-SESSION_COOKIE_AGE = int(os.environ.get("SHOUWANG_SESSION_IDLE_SECONDS", 900))
+SESSION_COOKIE_AGE = CONFIG.session_idle_seconds
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -150,14 +142,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
-    SECURE_SSL_REDIRECT = os.environ.get("SHOUWANG_SSL_REDIRECT", "1") == "1"
+    SECURE_SSL_REDIRECT = CONFIG.ssl_redirect
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = os.environ.get("SHOUWANG_HSTS_PRELOAD", "1") == "1"
+    SECURE_HSTS_PRELOAD = CONFIG.hsts_preload
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-SHOUWANG_UPLOAD_MAX_BYTES = int(os.environ.get("SHOUWANG_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+SHOUWANG_UPLOAD_MAX_BYTES = CONFIG.upload_max_bytes
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -167,7 +159,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("SHOUWANG_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = CONFIG.static_root
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The app serves its own assets (closed government networks): WhiteNoise in production from
 # STATIC_ROOT after collectstatic, straight from the apps' folders otherwise.
@@ -211,15 +203,19 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Long work runs as background tasks; the database queue needs no extra server.
-TASKS = {"default": {"BACKEND": os.environ.get("SHOUWANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+TASKS = {"default": {"BACKEND": CONFIG.tasks_backend}}
 
 # Imports: the largest spreadsheet accepted (rows, uncompressed xlsx bytes) and rows per API push.
-SHOUWANG_IMPORT_MAX_ROWS = int(os.environ.get("SHOUWANG_IMPORT_MAX_ROWS", 1_000_000))
-SHOUWANG_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("SHOUWANG_IMPORT_MAX_UNCOMPRESSED", 400 * 1024 * 1024))
-SHOUWANG_FEED_API_MAX_ROWS = int(os.environ.get("SHOUWANG_FEED_API_MAX_ROWS", 10_000))
+# security.md §3.3 proposes 200 MB uncompressed; a county registry of 100,000 households (270,000
+# member rows) written with inline strings, as xlsxwriter and many exporters do, is ~330 MB of
+# sheet XML, so the default (400 MiB) leaves room for one county. Zip bombs are stopped by the
+# ratio check in ``core.imports``, not this.
+SHOUWANG_IMPORT_MAX_ROWS = CONFIG.import_max_rows
+SHOUWANG_IMPORT_MAX_UNCOMPRESSED = CONFIG.import_max_uncompressed
+SHOUWANG_FEED_API_MAX_ROWS = CONFIG.feed_api_max_rows
 # Behind a reverse proxy, the header it writes with the client's address (rate limits of the
 # public self-report page); empty means REMOTE_ADDR.
-SHOUWANG_CLIENT_IP_HEADER = os.environ.get("SHOUWANG_CLIENT_IP_HEADER", "")
+SHOUWANG_CLIENT_IP_HEADER = CONFIG.client_ip_header
 # Rate-limit counters must be shared by all server processes: a file cache on the one server.
 CACHES = {
     "default": {
@@ -230,15 +226,29 @@ CACHES = {
 }
 
 # Working days a village has to verify a new warning (monitoring, issue 3).
-SHOUWANG_WARNING_VERIFY_DAYS = int(os.environ.get("SHOUWANG_WARNING_VERIFY_DAYS", 5))
+SHOUWANG_WARNING_VERIFY_DAYS = CONFIG.warning_verify_days
 # Screening a large county on SQLite: how many connections evaluate it at once (one per core,
 # at most 2 by default), and from how many household-years on it is split.
-SHOUWANG_SCREENING_WORKERS = int(os.environ.get("SHOUWANG_SCREENING_WORKERS", min(2, os.cpu_count() or 1)))
-SHOUWANG_SCREENING_PARALLEL_ROWS = int(os.environ.get("SHOUWANG_SCREENING_PARALLEL_ROWS", 200_000))
+SHOUWANG_SCREENING_WORKERS = CONFIG.screening_workers
+SHOUWANG_SCREENING_PARALLEL_ROWS = CONFIG.screening_parallel_rows
+
+# Set in a settings module of the deployment (not from the environment); each a fixed default.
+# Public self-report page: (submissions, seconds) per client address and per ID number.
+SHOUWANG_SELF_REPORT_CLIENT_LIMIT = (10, 3600)
+SHOUWANG_SELF_REPORT_ID_LIMIT = (3, 86400)
+# Exports: up to this many rows are written in the request, larger ones as a background job;
+# finished files are kept this many days, under this folder.
+SHOUWANG_EXPORT_SYNC_ROWS = 2000
+SHOUWANG_EXPORT_KEEP_DAYS = 7
+SHOUWANG_EXPORT_ROOT = VAR_DIR / "exports"
+# Login hardening (等保 evaluator practice): failures within the window lock the account.
+SHOUWANG_LOGIN_MAX_FAILURES = 5
+SHOUWANG_LOGIN_WINDOW_SECONDS = 15 * 60
+SHOUWANG_LOGIN_LOCK_SECONDS = 15 * 60
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SHOUWANG_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": CONFIG.log_level},
 }

@@ -6,10 +6,9 @@ import os
 
 os.environ.setdefault("SHOUWANG_DATA_KEY", "dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY=")
 
-from .settings import *  # noqa: E402,F403
-from .settings import VAR_DIR  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import VAR_DIR
 
-SHOUWANG_DATA_KEY = os.environ["SHOUWANG_DATA_KEY"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 UPLOAD_ROOT = VAR_DIR / "test-uploads"
