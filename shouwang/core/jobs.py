@@ -11,7 +11,9 @@ through two calls:
   The work reports progress with ``job.set_progress`` and returns an :class:`Outcome`.
 
 A failure shows the user a translated sentence (``failure_message``); the traceback goes to the
-server log and to ``Job.error``, which only administrators see on the job's page. Work that is
+server log and to ``Job.error``, which only administrators see on the job's page. Every job page
+shows the job through one partial, ``core/_job_progress.html`` (its ``job_error`` tag asks
+:func:`error_visible_to`). Work that is
 safe to repeat (it recounts or replaces what it wrote) may ask for ``retries`` on a transient
 database error (a locked SQLite file, a serialisation failure on PostgreSQL).
 """
@@ -30,6 +32,7 @@ from django.utils.translation import gettext_noop
 
 from .audit import acting_as
 from .models import Job
+from .permissions import can
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ class Outcome:
     result: Any = None
 
 
-class JobFailed(Exception):  # noqa: N818 (an outcome, not a programming error)
+class JobFailed(Exception):  # an outcome the user reads, not a programming error
     """Raised by work that ends in a failure the user should read (a msgid with its params)."""
 
     def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
@@ -56,12 +59,29 @@ class JobFailed(Exception):  # noqa: N818 (an outcome, not a programming error)
 
 def start(
     kind: str, task: Any, *, user: Any = None, params: dict[str, Any] | None = None, total: int = 0,
-    message: str = gettext_noop("Queued"),
+    message: str = gettext_noop("Queued"), now: bool = False,
 ) -> Job:
-    """Record a job and queue ``task`` with its id once the surrounding transaction commits."""
+    """Record a job and queue ``task`` with its id once the surrounding transaction commits.
+
+    ``now`` runs the task here and at once instead, for work small enough for the request to wait
+    for (a short export): the same task, so the same checks and the same ending. The job returned
+    is then already finished.
+    """
     job = Job.objects.create(kind=kind, user=user, params=params or {}, total=total, message=message)
-    transaction.on_commit(lambda: task.enqueue(str(job.pk)))
+    if now:
+        task.call(str(job.pk))
+        job.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: task.enqueue(str(job.pk)))
     return job
+
+
+def error_visible_to(user: Any) -> bool:
+    """Whether ``user`` may read a failed job's traceback: administrators (the declared
+    ``job_errors`` action) and superusers; everybody else reads the translated sentence only."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return bool(getattr(user, "is_superuser", False)) or can(user, "job_errors")
 
 
 def run(

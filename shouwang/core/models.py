@@ -63,6 +63,12 @@ class ChainedLogEntry(models.Model):
         abstract = True
         ordering = ["-id"]
 
+    def describe(self, action: str) -> str:
+        """Time, user, action and object, for ``__str__`` of the concrete logs."""
+        when = f"{timezone.localtime(self.time):%Y-%m-%d %H:%M}" if self.time else ""
+        return " ".join(filter(None, [when, self.username, action, self.object_type,
+                                      self.object_repr or self.object_id]))
+
 
 class ChangeLog(ChainedLogEntry):
     """One create/update/delete of registry data: who, when, before and after (PI masked)."""
@@ -79,6 +85,9 @@ class ChangeLog(ChainedLogEntry):
     class Meta(ChainedLogEntry.Meta):
         verbose_name = _("change log entry")
         verbose_name_plural = _("change log")
+
+    def __str__(self) -> str:
+        return self.describe(self.action)
 
 
 class AccessLog(ChainedLogEntry):
@@ -102,12 +111,18 @@ class AccessLog(ChainedLogEntry):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
 
+    def __str__(self) -> str:
+        return self.describe(self.action)
+
 
 class ChainHead(models.Model):
     """The last hash of each log chain; locking this row serialises appends on PostgreSQL."""
 
     name = models.CharField(max_length=32, primary_key=True)
     last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_hash[:12]}"
 
 
 class Job(TimeStampedModel):
@@ -143,16 +158,18 @@ class Job(TimeStampedModel):
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status} {self.pk}"
+
     @property
     def percent(self) -> int:
         return int(100 * self.progress / self.total) if self.total else (100 if self.finished_at else 0)
 
     def start(self, message: str = "") -> None:
-        """Mark the job running, with a single UPDATE the page sees at once."""
-        fields: dict[str, Any] = {"status": Job.Status.RUNNING, "started_at": timezone.now()}
-        if message:
-            fields["message"] = message[:500]
-        self._update(fields)
+        """Mark the job running, with a single UPDATE the page sees at once (``message`` replaces
+        "Queued"; the work's progress messages follow)."""
+        self._update({"status": Job.Status.RUNNING, "started_at": timezone.now(), "message": message[:500],
+                      "message_params": {}})
 
     @property
     def display_message(self) -> str:
@@ -169,13 +186,13 @@ class Job(TimeStampedModel):
 
     def fail(self, message: str, *, params: dict[str, Any] | None = None, error: str = "") -> None:
         """End the job as failed, saying why (a msgid); ``error`` keeps the traceback."""
-        self._update({"status": Job.Status.FAILED, "finished_at": timezone.now(), "message": str(message)[:500],
-                      "message_params": params or {}, "error": error})
+        self._update({"status": Job.Status.FAILED, "finished_at": timezone.now(),
+                      "message": str(message)[:500], "message_params": params or {}, "error": error})
 
     def succeed(self, message: str = "", *, params: dict[str, Any] | None = None, **fields: Any) -> None:
         """End the job as succeeded; ``fields`` (result, progress, total…) are written with it."""
-        self._update({"status": Job.Status.SUCCEEDED, "finished_at": timezone.now(), "message": str(message)[:500],
-                      "message_params": params or {}, **fields})
+        self._update({"status": Job.Status.SUCCEEDED, "finished_at": timezone.now(),
+                      "message": str(message)[:500], "message_params": params or {}, **fields})
 
     def _update(self, fields: dict[str, Any]) -> None:
         Job.objects.filter(pk=self.pk).update(**fields)
