@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import translation
 
 # The browser fixtures (Chromium through Playwright) are shared by every app's browser tests.
-pytest_plugins = ["shouwang.web.tests.browser.plugin"]
+pytest_plugins = ["shouwang.testing.browser"]
 
 TOWNSHIP_A, TOWNSHIP_B = "433122102", "433122104"
 VILLAGE_A1, VILLAGE_A2 = "433122102201", "433122102202"
@@ -77,3 +77,57 @@ def personas(regions):
         "heidi": _user("heidi", "auditor", COUNTY),
         "ivan": _user("ivan", "department", COUNTY),
     }
+
+
+class ListRows:
+    """One list's rows for the same GET parameters, as its page, its API and its export give them.
+
+    Each method logs ``user`` in and answers a sorted list of one key per row, so a test of a
+    list's one filter compares the three: ``rows.page(user, url, params, key=…)``,
+    ``rows.api(user, url, params, key="number")``, ``rows.export(user, name, params, column="户编号")``.
+    """
+
+    def __init__(self, client):
+        self.client = client
+
+    def page(self, user, url, params, *, key, rows=None) -> list:
+        """``key(row)`` of every row the page lists (all its pages): ``rows(context)``, by default
+        the rows of the page's paginator."""
+        self.client.force_login(user)
+        response = self.client.get(url, params)
+        assert response.status_code == 200, (url, params, response.status_code)
+        listed = rows(response.context) if rows else response.context["page"].paginator.object_list
+        return sorted(key(row) for row in listed)
+
+    def api(self, user, url, params, *, key) -> list:
+        self.client.force_login(user)
+        response = self.client.get(url, params)
+        assert response.status_code == 200, (url, params, response.status_code, response.content[:300])
+        data = response.json()
+        results = data["results"] if isinstance(data, dict) else data
+        assert not (isinstance(data, dict) and data.get("next")), "more than one page: use fewer rows"
+        return sorted(row[key] for row in results)
+
+    def export(self, user, name, params, *, column) -> list:
+        """The ``column`` of every row of the file the page's export button gives (CSV)."""
+        import csv
+        import io
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        self.client.force_login(user)
+        url = reverse("supervision:export_start", args=[name]) + "?" + urlencode(params, doseq=True)
+        response = self.client.post(url, {"format": "csv"})
+        assert response.status_code == 200, (name, params, response.status_code)
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        table = list(csv.reader(io.StringIO(text)))
+        index = table[0].index(column)
+        return sorted(row[index] for row in table[1:])
+
+
+@pytest.fixture
+def list_rows(client, settings, tmp_path):
+    """A :class:`ListRows` (exports are written under the test's temporary folder)."""
+    settings.SHOUWANG_EXPORT_ROOT = tmp_path / "exports"
+    return ListRows(client)

@@ -19,8 +19,7 @@ from conftest import VILLAGE_A1, VILLAGE_B1
 from shouwang.core.idnumbers import IdNumberError, check_digit
 from shouwang.registry.demo.synthetic import make_id_number
 from shouwang.registry.tests.factories import make_household
-
-from .support import assert_nothing_in_clear, log_in
+from shouwang.testing.browser_support import assert_nothing_in_clear, log_in
 
 pytestmark = pytest.mark.browser
 

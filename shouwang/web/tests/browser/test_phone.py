@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from conftest import VILLAGE_A1, VILLAGE_A2
 from shouwang.registry.tests.factories import make_household
-
-from .support import body_overflow, log_in
+from shouwang.testing.browser_support import body_overflow, log_in
 
 pytestmark = pytest.mark.browser
 
