@@ -55,7 +55,7 @@ lint: venv
 	bash scripts/lint.sh
 
 test: system-packages venv
-	@$(MAKE) --no-print-directory test-sqlite test-browser test-postgres
+	@$(MAKE) --no-print-directory lint test-sqlite test-browser test-postgres
 
 test-sqlite: venv
 	bash scripts/pytest.sh -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)

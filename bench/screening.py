@@ -1,6 +1,7 @@
 """Screening benchmark: the rule set compiled to one SQL query against a Python loop over ORM objects.
 
-    python bench/screening.py [--households 100000] [--database sqlite|postgresql] [--skip-baseline] [--repeat N] [--keep]
+    python bench/screening.py [--households 100000] [--database sqlite|postgresql] [--skip-baseline]
+                              [--repeat N] [--keep]
 
 Steps, in one process:
 
@@ -174,11 +175,10 @@ def python_rules(hy, prev, line, signals, members, params) -> list[str]:
 def baseline() -> tuple[float, int]:
     """Loop over ORM objects, evaluate in Python, one ``save()`` per warning (autocommit)."""
     from django.db.models import Prefetch
-    from django.utils import timezone
 
     from shouwang.monitoring.models import FeedSignal, MonitoringLine, Rule, Warning, WarningStatus
     from shouwang.monitoring.rules.facts import window_start
-    from shouwang.monitoring.screening.services import add_working_days, verify_days
+    from shouwang.monitoring.warnings.models import verification_due
     from shouwang.registry.models import HouseholdYear
 
     start = time.perf_counter()
@@ -187,7 +187,7 @@ def baseline() -> tuple[float, int]:
     params = {code: r.parameters for code, r in rules.items()}
     lines: dict[str, Decimal | None] = {}
     open_pairs = set(Warning.objects.filter(status__in=WarningStatus.open()).values_list("household_id", "rule_id"))
-    due = add_working_days(timezone.localdate(), verify_days())
+    due = verification_due()
     queryset = (
         HouseholdYear.objects.filter(year=YEAR).select_related("household").order_by("id")
         .prefetch_related(

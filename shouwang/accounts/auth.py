@@ -19,20 +19,16 @@ from shouwang.core.audit import record_access
 from .models import LoginThrottle, User
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def max_failures() -> int:
-    return _setting("SHOUWANG_LOGIN_MAX_FAILURES", 5)
+    return int(settings.SHOUWANG_LOGIN_MAX_FAILURES)
 
 
 def window() -> timedelta:
-    return timedelta(seconds=_setting("SHOUWANG_LOGIN_WINDOW_SECONDS", 15 * 60))
+    return timedelta(seconds=int(settings.SHOUWANG_LOGIN_WINDOW_SECONDS))
 
 
 def lock_duration() -> timedelta:
-    return timedelta(seconds=_setting("SHOUWANG_LOGIN_LOCK_SECONDS", 15 * 60))
+    return timedelta(seconds=int(settings.SHOUWANG_LOGIN_LOCK_SECONDS))
 
 
 def normalise(username: str | None) -> str:

@@ -43,12 +43,6 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         permissions = [("unmask_personal_data", _("Can view unmasked personal data (with a reason)"))]
 
-    def can(self, action: str) -> bool:
-        # Transitional: callers move to ``shouwang.core.permissions.can(user, action)``.
-        from shouwang.core.permissions import can
-
-        return can(self, action)
-
     @property
     def can_unmask(self) -> bool:
         return self.is_active and self.has_perm("accounts.unmask_personal_data")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.core.permissions import declare
+from shouwang.core.permissions import Scope, declare
 
 from .models import Role
 
@@ -20,7 +20,13 @@ STAFF_ROLES = (Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ADMIN)
 VIEW = declare("view", label=_("See the data of one's region"),
                roles=(*STAFF_ROLES, Role.LEADER, Role.AUDITOR))
 CHANGE = declare("change", label=_("Change the data of one's region"), roles=STAFF_ROLES)
-IMPORT = declare("import", label=_("Import registry spreadsheets"), roles=(Role.TOWNSHIP, Role.COUNTY, Role.ADMIN))
 AUDIT = declare("audit", label=_("Read the change and access logs"), roles=(Role.AUDITOR,))
 MANAGE_USERS = declare("manage_users", label=_("Manage users"), roles=(Role.ADMIN,))
-FEED = declare("feed", label=_("Import department feeds"), roles=(Role.COUNTY, Role.ADMIN, Role.DEPARTMENT))
+# Importing the registry and sending department feeds are the features' own actions:
+# ``registry.import`` (registry/imports) and ``monitoring.feed`` (monitoring/feeds).
+# The regions part sits below accounts and cannot name the roles, so its one action is declared
+# here: one's region, the regions in it and those above it (for breadcrumbs), by whoever reads.
+VIEW_REGIONS = declare("regions.view", label=_("See one's region, the regions in it and those above it"),
+                       roles=VIEW.roles, scope=Scope.ON_PATH)
+# A failed job shows every user a translated sentence; its traceback (core.jobs) only to these.
+JOB_ERRORS = declare("job_errors", label=_("Read the technical details of a failed job"), roles=(Role.ADMIN,))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .casefiles.api import urlpatterns as casefiles_urlpatterns
+from .casework.api import urlpatterns as casework_urlpatterns
 from .procedure.api import urlpatterns as procedure_urlpatterns
 
-urlpatterns: list = [*casefiles_urlpatterns, *procedure_urlpatterns]
+urlpatterns: list = [*casework_urlpatterns, *procedure_urlpatterns]

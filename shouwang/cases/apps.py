@@ -12,9 +12,13 @@ class CasesConfig(AppConfig):
         # screening which household/rule pairs are already being dealt with by an open case.
         from shouwang.monitoring.screening.services import register_suppression_provider
 
-        from .casefiles.panels import register_panels
         from .casefiles.screening import suppressed_pairs
+        from .casework.panels import register_panels
+        from .casework.wiring import connect
 
         register_suppression_provider(suppressed_pairs)
         # The household and warning pages show the cases panels (shouwang.registry.panels).
         register_panels()
+        # The procedure engine and the case's page import no feature above them: the features'
+        # actions, step checks and page sections are registered with them here.
+        connect()

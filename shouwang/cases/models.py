@@ -8,8 +8,18 @@ from .casefiles.models import Case, CaseQuerySet, CaseSource, CaseStatus, Catego
 from .catalogue.models import DISASTER_CODE, MeasureType, RiskType
 from .notices.models import Notice, NoticeKind
 from .procedure.models import (
-    Attachment, AttachmentKind, DayKind, Level, Procedure, ProcedureKind, ProcedureSettings, ProcedureStatus, Step,
-    StepCode, StepStatus, Transition,
+    Attachment,
+    AttachmentKind,
+    DayKind,
+    Level,
+    Procedure,
+    ProcedureKind,
+    ProcedureSettings,
+    ProcedureStatus,
+    Step,
+    StepCode,
+    StepStatus,
+    Transition,
 )
 
 __all__ = [

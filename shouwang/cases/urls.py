@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .assistance import urls as assistance
-from .casefiles import urls as casefiles
+from .casework import urls as casework
 from .consistency import urls as consistency
 from .elimination import urls as elimination
 from .notices import urls as notices
@@ -12,7 +12,7 @@ from .procedure import urls as procedure
 app_name = "cases"
 
 urlpatterns: list = [
-    *casefiles.urlpatterns,
+    *casework.urlpatterns,
     *procedure.urlpatterns,
     *consistency.urlpatterns,
     *notices.urlpatterns,

@@ -186,11 +186,11 @@ def verify_chain(model: type[ChainedLogEntry]) -> tuple[int, list[int]]:
     extra = _EXTRA[model]
     broken: list[int] = []
     count = 0
-    for entry in model.objects.order_by("id").iterator(chunk_size=2000):
+    for entry in model._default_manager.order_by("id").iterator(chunk_size=2000):
         count += 1
         values = {name: getattr(entry, name) for name in _HASHED_FIELDS + extra}
         if entry.prev_hash != prev or entry.hash != _entry_hash(entry.prev_hash, values, extra):
-            broken.append(entry.id)
+            broken.append(entry.pk)
         prev = entry.hash
     head = ChainHead.objects.filter(name=model._meta.model_name).first()
     if count and head and head.last_hash != prev:

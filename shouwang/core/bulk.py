@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import connections, models, router, transaction
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 
 
@@ -41,9 +42,9 @@ def insert_rows(
         field = opts.get_field(name)
         if getattr(field, "generated", False):
             raise ValueError(f"{opts.label}.{name} is a generated column and cannot be inserted.")
-        columns.append(connection.ops.quote_name(field.column))
+        columns.append(connection.ops.quote_name(column_of(field)))
     constants, per_row = _defaults(opts, set(fields), connection)
-    columns += [connection.ops.quote_name(f.column) for f, _ in constants + per_row]
+    columns += [connection.ops.quote_name(column_of(f)) for f, _ in constants + per_row]
     tail = tuple(value for _, value in constants)
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         connection.ops.quote_name(opts.db_table),
@@ -73,6 +74,18 @@ def insert_rows(
                 cursor.executemany(sql, batch)
             total += len(batch)
     return total
+
+
+def column_of(field: models.Field[Any, Any] | ForeignObjectRel) -> str:
+    """The table column of a model field (what ``_meta.get_field`` returns).
+
+    A relation seen from its other side (``household.members``) or a many-to-many field has no
+    column of its own: a ValueError.
+    """
+    column = field.column if isinstance(field, models.Field) else None
+    if column is None:
+        raise ValueError(f"{field.model._meta.label}.{field.name} is not a column of the table.")
+    return column
 
 
 def column_defaults(model: type[models.Model], fields: Sequence[str], connection) -> dict[str, Any]:

@@ -24,14 +24,15 @@ are rejected the same way.
 from __future__ import annotations
 
 import numbers
-from operator import mul
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 from typing import Any
 
+_django_gettext: Callable[[str], str] | None
 try:  # Settings may not be configured; only call gettext when rendering.
     from django.utils.translation import gettext as _django_gettext
 except ImportError:  # pragma: no cover - Django is a project dependency

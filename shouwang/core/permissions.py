@@ -19,16 +19,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import QuerySet
-from rest_framework.permissions import BasePermission
+from django.db.models import Q, QuerySet
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .regioncodes import level_of
 
 Condition = Callable[[Any, Any], bool]
-_Q = TypeVar("_Q", bound=QuerySet)
 
 
 class Scope(StrEnum):
@@ -51,6 +50,8 @@ class Permission:
     condition: Condition | None = None
     # With ``condition``, the sentence that says what it adds (for the table in the README).
     condition_label: Any = ""
+    # What a refused user is told (a lazily translated sentence); "" for the generic refusal.
+    refusal: Any = ""
 
     @property
     def app(self) -> str:
@@ -62,14 +63,14 @@ _TABLE: dict[str, Permission] = {}
 
 def declare(
     name: str, *, label: Any, roles: Iterable[str], levels: Iterable[str] = (), scope: Scope = Scope.WITHIN,
-    condition: Condition | None = None, condition_label: Any = "",
+    condition: Condition | None = None, condition_label: Any = "", refusal: Any = "",
 ) -> Permission:
     """Declare an action once; a second declaration of the same name is a programming error."""
     if name in _TABLE:
         raise ImproperlyConfigured(f"The action {name!r} is declared twice.")
     permission = Permission(
         name=name, label=label, roles=frozenset(str(r) for r in roles), levels=frozenset(str(lv) for lv in levels),
-        scope=scope, condition=condition, condition_label=condition_label,
+        scope=scope, condition=condition, condition_label=condition_label, refusal=refusal,
     )
     _TABLE[name] = permission
     return permission
@@ -133,7 +134,7 @@ def _active(user: Any) -> bool:
 
 
 def _in_region(prefix: str, code: str | None, scope: Scope) -> bool:
-    if not code:
+    if code is None:
         return False
     if scope == Scope.OWN:
         return code == prefix
@@ -167,25 +168,43 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
 
 
 def require(user: Any, action: str, obj: Any = None, message: Any = None) -> None:
-    """Raise ``PermissionDenied`` (with ``message``, if given) unless :func:`can` says yes."""
+    """Raise ``PermissionDenied`` unless :func:`can` says yes, with ``message`` or else the
+    action's declared ``refusal``."""
     if not can(user, action, obj):
+        message = message if message is not None else (permission(action).refusal or None)
         raise PermissionDenied(message) if message is not None else PermissionDenied
 
 
-def restrict(user: Any, queryset: _Q, action: str = "view") -> _Q:
-    """The rows of ``queryset`` inside the user's region, if the user may ``action`` at all."""
+def restrict[QS: QuerySet](user: Any, queryset: QS, action: str = "view") -> QS:
+    """The rows of ``queryset`` the user may ``action``, by the action's scope: inside the user's
+    region (``WITHIN``), also above it (``ON_PATH``), or the user's region itself (``OWN``)."""
     if not can(user, action):
         return queryset.none()
     field_name = getattr(queryset.model, "region_field", "region_code")
-    return queryset.filter(**{f"{field_name}__startswith": user.scope_prefix})
+    prefix = user.scope_prefix
+    scope = permission(action).scope
+    if scope == Scope.OWN:
+        return queryset.filter(**{field_name: prefix})
+    inside = Q(**{f"{field_name}__startswith": prefix})
+    if scope == Scope.ON_PATH:
+        # The regions above the user's too: every shorter prefix, "" (everywhere) included.
+        return queryset.filter(inside | Q(**{f"{field_name}__in": [prefix[:n] for n in range(len(prefix))]}))
+    return queryset.filter(inside)
 
 
-def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def requires(
+    action: str, *, answers_by_scope: bool = False,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a page view with the action it needs and refuse users who may not do it at all.
 
     The object-level question (is this case in the user's region?) is answered by the view's
     queryset, which comes from :func:`restrict`; the mark lets the URL × role test find the
     action each page declares.
+
+    ``answers_by_scope=True`` refuses nobody up front: the page's rows all come from
+    ``restrict(user, queryset, action)``, so a user who may not do the action sees what a user
+    of a region without rows sees, an empty list or a 404 (the household list of a department
+    officer). The mark (``view.answers_by_scope``) tells the URL × role test to expect that.
     """
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -193,10 +212,12 @@ def requires(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
         @wraps(view)
         def wrapped(request, *args: Any, **kwargs: Any):
-            require(request.user, action)
+            if not answers_by_scope:
+                require(request.user, action)
             return view(request, *args, **kwargs)
 
         wrapped.required_action = action  # type: ignore[attr-defined]
+        wrapped.answers_by_scope = answers_by_scope  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
@@ -211,12 +232,35 @@ def required_action(view: Any) -> str | None:
 
 class DeclaredAction(BasePermission):
     """DRF permission: the user must be allowed the action the view declares; a view that
-    declares none is refused (nothing is open by forgetting)."""
+    declares none is refused (nothing is open by forgetting). A refusal carries the action's
+    declared ``refusal`` sentence, where it has one.
+
+    A view with ``answers_by_scope = True`` answers reads and lookups the way :func:`restrict`
+    does instead of with 403: a user who may not do the action reads an empty list, and a GET
+    or POST on one object finds it (or answers 404) before the action is asked of that object.
+    Only a write to the collection (a create) is refused up front.
+    """
+
+    def _refuse(self, action: str | None) -> bool:
+        refusal = permission(action).refusal if action is not None else ""
+        if refusal:
+            self.message = str(refusal)
+        return False
 
     def has_permission(self, request, view) -> bool:
         action = required_action(view)
-        return action is not None and can(request.user, action)
+        if action is None:
+            return False
+        if can(request.user, action):
+            return True
+        if getattr(view, "answers_by_scope", False) and (
+            request.method in SAFE_METHODS or bool(getattr(view, "detail", False))
+        ):
+            return True
+        return self._refuse(action)
 
     def has_object_permission(self, request, view, obj) -> bool:
         action = required_action(view)
-        return action is not None and can(request.user, action, obj)
+        if action is not None and can(request.user, action, obj):
+            return True
+        return self._refuse(action)

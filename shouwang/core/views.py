@@ -7,9 +7,8 @@ logins of unknown usernames, system jobs).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -18,47 +17,22 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from .audit import verify_chain
+from .filters import LogFilter
 from .models import AccessLog, ChainedLogEntry, ChangeLog
 from .permissions import can, requires, restrict
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import StrPromise
 
 PAGE_SIZE = 50
 
 
 def visible_entries(model: type[ChainedLogEntry], user) -> QuerySet:
     """Log entries the user may read: their region prefix, and region-less entries."""
+    entries = model._default_manager  # ``objects`` of the concrete log model
     if not can(user, "audit"):
-        return model.objects.none()
-    return restrict(user, model.objects.all(), "audit") | model.objects.filter(region_code="")
-
-
-class LogFilterForm(forms.Form):
-    user = forms.CharField(label=_("User"), required=False)
-    object_type = forms.CharField(label=_("Object type"), required=False)
-    action = forms.ChoiceField(label=_("Action"), required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, actions: list[tuple[str, str]], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All"))] + list(actions)
-
-    def apply(self, queryset: QuerySet) -> QuerySet:
-        if not self.is_valid():
-            return queryset.none()
-        data = self.cleaned_data
-        if data["user"]:
-            queryset = queryset.filter(username__icontains=data["user"].strip())
-        if data["object_type"]:
-            queryset = queryset.filter(object_type__icontains=data["object_type"].strip())
-        if data["action"]:
-            queryset = queryset.filter(action=data["action"])
-        if data["date_from"]:
-            queryset = queryset.filter(time__date__gte=data["date_from"])
-        if data["date_to"]:
-            queryset = queryset.filter(time__date__lte=data["date_to"])
-        return queryset
+        return entries.none()
+    return restrict(user, entries.all(), "audit") | entries.filter(region_code="")
 
 
 def _changed_fields(entry: ChangeLog) -> list[tuple[str, Any, Any]]:
@@ -70,12 +44,12 @@ def _changed_fields(entry: ChangeLog) -> list[tuple[str, Any, Any]]:
     return [(k, before.get(k), after.get(k)) for k in keys]
 
 
-def _log_page(request: HttpRequest, model: type[ChainedLogEntry], template: str, title: str) -> HttpResponse:
-    form = LogFilterForm(request.GET or None, actions=model.Action.choices)
-    entries = visible_entries(model, request.user)
-    if form.is_bound:
-        entries = form.apply(entries)
-    page = Paginator(entries.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+def _log_page(
+    request: HttpRequest, model: type[ChainedLogEntry], template: str, title: str | StrPromise
+) -> HttpResponse:
+    filterset = LogFilter.for_page(request.GET, visible_entries(model, request.user), request.user)
+    form = filterset.form
+    page = Paginator(filterset.rows().order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     if model is ChangeLog:
         for entry in page.object_list:
             entry.changes = _changed_fields(entry)

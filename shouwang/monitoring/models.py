@@ -7,8 +7,7 @@ lives in its feature package.
 from .feeds.models import FeedBatch, FeedColumnAlias, FeedLead, FeedSignal, FeedType
 from .fieldwork.models import Campaign, CampaignStatus, CampaignTask, TaskStatus, Visit
 from .lines.models import MonitoringLine
-from .rules.models import RiskType, Rule, RuleVersion, Severity
-from .screening.models import HouseholdMemberFacts, HouseholdSignalFacts
+from .rules.models import HouseholdMemberFacts, HouseholdSignalFacts, RiskType, Rule, RuleVersion, Severity
 from .selfreport.models import SelfReport, SelfReportStatus
 from .warnings.models import Warning, WarningChannel, WarningStatus, WarningTransition
 

@@ -71,8 +71,9 @@ def read_json(path: Path) -> list[Division]:
                                     % {"where": f"{path.name} #{i}"})
         code = str(row.get("code", "")).strip()
         level = str(row.get("level") or LEVEL_BY_LENGTH.get(len(code), "")).strip()
-        out.append(_check(Division(code, str(row.get("name", "")).strip(), level, str(row.get("parent_code") or "").strip()),
-                          f"{path.name} #{i}"))
+        name = str(row.get("name", "")).strip()
+        parent_code = str(row.get("parent_code") or "").strip()
+        out.append(_check(Division(code, name, level, parent_code), f"{path.name} #{i}"))
     return out
 
 

@@ -24,6 +24,8 @@ class Region(models.Model):
 
     LEVEL_CODE_LENGTH = regioncodes.LEVEL_CODE_LENGTH
     ORDER = regioncodes.LEVEL_ORDER
+    # The code is the region's own key: ``restrict`` keeps the regions inside the user's region.
+    region_field = "code"
 
     code = models.CharField(_("code"), max_length=15, primary_key=True)
     name = models.CharField(_("name"), max_length=100)

@@ -9,6 +9,8 @@ from django.shortcuts import render
 
 from shouwang.cases.procedure.deadlines import today_date as case_today
 from shouwang.cases.procedure.queue import queue as case_queue
+from shouwang.core.permissions import can
+from shouwang.monitoring.fieldwork.permissions import RECORD_VISIT
 from shouwang.monitoring.models import CampaignTask, SelfReport, SelfReportStatus, TaskStatus, Warning
 from shouwang.registry.models import Household, HouseholdType, Member
 
@@ -18,7 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """Who the user is, what waits for them, and what their region holds.
 
     Every count goes through the scoping choke point, so a village cadre's queue is their
-    village's and the county's is the county's.
+    village's and the county's is the county's. Every signed-in user has this page, so it
+    declares no action: a role that may not "view" sees zeros.
     """
     user = request.user
     today = case_today()
@@ -31,14 +34,15 @@ def home(request: HttpRequest) -> HttpResponse:
         pending=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)),
     )
     context = {
-        "can_view": user.can("view"),
+        "can_view": can(user, "view"),
         "household_total": households["total"],
         "ex_poor_total": households["ex_poor"],
         "village_total": households["villages"],
         "member_total": Member.objects.restrict(user, "view").count(),
         "warnings_open": Warning.objects.restrict(user, "view").open().count(),
         "warnings_overdue": Warning.objects.restrict(user, "view").overdue().count(),
-        "visits_pending": CampaignTask.objects.restrict(user, "change").filter(status=TaskStatus.PENDING).count(),
+        "visits_pending": CampaignTask.objects.restrict(user, RECORD_VISIT.name).filter(
+            status=TaskStatus.PENDING).count(),
         "self_report_leads": SelfReport.objects.restrict(user, "view").filter(status=SelfReportStatus.NEW).count(),
         "case_steps_pending": steps["pending"],
         "case_steps_overdue": steps["overdue"],

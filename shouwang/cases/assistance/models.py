@@ -20,7 +20,9 @@ from shouwang.core.models import RegionScopedModel, RegionScopedQuerySet
 class ContactQuerySet(RegionScopedQuerySet):
     def current(self, today: date | None = None):
         today = today or timezone.localdate()
-        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today), Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=today), Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+        )
 
 
 class AssistanceContact(RegionScopedModel):

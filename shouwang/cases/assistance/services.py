@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from shouwang.cases.casefiles.models import Case, CaseStatus
 from shouwang.cases.catalogue.models import MeasureType
 from shouwang.cases.procedure.audit import record
-from shouwang.cases.procedure.context import ActionContext, set_case
+from shouwang.cases.procedure.context import ActionContext, require_permitted, set_case
 from shouwang.cases.procedure.refusals import InvalidData, NotAllowedNow
 
 from .models import AssistanceContact, Measure, MeasureStatus
@@ -39,6 +39,7 @@ def measures_allowed(case: Case) -> tuple[bool, bool]:
 # --- checks (the engine runs them before the action and to offer its button) ---------------
 
 def check_add_measure(ctx: ActionContext) -> None:
+    require_permitted(ctx, "cases.add_measure")
     allowed, _green = measures_allowed(ctx.case)
     if not allowed:
         raise NotAllowedNow(_(
@@ -47,6 +48,7 @@ def check_add_measure(ctx: ActionContext) -> None:
 
 
 def check_add_contact(ctx: ActionContext) -> None:
+    require_permitted(ctx, "cases.add_contact")
     if ctx.case.status == CaseStatus.REJECTED:
         raise NotAllowedNow(_("The case was not included."))
 

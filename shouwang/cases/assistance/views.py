@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,23 +15,24 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shouwang.cases.casefiles.casepage import form_page, get_case, may_take, render_case
 from shouwang.cases.procedure import engine
+from shouwang.cases.procedure.casepage import form_page, get_case, offered, render_case
 from shouwang.cases.procedure.deadlines import today_date
 from shouwang.cases.procedure.refusals import ActionRefused
 from shouwang.core.audit import record_access
+from shouwang.core.permissions import require, requires
 from shouwang.registry.models import Member
 
 from .forms import ContactForm, MeasureForm, UnmaskForm
 
 
 @login_required
+@requires("cases.unmask_contact")
 @require_POST
 def contact_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     """The assistance contacts' full phone numbers, once, for a permitted user with a reason (logged)."""
-    if not request.user.can_unmask:
-        raise PermissionDenied(_("You may not view unmasked personal data."))
     case = get_case(request, pk)
+    require(request.user, "cases.unmask_contact", case)
     form = UnmaskForm(request.POST)
     if not form.is_valid():
         return render_case(request, case, status=400, unmask_form=form)
@@ -47,6 +47,7 @@ def contact_unmask(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("cases.add_measure")
 @require_http_methods(["GET", "HEAD", "POST"])
 def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk)
@@ -63,13 +64,14 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
                              template="cases/measure_form.html", status=exc.status_code)
         messages.success(request, _("The measure was recorded."))
         return redirect(reverse("cases:case_detail", args=[case.pk]) + "#measures")
-    if request.method != "POST" and not may_take(request, case, "add_measure"):
+    if request.method != "POST" and not offered(request, case, "add_measure"):
         messages.warning(request, _("Measures cannot be recorded on this case now."))
     return form_page(request, case, form, title=title, action_name="add_measure", template="cases/measure_form.html",
                      status=400 if request.method == "POST" else 200)
 
 
 @login_required
+@requires("cases.add_contact")
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk)

@@ -1,4 +1,5 @@
-"""Forms of the case pages: the list's filter and opening a case; they check what the user typed.
+"""Forms of the case pages: opening a case (the list's filter is ``shouwang.cases.casework.filters``);
+they check what the user typed.
 
 Every choice a form offers (villages, households, cases, members) comes from querysets the
 view has already passed through ``restrict``, so a form cannot reach outside the user's region.
@@ -15,10 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shouwang.cases.catalogue.models import RiskType
-from shouwang.regions.models import Region
 
-from .models import CaseStatus, Category
-from .services import MAX_RISK_TYPES
+from .models import MAX_RISK_TYPES, Category
 
 
 class DateInput(forms.DateInput):
@@ -30,33 +29,6 @@ class DateInput(forms.DateInput):
 
 def clean_text(value: str) -> str:
     return " ".join((value or "").split())
-
-
-# --- the list -----------------------------------------------------------------------------------
-
-STATUS_FILTERS: dict[str, Any] = {
-    "open": gettext_lazy("Open (identifying, monitored or eliminating)"),
-    "overdue": gettext_lazy("Overdue"),
-    **{value: label for value, label in CaseStatus.choices},
-    "all": gettext_lazy("All"),
-}
-
-
-class CaseFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Household number or head's name"), required=False, max_length=60)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
-    village = forms.ChoiceField(label=gettext_lazy("Village"), required=False)
-
-    def __init__(self, *args: Any, villages: list[Region], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = list(STATUS_FILTERS.items())
-        self.fields["category"].choices = [("", _("All categories"))] + list(Category.choices)
-        self.fields["village"].choices = [("", _("All villages"))] + [(v.code, v.name) for v in villages]
-        self.show_village = len(villages) > 1
-
-    def clean_q(self) -> str:
-        return clean_text(self.cleaned_data["q"])
 
 
 # --- opening a case -------------------------------------------------------------------------------

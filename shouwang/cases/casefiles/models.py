@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -16,6 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.models import RegionScopedModel, RegionScopedQuerySet
+
+# A case names one to five risk types (top-level ones; a disaster's kinds come with it).
+MAX_RISK_TYPES = 5
 
 
 class Category(models.TextChoices):
@@ -55,10 +59,10 @@ class CaseQuerySet(RegionScopedQuerySet):
 
     def with_overdue(self, today: date | None = None) -> CaseQuerySet:
         """Annotate ``is_overdue``: an open procedure of the case is past its due date."""
-        from shouwang.cases.procedure.models import Procedure, ProcedureStatus
-
+        # Looked up, not imported: the procedure package sits above this one (docs/architecture.md).
+        procedure = apps.get_model("cases", "Procedure")
         today = today or timezone.localdate()
-        late = Procedure.objects.filter(case=OuterRef("pk"), status=ProcedureStatus.OPEN, due_date__lt=today)
+        late = procedure.objects.filter(case=OuterRef("pk"), status="open", due_date__lt=today)  # ProcedureStatus.OPEN
         return self.annotate(is_overdue=Exists(late))
 
     def overdue(self, today: date | None = None) -> CaseQuerySet:

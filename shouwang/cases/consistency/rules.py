@@ -31,7 +31,8 @@ from django.utils.translation import gettext_lazy
 
 from shouwang.cases.assistance.models import AssistanceContact, Measure, MeasureStatus
 from shouwang.cases.casefiles.models import Case, CaseStatus, EliminationMode
-from shouwang.cases.procedure.categories import LineBook, line_label, yuan
+from shouwang.cases.procedure.categories import below_line, line_label, yuan
+from shouwang.monitoring.lines.models import LineBook
 from shouwang.registry.models import HouseholdYear, Labour, Member
 
 UNDER_ASSISTANCE = (CaseStatus.MONITORED, CaseStatus.ELIMINATING)
@@ -196,8 +197,10 @@ def no_labour_without_safety_net_flag(cases: QuerySet, today: date | None = None
 def assistance_elimination_below_line(cases: QuerySet, today: date | None = None) -> list[tuple[int, str]]:
     """§6.2 checker rule: 帮扶消除 with per-capita income below the line.
 
-    The income compared is the latest record up to the year of elimination, against the line
-    in force that year. Three queries: the cases, their households' records, the lines.
+    The income compared is the latest record up to the year of elimination (its per-capita net
+    income: screening's ``per_capita_income`` fact), against the line in force that year
+    (``LineBook.in_force``, an earlier year's by name where that year has none), "below" as
+    INCOME_BELOW_LINE says it. Three queries: the cases, their households' records, the lines.
     """
     today = today or timezone.localdate()
     eliminated = cases.order_by().filter(status=CaseStatus.ELIMINATED, elimination_mode=EliminationMode.ASSISTANCE)
@@ -216,8 +219,8 @@ def assistance_elimination_below_line(cases: QuerySet, today: date | None = None
     for pk, region_code, household_id, eliminated_on in rows:
         year = (eliminated_on or today).year
         record = next(((y, inc) for y, inc in records.get(household_id, []) if y <= year and inc is not None), None)
-        line = lines.in_force(region_code, year)
-        if record is None or line is None or record[1] >= line.amount:
+        line = lines.in_force(region_code, year, earlier_year=True)
+        if record is None or line is None or not below_line(record[1], line.amount):
             continue
         result.append((pk, _(
             "Eliminated through assistance, but per-capita net income in %(year)s is %(income)s yuan, below the "

@@ -13,23 +13,23 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from shouwang.cases.casefiles.models import Case
-from shouwang.cases.casefiles.queries import scoped_cases
-from shouwang.cases.pages import PAGE_SIZE, head_name_subquery, require_view
+from shouwang.cases.pages import PAGE_SIZE, head_name_subquery
 from shouwang.cases.procedure.deadlines import today_date
+from shouwang.core.permissions import requires
 from shouwang.regions.models import Region
 
 from .rules import CHECKS, find_problems
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def problems(request: HttpRequest) -> HttpResponse:
     """Cases breaking a consistency rule (policy.md §4.1, §4.3, §6.2), optionally one rule only."""
-    require_view(request)
     today = today_date()
     code = request.GET.get("check", "")
     checks = {c.code: c for c in CHECKS}
-    everything = find_problems(scoped_cases(request.user), today)
+    everything = find_problems(Case.objects.restrict(request.user, "view"), today)
     counts: dict[str, int] = {}
     for problem in everything:
         counts[problem.code] = counts.get(problem.code, 0) + 1

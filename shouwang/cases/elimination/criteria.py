@@ -13,15 +13,18 @@ All four criteria must hold before a risk is marked eliminated (风险消除), w
 ``guarantees`` — 三保障 and drinking water secured: in the latest income record no
     compulsory-education dropout, no member without basic medical insurance (the record's flag
     and every member's own ``medical_insured``), housing appraised grade A or B, water secured.
-``rigid_spending`` — large rigid spending (medical, schooling) resolved: in the latest record,
-    per-capita income after compliant out-of-pocket spending is still at or above the line
-    (the ADJUSTED_INCOME_BELOW_LINE screening test), and the medical-insurance feed reports
-    no out-of-pocket spending in the last 12 months above the MEDICAL_SPENDING rule's thresholds.
+``rigid_spending`` — large rigid spending (medical, schooling) resolved: on the latest record,
+    neither the ADJUSTED_INCOME_BELOW_LINE screening rule (income after compliant out-of-pocket
+    spending below the line) nor the MEDICAL_SPENDING rule (out-of-pocket medical spending
+    reported by the medical-insurance feed in the 12 months to today) holds, each evaluated with
+    its current expression and parameters against the line in force.
 ``no_new_risk`` — no open warning (new or being verified) on the household: any screening,
     feed, self-report or visit signal still unresolved is a possible new risk.
 
-The line in force is the one ``categories.LineBook`` finds: the current year's, else the most
-recent earlier year's (the detail says which year stood in).
+The figures are screening's facts of the latest record (``monitoring.rules.household``), the feed
+window ending today. The line in force is ``monitoring.lines.models.line_in_force`` for today's
+year: the current year's, else, by name, the most recent earlier year's (the detail says which
+year stood in).
 """
 
 from __future__ import annotations
@@ -37,15 +40,21 @@ from django.utils.translation import gettext_lazy, ngettext
 from shouwang.cases.assistance.models import MeasureStatus
 from shouwang.cases.casefiles.models import Case, EliminationMode
 from shouwang.cases.procedure.categories import (
-    adjusted_per_capita,
+    ADJUSTED_BELOW_LINE,
+    MEDICAL_SPENDING,
+    POSITION_FACTS,
+    SPENDING_FACTS,
+    adjusted_income_problem,
+    below_line,
     income_record,
-    line_in_force,
     line_label,
     medical_spending_problem,
     yuan,
 )
 from shouwang.cases.procedure.models import ProcedureSettings
+from shouwang.monitoring.lines.models import line_in_force
 from shouwang.monitoring.models import MonitoringLine, Warning, WarningStatus
+from shouwang.monitoring.rules.household import HouseholdYearFacts, household_year_facts
 from shouwang.registry.models import HouseholdYear, HousingGrade, Labour
 
 SAFE_HOUSING = (HousingGrade.A, HousingGrade.B)
@@ -86,24 +95,30 @@ class _Facts:
     today: date
     record: HouseholdYear | None  # the latest income record of a year not after today's
     line: MonitoringLine | None  # the line in force for today's year
+    facts: HouseholdYearFacts | None  # screening's facts of the record, against ``line``, window ending today
 
     @classmethod
     def load(cls, case: Case, today: date) -> _Facts:
-        return cls(case=case, today=today, record=income_record(case.household, up_to=today.year),
-                   line=line_in_force(case.region_code, today.year))
+        record = income_record(case.household, up_to=today.year)
+        line = line_in_force(case.region_code, today.year, earlier_year=True)
+        facts = None if record is None else household_year_facts(
+            case.household_id, record.year, on=today, line=line, names=(*POSITION_FACTS, *SPENDING_FACTS),
+            rules=(ADJUSTED_BELOW_LINE, MEDICAL_SPENDING),
+        )
+        return cls(case=case, today=today, record=record, line=line, facts=facts)
 
 
 def _income_stable(facts: _Facts) -> Criterion:
-    case, today, record, line = facts.case, facts.today, facts.record, facts.line
+    case, today, record, line, judged = facts.case, facts.today, facts.record, facts.line, facts.facts
     stable_months = ProcedureSettings.for_region(case.region_code).elimination_stable_months
     label = str(LABELS["income_stable"])
-    if record is None or record.per_capita_net_income is None:
+    if record is None or judged is None or judged["per_capita_income"] is None:
         return Criterion("income_stable", label, False, _("The household has no income record with members counted."))
     if line is None:
         return Criterion("income_stable", label, False, _(
             "No monitoring line is set for %(year)s or earlier in this region.") % {"year": today.year})
-    income = record.per_capita_net_income
-    if income < line.amount:
+    income = judged["per_capita_income"]
+    if below_line(income, judged["line"]):
         return Criterion("income_stable", label, False, _(
             "Per-capita net income in %(year)s is %(income)s yuan, below the line of %(line)s."
         ) % {"year": record.year, "income": yuan(income), "line": line_label(line, today.year)})
@@ -155,24 +170,22 @@ def _guarantees(facts: _Facts) -> Criterion:
 
 
 def _rigid_spending(facts: _Facts) -> Criterion:
-    household, today, record, line = facts.case.household, facts.today, facts.record, facts.line
+    today, record, line, judged = facts.today, facts.record, facts.line, facts.facts
     label = str(LABELS["rigid_spending"])
     problems: list[str] = []
-    if record is None:
+    if record is None or judged is None:
         problems.append(_("The household has no income record to weigh its spending against."))
-    elif line is None:
-        problems.append(_("No monitoring line is set for %(year)s or earlier in this region.") % {"year": today.year})
     else:
-        adjusted = adjusted_per_capita(record)
-        if adjusted is not None and adjusted < line.amount:
-            problems.append(_(
-                "After compliant out-of-pocket spending of %(spent)s yuan in %(year)s, per-capita income is "
-                "%(adjusted)s yuan, below the line of %(line)s."
-            ) % {"spent": yuan(record.compliant_out_of_pocket), "year": record.year, "adjusted": yuan(adjusted),
-                 "line": line_label(line, today.year)})
-    medical = medical_spending_problem(household, record, today)
-    if medical:
-        problems.append(medical)
+        if line is None:
+            problems.append(_("No monitoring line is set for %(year)s or earlier in this region.") % {
+                "year": today.year})
+        else:
+            adjusted = adjusted_income_problem(judged, line_label(line, today.year), year=record.year)
+            if adjusted:
+                problems.append(adjusted)
+        medical = medical_spending_problem(judged)
+        if medical:
+            problems.append(medical)
     if problems:
         return Criterion("rigid_spending", label, False, " ".join(problems))
     return Criterion("rigid_spending", label, True, _(

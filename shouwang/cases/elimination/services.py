@@ -5,7 +5,8 @@ county approval checks it again; approval sets ELIMINATED with the date and mode
 (风险消除回退, county) turns an eliminated case back to MONITORED; re-identification (风险再标注,
 village) opens a new identification procedure on the same case with the new risks. The case's
 earlier dates, risks and mode are kept in the transitions' data. The procedure engine
-(``shouwang.cases.procedure.engine``) runs these actions inside its transaction.
+(``shouwang.cases.procedure.engine``) runs these actions inside its transaction; they are registered
+with it in ``shouwang.cases.casework.wiring``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from shouwang.cases.casefiles.models import Case, CaseStatus, Category, EliminationMode
-from shouwang.cases.casefiles.services import risk_types_from
 from shouwang.cases.procedure.audit import record
-from shouwang.cases.procedure.context import ActionContext, close_procedure, require_level, set_case
+from shouwang.cases.procedure.context import ActionContext, close_procedure, require_permitted, set_case
 from shouwang.cases.procedure.deadlines import start_procedure
-from shouwang.cases.procedure.models import Level, ProcedureKind, ProcedureStatus
+from shouwang.cases.procedure.models import ProcedureKind, ProcedureStatus
+from shouwang.cases.procedure.opening import risk_types_from
 from shouwang.cases.procedure.refusals import InvalidData, NotAllowedNow, ReasonRequired
 
 
@@ -35,7 +36,7 @@ def refusal_reasons(case: Case, mode: str, today: date) -> list[str]:
 
 def check_start_elimination(ctx: ActionContext) -> None:
     case = ctx.case
-    require_level(ctx, Level.VILLAGE)
+    require_permitted(ctx, "cases.start_elimination")
     if case.status != CaseStatus.MONITORED:
         raise NotAllowedNow(_("Risk elimination starts from a monitored case; this one is “%(status)s”.") % {
             "status": case.get_status_display()})
@@ -44,13 +45,13 @@ def check_start_elimination(ctx: ActionContext) -> None:
 
 
 def check_rollback(ctx: ActionContext) -> None:
-    require_level(ctx, Level.COUNTY)
+    require_permitted(ctx, "cases.rollback_elimination")
     if ctx.case.status != CaseStatus.ELIMINATED:
         raise NotAllowedNow(_("Only a case whose risk was eliminated can be rolled back."))
 
 
 def check_reidentify(ctx: ActionContext) -> None:
-    require_level(ctx, Level.VILLAGE)
+    require_permitted(ctx, "cases.reidentify")
     if ctx.case.status != CaseStatus.ELIMINATED:
         raise NotAllowedNow(_("Only a case whose risk was eliminated is identified again for a new risk."))
     if ctx.procedure is not None:

@@ -13,14 +13,16 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from shouwang.cases.casefiles.casepage import form_page, get_case
 from shouwang.cases.casefiles.forms import OpenCaseForm
 from shouwang.cases.procedure import engine
+from shouwang.cases.procedure.casepage import form_page, get_case
 from shouwang.cases.procedure.deadlines import today_date
 from shouwang.cases.procedure.refusals import ActionRefused
+from shouwang.core.permissions import requires
 
 
 @login_required
+@requires("cases.reidentify")
 @require_http_methods(["GET", "HEAD", "POST"])
 def case_reidentify(request: HttpRequest, pk: int) -> HttpResponse:
     """风险再标注: a new risk after elimination opens a new identification on the same case."""

@@ -155,7 +155,9 @@ def notice_content(notice: Notice) -> NoticeContent:
         intro=INTRO.get(kind, INTRO["identification"]),
         period=f"{chinese_date(notice.starts_on)}至{chinese_date(notice.ends_on)}",
         contact=notice.contact,
-        issuer=f"{village_name}村民委员会" if village and not village_name.endswith(("委员会", "社区")) else village_name,
+        issuer=(
+            f"{village_name}村民委员会" if village and not village_name.endswith(("委员会", "社区")) else village_name
+        ),
         issued_on=chinese_date(min(created, notice.starts_on)),
         rows=rows,
         show_mode=kind in ("elimination", "both"),

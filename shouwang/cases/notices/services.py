@@ -13,12 +13,12 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shouwang.accounts.scoping import in_scope
 from shouwang.cases.casefiles.models import Case
-from shouwang.cases.procedure.context import open_procedure, user_level
-from shouwang.cases.procedure.models import Level, Procedure, ProcedureSettings, StepCode, StepStatus
+from shouwang.cases.procedure.context import open_procedure
+from shouwang.cases.procedure.models import Procedure, ProcedureSettings, StepCode, StepStatus
 from shouwang.cases.procedure.refusals import InvalidData, NotAllowedNow, NotYourLevel
 from shouwang.core.audit import Change, acting_unless_known, record_changes
+from shouwang.core.permissions import can
 
 from .models import Notice, NoticeKind
 
@@ -27,10 +27,10 @@ def notice_problem(case: Case, procedure: Procedure, today: date) -> str | None:
     """Why the notice step cannot complete yet, or None when a valid notice has ended."""
     settings = ProcedureSettings.for_region(case.region_code)
     appraisal = procedure.steps.filter(code=StepCode.APPRAISAL).values_list("done_at", flat=True).first()
-    notices = case.notices.filter(kind__in=(procedure.kind, NoticeKind.BOTH))
+    listing = case.notices.filter(kind__in=(procedure.kind, NoticeKind.BOTH))
     if appraisal is not None:
-        notices = notices.filter(created_at__gte=appraisal)
-    notices = list(notices)
+        listing = listing.filter(created_at__gte=appraisal)
+    notices = list(listing)
     if not notices:
         return _("No public notice lists this case since its appraisal; post one in the village first.")
     long_enough = [n for n in notices if n.days >= settings.notice_min_days]
@@ -50,8 +50,7 @@ def notice_problem(case: Case, procedure: Procedure, today: date) -> str | None:
 def create_notice(user, village_code: str, cases: Iterable[Case], *, starts_on: date, ends_on: date,
                   contact: str = "", kind: str = NoticeKind.IDENTIFICATION, today: date | None = None) -> Notice:
     """Post a notice in one village for cases now at their notice step (published once, village only)."""
-    level = user_level(user)
-    if level not in (Level.VILLAGE, Level.TOWNSHIP) or not in_scope(user, village_code, "change"):
+    if not can(user, "cases.post_notice", village_code):
         raise NotYourLevel(_("Notices are posted by the village's cadres or its township's officers."))
     if kind not in NoticeKind.values:
         raise InvalidData(_("Unknown notice kind “%(kind)s”.") % {"kind": kind})
@@ -71,7 +70,7 @@ def create_notice(user, village_code: str, cases: Iterable[Case], *, starts_on: 
         procedure = open_procedure(case)
         # ``.all()`` so that the prefetch of ``cases_with_steps`` answers without a query per case.
         step = next((s for s in procedure.steps.all() if s.code == StepCode.NOTICE), None) if procedure else None
-        if step is None or step.status != StepStatus.OPEN or not (
+        if procedure is None or step is None or step.status != StepStatus.OPEN or not (
                 kind == NoticeKind.BOTH or procedure.kind == kind):
             raise NotAllowedNow(_("Case %(id)s is not at its public-notice step.") % {"id": case.pk})
     acting = acting_unless_known(user, "cases")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
@@ -19,15 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shouwang.cases.casefiles.models import Case, CaseStatus
-from shouwang.cases.pages import PAGE_SIZE, head_name_subquery, require_view, scope_villages
-from shouwang.cases.procedure.context import user_level
+from shouwang.cases.pages import PAGE_SIZE, head_name_subquery, scope_villages
 from shouwang.cases.procedure.deadlines import today_date
 from shouwang.cases.procedure.engine import cases_with_steps
-from shouwang.cases.procedure.models import (
-    Level, ProcedureSettings, ProcedureStatus, Step, StepCode, StepStatus,
-)
+from shouwang.cases.procedure.models import ProcedureSettings, ProcedureStatus, Step, StepCode, StepStatus
 from shouwang.cases.procedure.refusals import ActionRefused
 from shouwang.core.audit import record_access
+from shouwang.core.permissions import can, requires
 from shouwang.regions.models import Region
 
 from .documents import build_docx, docx_filename, notice_content
@@ -36,10 +33,6 @@ from .models import Notice, NoticeKind
 from .services import create_notice
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def may_post(user) -> bool:
-    return user_level(user) in (Level.VILLAGE, Level.TOWNSHIP)
 
 
 def cases_at_notice(user, village_code: str):
@@ -64,9 +57,9 @@ def notice_kind(cases: list[Case]) -> str:
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def notice_list(request: HttpRequest) -> HttpResponse:
-    require_view(request)
     notices = Notice.objects.restrict(request.user, "view").annotate(case_count=Count("cases")).order_by(
         "-starts_on", "-id")
     paginator = Paginator(notices, PAGE_SIZE)
@@ -75,18 +68,17 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "code", "name"))
     rows = [{"notice": n, "village": villages.get(n.region_code, n.region_code)} for n in page.object_list]
     return render(request, "cases/notice_list.html", {
-        "page": page, "paginator": paginator, "rows": rows, "may_post": may_post(request.user),
+        "page": page, "paginator": paginator, "rows": rows,
+        "can_post": can(request.user, "cases.post_notice"),
         "today": today_date(),
     })
 
 
 @login_required
+@requires("cases.post_notice")
 @require_http_methods(["GET", "HEAD", "POST"])
 def notice_create(request: HttpRequest) -> HttpResponse:
     """Post a notice for one village: the cases at their notice step, the period, the contact."""
-    require_view(request)
-    if not may_post(request.user):
-        raise PermissionDenied(_("Public notices are posted by the village's cadres or its township's officers."))
     villages = scope_villages(request.user)
     codes = {v.code for v in villages}
     village_code = request.POST.get("village") or request.GET.get("village") or ""
@@ -129,11 +121,11 @@ def notice_create(request: HttpRequest) -> HttpResponse:
 
 
 def _notice(request: HttpRequest, pk: int) -> Notice:
-    require_view(request)
     return get_object_or_404(Notice.objects.restrict(request.user, "view"), pk=pk)
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable notice (A4 when printed) and, for staff, the cases it lists."""
@@ -146,6 +138,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """The notice as a Word document; the download is logged like any export of names."""

@@ -1,1 +1,2 @@
-"""The declared procedures (identification, elimination): their engine, deadlines, time limits and queue."""
+"""The declared procedures (identification, elimination): their engine, deadlines, time limits and queue,
+opening a case, and the case's page that every action shows again."""

@@ -1,6 +1,7 @@
 """``/api/procedure-settings/``: the procedures' time limits per region prefix.
 
-Everyone who may view reads them; the county administrator writes them. Saving goes through
+Everyone who may view reads those that bear on their region, the same rows as the page
+(``services.settings_for``); the county administrator writes them. Saving goes through
 :mod:`.services` (who may save which prefix, the change log), as on the pages.
 """
 
@@ -11,9 +12,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+
+from shouwang.core.permissions import DeclaredAction
 
 from . import services
 from .models import ProcedureSettings
@@ -38,12 +42,17 @@ class ProcedureSettingsViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     serializer_class = ProcedureSettingsSerializer
     filter_backends: list = []
     pagination_class = None
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    answers_by_scope = True  # a role that may not read them reads an empty list, as before
+    required_actions = {
+        "list": "cases.view_procedure_settings", "retrieve": "cases.view_procedure_settings",
+        "create": "cases.edit_procedure_settings",
+    }
 
     def get_queryset(self):
-        user = self.request.user
-        if getattr(self, "swagger_fake_view", False) or not getattr(user, "can", lambda _a: False)("view"):
+        if getattr(self, "swagger_fake_view", False):
             return ProcedureSettings.objects.none()
-        return ProcedureSettings.objects.order_by("region_code")
+        return services.settings_for(self.request.user)
 
     @extend_schema(request=ProcedureSettingsSerializer, responses={201: ProcedureSettingsSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:

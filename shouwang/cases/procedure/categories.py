@@ -6,41 +6,50 @@
 * 突发严重困难户 (sudden severe difficulty): income at or above the line, but large rigid
   spending or a sharp income drop; ex-poor or ordinary alike.
 
-"Below the line" is ``per_capita_net_income < line`` exactly as the screening rule
-INCOME_BELOW_LINE says it: a household at the line is not below it.
+Nothing here computes income, spending or a threshold of its own. The household's figures are
+screening's facts of the year (``monitoring.rules.household``), "below the line" is
+``per_capita_income < line`` exactly as the screening rule INCOME_BELOW_LINE says it (a household
+at the line is not below it), and the signs of a sudden difficulty are the screening rules
+themselves: ADJUSTED_INCOME_BELOW_LINE, INCOME_DROP and MEDICAL_SPENDING, each evaluated on the
+household-year with its current expression and parameters. A county that changes a rule's
+parameter (the drop, the medical amounts, the line multiple) changes the categories with it; a
+rule that is inactive or missing is no sign here, as it raises no warning in screening.
 
-The line is the one in force for the year: the most specific line of that year covering the
-household's region; where the county has not set the year's line yet, the most recent earlier
-year's (the message names the year used). A line is configuration (``MonitoringLine``), never
-a constant here.
+The line is ``monitoring.lines.models.line_in_force`` for the household's region and the year.
+Where the county has not set the year's line yet, the most recent earlier year's is used by
+name (``earlier_year``), and every message names the year used (``line_label``); the screening
+run itself judges no household by another year's line.
 
-The thresholds of "sudden difficulty" are the screening rules' own parameters (INCOME_DROP's
-``drop``, MEDICAL_SPENDING's amounts), so the county sets them in one place; the figures in
-``DEFAULT_*`` apply only where those rules are missing.
-
-This module also holds the small lookups the elimination criteria and the consistency checks
-share (the line in force, the latest income record, the medical spending thresholds), so that
-"below the line" means the same thing in all three.
+This module also holds the small pieces the elimination criteria and the consistency checks
+share (the latest income record, "below the line", the money and line labels), so that "below
+the line" means the same thing in all three.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.cases.casefiles.models import Category
-from shouwang.monitoring.lines.models import candidate_codes
-from shouwang.monitoring.models import FeedSignal, MonitoringLine, Rule
+from shouwang.monitoring.lines.models import MonitoringLine, line_in_force
+from shouwang.monitoring.rules.household import HouseholdYearFacts, household_year_facts
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear
 
-DEFAULT_INCOME_DROP = Decimal("0.3")
-DEFAULT_MEDICAL = {"ex_poor_amount": Decimal("5000"), "other_amount": Decimal("20000"), "income_share": Decimal("0.5")}
+# The screening rules whose firing is a sign of sudden severe difficulty (policy.md §2.5, §3).
+ADJUSTED_BELOW_LINE = "ADJUSTED_INCOME_BELOW_LINE"
+INCOME_DROP = "INCOME_DROP"
+MEDICAL_SPENDING = "MEDICAL_SPENDING"
+SUDDEN_RULES = (ADJUSTED_BELOW_LINE, INCOME_DROP, MEDICAL_SPENDING)
+# The facts the category and its messages name.
+POSITION_FACTS = ("per_capita_income", "line")
+SPENDING_FACTS = ("compliant_out_of_pocket", "adjusted_per_capita_income", "medical_out_of_pocket_12m",
+                  "ex_poor", "net_income")
+DROP_FACTS = ("prev_per_capita_income", "income_change")
 
 
 def yuan(amount: Decimal | int | float | None) -> str:
@@ -48,42 +57,11 @@ def yuan(amount: Decimal | int | float | None) -> str:
     return "—" if amount is None else f"{Decimal(amount):,.2f}"
 
 
-# --- the line in force ----------------------------------------------------------------------
-
-class LineBook:
-    """All monitoring lines, loaded once (a few rows per year), answering "which line applies".
-
-    Checks over a county of cases ask for hundreds of (region, year) pairs; one query and a
-    dictionary beat one query per case.
-    """
-
-    def __init__(self, lines: Iterable[MonitoringLine]):
-        self._by_year: dict[int, dict[str, MonitoringLine]] = {}
-        for line in lines:
-            self._by_year.setdefault(line.year, {})[line.region_code] = line
-        self._years = sorted(self._by_year, reverse=True)
-
-    @classmethod
-    def load(cls) -> LineBook:
-        return cls(MonitoringLine.objects.all())
-
-    def in_force(self, region_code: str, year: int) -> MonitoringLine | None:
-        """The year's most specific line covering the region, else the latest earlier year's."""
-        codes = candidate_codes(region_code)
-        for y in self._years:
-            if y > year:
-                continue
-            lines = self._by_year[y]
-            for code in codes:
-                if code in lines:
-                    return lines[code]
+def below_line(income: Decimal | None, line: Decimal | None) -> bool | None:
+    """``income < line`` (INCOME_BELOW_LINE): at the line is not below it; None when either is unknown."""
+    if income is None or line is None:
         return None
-
-
-def line_in_force(region_code: str, year: int) -> MonitoringLine | None:
-    """One lookup; loops use ``LineBook`` instead."""
-    years = MonitoringLine.objects.filter(year__lte=year, region_code__in=candidate_codes(region_code))
-    return LineBook(years).in_force(region_code, year)
+    return Decimal(income) < Decimal(line)
 
 
 def line_label(line: MonitoringLine, year: int) -> str:
@@ -95,7 +73,7 @@ def line_label(line: MonitoringLine, year: int) -> str:
     }
 
 
-# --- income records and spending ------------------------------------------------------------
+# --- income records and the screening facts -------------------------------------------------
 
 def income_record(household: Household, year: int | None = None, *, up_to: int | None = None
                   ) -> HouseholdYear | None:
@@ -108,114 +86,111 @@ def income_record(household: Household, year: int | None = None, *, up_to: int |
     return qs.order_by("-year").first()
 
 
-def adjusted_per_capita(record: HouseholdYear) -> Decimal | None:
-    """(Net income − compliant out-of-pocket spending) ÷ members, as screening computes it (§2.5)."""
-    if not record.member_count or record.net_income is None:
+def adjusted_income_problem(facts: HouseholdYearFacts, line_text: str, *,
+                            year: int | None = None) -> str | None:
+    """Why ADJUSTED_INCOME_BELOW_LINE holds (spending pushes income below the line), or None.
+
+    ``line_text`` is the line as the message shows it; ``year``, when given, is named too.
+    """
+    if ADJUSTED_BELOW_LINE not in facts.holds:
         return None
-    value = (Decimal(record.net_income) - Decimal(record.compliant_out_of_pocket)) / record.member_count
-    return value.quantize(Decimal("0.01"))
+    figures = {"spent": yuan(facts["compliant_out_of_pocket"]), "line": line_text, "year": year,
+               "adjusted": yuan(facts["adjusted_per_capita_income"])}
+    if year is None:
+        return _("After compliant out-of-pocket spending of %(spent)s yuan, per-capita income is "
+                 "%(adjusted)s yuan, below the line of %(line)s yuan.") % figures
+    return _("After compliant out-of-pocket spending of %(spent)s yuan in %(year)s, per-capita income is "
+             "%(adjusted)s yuan, below the line of %(line)s.") % figures
 
 
-def _rule_parameters(code: str) -> dict:
-    rule = Rule.objects.filter(code=code).only("parameters").first()
-    return dict(rule.parameters) if rule and rule.parameters else {}
-
-
-def income_drop_threshold() -> Decimal:
-    """The fractional drop INCOME_DROP treats as sharp (0.3 = a 30 % fall)."""
-    return Decimal(str(_rule_parameters("INCOME_DROP").get("drop", DEFAULT_INCOME_DROP)))
-
-
-def medical_thresholds() -> dict[str, Decimal]:
-    """MEDICAL_SPENDING's amounts: yearly out-of-pocket for ex-poor / other people, share of income."""
-    params = _rule_parameters("MEDICAL_SPENDING")
-    return {key: Decimal(str(params.get(key, default))) for key, default in DEFAULT_MEDICAL.items()}
-
-
-def medical_out_of_pocket(household: Household, end: date) -> Decimal:
-    """Out-of-pocket medical spending the medical-insurance feed reported in the 12 months to ``end``."""
-    start = end - timedelta(days=365)
-    total = FeedSignal.objects.filter(
-        household=household, kind=FeedSignal.Kind.MEDICAL_OUT_OF_POCKET, date__gt=start, date__lte=end,
-    ).aggregate(s=Sum("amount"))["s"]
-    return Decimal(total or 0)
-
-
-def medical_spending_problem(household: Household, record: HouseholdYear | None, end: date) -> str | None:
-    """Why the medical spending counts as large (MEDICAL_SPENDING's thresholds), or None."""
-    spent = medical_out_of_pocket(household, end)
-    if spent <= 0:
+def income_drop_problem(facts: HouseholdYearFacts) -> str | None:
+    """Why INCOME_DROP holds (per-capita income fell sharply from the year before), or None."""
+    if INCOME_DROP not in facts.holds:
         return None
-    limits = medical_thresholds()
-    ex_poor = household.household_type == HouseholdType.EX_POOR
-    limit = limits["ex_poor_amount"] if ex_poor else limits["other_amount"]
-    if spent >= limit:
+    change = facts["income_change"]
+    return _("Per-capita income fell from %(prev)s yuan in %(prev_year)s to %(now)s yuan in %(year)s "
+             "(%(drop)s%%).") % {
+        "prev": yuan(facts["prev_per_capita_income"]), "prev_year": facts.year - 1,
+        "now": yuan(facts["per_capita_income"]), "year": facts.year,
+        "drop": "—" if change is None else f"{-Decimal(change) * 100:.0f}",
+    }
+
+
+def medical_spending_problem(facts: HouseholdYearFacts) -> str | None:
+    """Why MEDICAL_SPENDING holds (large out-of-pocket medical spending in the window), or None.
+
+    The message names the rule's own threshold: the yearly amount for an ex-poor or another
+    household when the spending reaches it, else the share of the household's net income.
+    """
+    if MEDICAL_SPENDING not in facts.holds:
+        return None
+    params = facts.parameters.get(MEDICAL_SPENDING, {})
+    spent = Decimal(facts["medical_out_of_pocket_12m"] or 0)
+    end = facts.window[1].isoformat()
+    limit = params.get("ex_poor_amount" if facts["ex_poor"] else "other_amount")
+    if limit is not None and spent >= limit:
         return _("Out-of-pocket medical spending of %(spent)s yuan in the 12 months to %(end)s reaches the "
-                 "threshold of %(limit)s yuan.") % {"spent": yuan(spent), "end": end.isoformat(), "limit": yuan(limit)}
-    if record is not None and record.net_income is not None and spent > limits["income_share"] * Decimal(
-            record.net_income):
+                 "threshold of %(limit)s yuan.") % {"spent": yuan(spent), "end": end, "limit": yuan(limit)}
+    share = params.get("income_share")
+    if share is not None and facts["net_income"] is not None:
         return _("Out-of-pocket medical spending of %(spent)s yuan in the 12 months to %(end)s is more than "
                  "%(share)s%% of the household's net income of %(income)s yuan.") % {
-            "spent": yuan(spent), "end": end.isoformat(), "share": f"{limits['income_share'] * 100:.0f}",
-            "income": yuan(record.net_income),
+            "spent": yuan(spent), "end": end, "share": f"{share * 100:.0f}",
+            "income": yuan(facts["net_income"]),
         }
-    return None
+    return _("The screening rule %(rule)s holds for the household in %(year)s.") % {
+        "rule": MEDICAL_SPENDING, "year": facts.year}
 
 
-def sudden_difficulties(household: Household, record: HouseholdYear, line: MonitoringLine) -> list[str]:
-    """The signs of a sudden severe difficulty the registry and the feeds show for the record's year."""
-    reasons: list[str] = []
-    adjusted = adjusted_per_capita(record)
-    if adjusted is not None and adjusted < line.amount:
-        reasons.append(_(
-            "After compliant out-of-pocket spending of %(spent)s yuan, per-capita income is %(adjusted)s yuan, "
-            "below the line of %(line)s yuan."
-        ) % {"spent": yuan(record.compliant_out_of_pocket), "adjusted": yuan(adjusted), "line": yuan(line.amount)})
-    previous = HouseholdYear.objects.filter(household=household, year=record.year - 1).first()
-    prev = None if previous is None or previous.per_capita_net_income is None else Decimal(
-        previous.per_capita_net_income)
-    if prev is not None and prev > 0 and record.per_capita_net_income is not None:
-        now = Decimal(record.per_capita_net_income)
-        drop = (prev - now) / prev
-        if drop >= income_drop_threshold():
-            reasons.append(_(
-                "Per-capita income fell from %(prev)s yuan in %(prev_year)s to %(now)s yuan in %(year)s "
-                "(%(drop)s%%)."
-            ) % {"prev": yuan(prev), "prev_year": record.year - 1, "now": yuan(now), "year": record.year,
-                 "drop": f"{drop * 100:.0f}"})
-    medical = medical_spending_problem(household, record, min(date(record.year, 12, 31), timezone.localdate()))
-    if medical:
-        reasons.append(medical)
-    return reasons
+def sudden_difficulties(facts: HouseholdYearFacts) -> list[str]:
+    """The signs of a sudden severe difficulty: the SUDDEN_RULES that hold on the household-year."""
+    line = facts["line"]
+    found = [
+        adjusted_income_problem(facts, yuan(line)) if line is not None else None,
+        income_drop_problem(facts),
+        medical_spending_problem(facts),
+    ]
+    return [reason for reason in found if reason]
 
 
 # --- categories -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class IncomePosition:
-    """A household's per-capita income of a year against the line in force."""
+    """A household's per-capita income of a year against the line in force, as screening's facts."""
 
     year: int
     record: HouseholdYear | None
     line: MonitoringLine | None
+    facts: HouseholdYearFacts | None  # None without a record of the year
 
     @property
     def income(self) -> Decimal | None:
-        return None if self.record is None or self.record.per_capita_net_income is None else Decimal(
-            self.record.per_capita_net_income)
+        value = None if self.facts is None else self.facts["per_capita_income"]
+        return None if value is None else Decimal(value)
 
     @property
     def below(self) -> bool | None:
         """True below the line, False at or above it, None when either figure is unknown."""
-        if self.income is None or self.line is None:
-            return None
-        return self.income < self.line.amount
+        return below_line(self.income, None if self.facts is None else self.facts["line"])
 
 
-def income_position(household: Household, year: int | None = None) -> IncomePosition:
+def income_position(household: Household, year: int | None = None, *,
+                    rules: Iterable[str] = ()) -> IncomePosition:
+    """Where the household's income of ``year`` (default: its latest record) stands against the line.
+
+    The facts are those of a screening run on 31 December of the year (today, for the current
+    year); ``rules`` are the screening rules to evaluate on them as well.
+    """
     record = income_record(household, year)
     year = year if year is not None else (record.year if record else timezone.localdate().year)
-    return IncomePosition(year=year, record=record, line=line_in_force(household.region_code, year))
+    line = line_in_force(household.region_code, year, earlier_year=True)
+    facts = None
+    if record is not None:
+        on = min(date(year, 12, 31), timezone.localdate())
+        names = (*POSITION_FACTS, *SPENDING_FACTS, *DROP_FACTS) if rules else POSITION_FACTS
+        facts = household_year_facts(household.pk, year, on=on, line=line, names=names, rules=rules)
+    return IncomePosition(year=year, record=record, line=line, facts=facts)
 
 
 def suggest_category(household: Household, year: int | None = None) -> str | None:
@@ -224,14 +199,14 @@ def suggest_category(household: Household, year: int | None = None) -> str | Non
     None also when the income or the line of the year is unknown: the cadre chooses then, and
     ``category_problems`` says what could not be checked.
     """
-    position = income_position(household, year)
-    if position.below is None:
+    position = income_position(household, year, rules=SUDDEN_RULES)
+    if position.below is None or position.facts is None:
         return None
     if position.below:
         if household.household_type == HouseholdType.EX_POOR:
             return Category.UNSTABLE_EX_POOR
         return Category.EDGE
-    if sudden_difficulties(household, position.record, position.line):
+    if sudden_difficulties(position.facts):
         return Category.SUDDEN
     return None
 

@@ -1,9 +1,10 @@
-"""Who acts on a case, at which level, and the context one action runs in.
+"""The level a user acts at, the refusal when an action is not theirs, and the context one action runs in.
 
-Only a user of a step's level whose region holds the case may act on it (a village step: a
-cadre of that village; a township step: an officer of its township; a county step: a county
-officer or administrator). Leaders, auditors and department officers never act. The helpers
-below change the case, its procedure and steps inside the caller's transaction.
+Who may act is declared in :mod:`.permissions` (``cases.complete_step`` and the narrower actions):
+only a user of a step's level whose region holds the case acts on it (a village step: a cadre of
+that village; a township step: an officer of its township; a county step: a county officer or
+administrator). Leaders, auditors and department officers never act. The helpers below change the
+case, its procedure and steps inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.accounts.scoping import in_scope
 from shouwang.cases.casefiles.models import Case
+from shouwang.core.permissions import can, permission
 
 from .declarations import LEVEL_OF_ROLE
 from .models import Level, Procedure, ProcedureStatus, Step, StepStatus
@@ -30,20 +31,24 @@ def user_level(user) -> str | None:
     return LEVEL_OF_ROLE.get(getattr(user, "role", ""))
 
 
-def may_act(user, case: Case) -> bool:
-    """The user acts at some level and the case's village lies in the user's region."""
-    return user_level(user) is not None and in_scope(user, case.region_code, "change")
-
-
 def _level_label(level: str) -> str:
     return str(Level(level).label) if level in Level.values else level
 
 
-def require_level(ctx: ActionContext, *levels: str) -> None:
-    if ctx.level not in levels:
-        raise NotYourLevel(_("Only %(levels)s staff may do this; you act at the %(level)s level.") % {
-            "levels": " / ".join(_level_label(lv).lower() for lv in levels), "level": _level_label(ctx.level).lower(),
-        })
+def require_permitted(ctx: ActionContext, action: str, step: Step | None = None) -> None:
+    """Raise ``NotYourLevel`` unless the user may ``action`` on the case (or on ``step``), naming
+    the levels that may: the step's own, or those of the roles the action is declared for."""
+    if can(ctx.user, action, step if step is not None else ctx.case):
+        return
+    if step is not None:
+        levels = [step.level]
+    else:
+        roles = permission(action).roles
+        levels = [lv for lv in Level.values if any(LEVEL_OF_ROLE.get(role) == lv for role in roles)]
+    raise NotYourLevel(_("Only %(levels)s staff may do this; you act at the %(level)s level.") % {
+        "levels": " / ".join(_level_label(lv).lower() for lv in levels),
+        "level": _level_label(ctx.level).lower(),
+    })
 
 
 # --- the action context ---------------------------------------------------------------------

@@ -8,27 +8,19 @@ or ``step_days``), never later than the procedure's.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.utils import timezone
 
 from shouwang.cases.casefiles.models import Case
+from shouwang.core.calendar import add_days
 
 from .declarations import DECLARATIONS, StepSpec
-from .models import DayKind, Procedure, ProcedureKind, ProcedureSettings, Step, StepStatus
+from .models import Procedure, ProcedureKind, ProcedureSettings, Step, StepStatus
 
 
 def today_date() -> date:
     return timezone.localdate()
-
-
-def add_days(start: date, days: int, day_kind: str) -> date:
-    """``days`` calendar or working days after ``start`` (the county's setting)."""
-    if day_kind == DayKind.WORKING:
-        from shouwang.monitoring.screening.services import add_working_days
-
-        return add_working_days(start, days)
-    return start + timedelta(days=days)
 
 
 def procedure_due_date(case: Case, kind: str, start: date, settings: ProcedureSettings | None = None) -> date:

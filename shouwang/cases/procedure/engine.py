@@ -2,11 +2,18 @@
 
 The steps are declared once (``declarations.DECLARATIONS``, policy.md §6.1, §6.2): a step opens
 when the steps it comes after are done (``deadlines``), and only a user of its level whose region
-holds the case may complete it (``context``). Every action is one transaction: the case row is
-locked, the action's check runs, the change is made, and a ``Transition`` row plus a change-log
-entry are written beside it (``audit``). The actions of other features run here too, each with its
-check: measures and contacts (``shouwang.cases.assistance.services``), starting an elimination,
-rollback and re-identification (``shouwang.cases.elimination.services``).
+holds the case may complete it (``cases.complete_step`` in :mod:`.permissions`, asked of
+``can``). Every action is one transaction: the case row is locked, the action's check runs, the
+change is made, and a ``Transition`` row plus a change-log entry are written beside it
+(``audit``). The actions of other features run here too, each with its check: measures and
+contacts (``shouwang.cases.assistance.services``), starting an elimination, rollback and
+re-identification (``shouwang.cases.elimination.services``). The engine imports none of them (the
+features sit above the procedure): they are registered with ``register_action``, and what a step
+needs from another feature (a valid notice, the elimination criteria) or changes for it (the
+safety-net flag at filing) with ``register_step_check`` and ``register_step_effect``, all from
+``CasesConfig.ready`` (``shouwang.cases.casework.wiring``). Which levels take the narrower
+actions (withdrawing, an objection, an elimination) is declared beside ``cases.complete_step``
+and asked through ``context.require_permitted``.
 
 Refusals are the exceptions of ``refusals``: ``NotYourLevel`` (HTTP 403), ``NotAllowedNow``
 (HTTP 409) and its kinds ``ReasonRequired`` and ``InvalidData`` (HTTP 400).
@@ -37,25 +44,41 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from shouwang.cases.assistance import services as assistance
 from shouwang.cases.casefiles.models import Case, CaseStatus, EliminationMode
 from shouwang.cases.catalogue.models import RiskType
-from shouwang.cases.elimination import services as elimination
-from shouwang.cases.notices.services import notice_problem
 from shouwang.core.audit import acting_unless_known
+from shouwang.core.permissions import can
 from shouwang.core.signals import data_changed
 
 from .audit import record
 from .context import (
-    ActionContext, close_procedure, may_act, open_steps_of_level, require_level, set_case, user_level,
+    ActionContext,
+    close_procedure,
+    open_steps_of_level,
+    require_permitted,
+    set_case,
+    user_level,
 )
 from .deadlines import open_ready_steps, today_date
 from .declarations import (
-    ACTION_LABELS, ACTION_NAMES, DECLARATIONS, MAX_REASON, MAX_UPLOAD_BYTES, REOPENED_BY_OBJECTION,
-    UPLOAD_EXTENSIONS, ActionSpec, spec_of,
+    ACTION_LABELS,
+    ACTION_NAMES,
+    DECLARATIONS,
+    MAX_REASON,
+    MAX_UPLOAD_BYTES,
+    REOPENED_BY_OBJECTION,
+    UPLOAD_EXTENSIONS,
+    ActionSpec,
+    spec_of,
 )
 from .models import (
-    AttachmentKind, Level, Procedure, ProcedureKind, ProcedureStatus, Step, StepCode, StepStatus,
+    AttachmentKind,
+    Procedure,
+    ProcedureKind,
+    ProcedureStatus,
+    Step,
+    StepCode,
+    StepStatus,
 )
 from .refusals import ActionRefused, InvalidData, NotAllowedNow, NotYourLevel, ReasonRequired
 
@@ -81,7 +104,7 @@ def _check_complete_step(ctx: ActionContext, code: str) -> Step:
     if spec is None:
         raise InvalidData(_("“%(step)s” is not a step of this procedure.") % {"step": code})
     step = ctx.steps[code]
-    require_level(ctx, spec.level)
+    require_permitted(ctx, "cases.complete_step", step)
     if step.status == StepStatus.DONE:
         raise NotAllowedNow(_("The step “%(step)s” is already done.") % {"step": step.get_code_display()})
     if step.status != StepStatus.OPEN:
@@ -102,19 +125,24 @@ def _precondition(ctx: ActionContext, step: Step) -> str | None:
         if not has:
             return _("Home verification needs the signed commitment and authorisation (承诺授权书) attached.")
     if step.code == StepCode.APPRAISAL:
-        has = any(k == AttachmentKind.MINUTES for k, _f in ctx.files) or bool(ctx.reason) or ctx.case.attachments.filter(
-            kind=AttachmentKind.MINUTES, procedure=ctx.procedure).exists()
+        has = (
+            any(k == AttachmentKind.MINUTES for k, _f in ctx.files)
+            or bool(ctx.reason)
+            or ctx.case.attachments.filter(kind=AttachmentKind.MINUTES, procedure=ctx.procedure).exists()
+        )
         if not has:
             return _("The democratic appraisal needs its minutes: attach them or write a summary as the note.")
-    if step.code == StepCode.NOTICE:
-        return notice_problem(ctx.case, ctx.procedure, ctx.today)
-    if step.code == StepCode.COUNTY and kind == ProcedureKind.ELIMINATION:
-        refusals = elimination.refusal_reasons(ctx.case, ctx.procedure.elimination_mode, ctx.today)
-        if refusals:
-            return " ".join(refusals)
-    if step.code == StepCode.FILE and kind == ProcedureKind.IDENTIFICATION:
-        if not ctx.case.contacts.current(ctx.today).exists():
-            return _("The case needs a current assistance contact (帮扶联系人) before it is filed.")
+    for key in ((kind, step.code), ("", step.code)):
+        check = STEP_CHECKS.get(key)
+        problem = check(ctx) if check is not None else None
+        if problem:
+            return problem
+    if (
+        step.code == StepCode.FILE
+        and kind == ProcedureKind.IDENTIFICATION
+        and not ctx.case.contacts.current(ctx.today).exists()
+    ):
+        return _("The case needs a current assistance contact (帮扶联系人) before it is filed.")
     return None
 
 
@@ -133,7 +161,7 @@ def _check_decision(ctx: ActionContext, *, withdraw: bool = False) -> None:
     if ctx.procedure is None:
         raise NotAllowedNow(_("No procedure is under way on this case."))
     if withdraw:
-        require_level(ctx, Level.VILLAGE, Level.TOWNSHIP)
+        require_permitted(ctx, "cases.withdraw")
     elif not open_steps_of_level(ctx):
         if ctx.level not in {s.level for s in ctx.steps.values()}:
             raise NotYourLevel(_("No step of this procedure is at your level."))
@@ -143,7 +171,7 @@ def _check_decision(ctx: ActionContext, *, withdraw: bool = False) -> None:
 
 
 def _check_object(ctx: ActionContext) -> None:
-    require_level(ctx, Level.VILLAGE, Level.TOWNSHIP)
+    require_permitted(ctx, "cases.object")
     step = ctx.steps.get(StepCode.NOTICE)
     if step is None or step.status != StepStatus.OPEN:
         raise NotAllowedNow(_("Objections are recorded while the case is on public notice."))
@@ -162,11 +190,6 @@ CHECKS: dict[str, Callable[[ActionContext], None]] = {
     "reject": _check_decision,
     "withdraw": lambda ctx: _check_decision(ctx, withdraw=True),
     "object": _check_object,
-    "start_elimination": elimination.check_start_elimination,
-    "rollback_elimination": elimination.check_rollback,
-    "reidentify": elimination.check_reidentify,
-    "add_measure": assistance.check_add_measure,
-    "add_contact": assistance.check_add_contact,
     "attach": _check_attach,
 }
 
@@ -202,20 +225,21 @@ def _complete_step(ctx: ActionContext) -> None:
     Step.objects.filter(pk=step.pk).update(status=StepStatus.DONE, done_at=now, done_by=ctx.user, note=ctx.reason)
     before = case.status
     data: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
     if code == StepCode.COUNTY and kind == ProcedureKind.IDENTIFICATION:
-        set_case(case, identified_on=ctx.today)
+        fields["identified_on"] = ctx.today
         data["identified_on"] = ctx.today.isoformat()
     elif code == StepCode.COUNTY and kind == ProcedureKind.ELIMINATION:
-        set_case(case, status=CaseStatus.ELIMINATED, eliminated_on=ctx.today,
-                 elimination_mode=procedure.elimination_mode)
+        fields |= {"status": CaseStatus.ELIMINATED, "eliminated_on": ctx.today,
+                   "elimination_mode": procedure.elimination_mode}
         data |= {"eliminated_on": ctx.today.isoformat(), "mode": procedure.elimination_mode}
     elif code == StepCode.FILE and kind == ProcedureKind.IDENTIFICATION:
-        from shouwang.cases.elimination.criteria import has_labour
-
-        fields: dict[str, Any] = {"status": CaseStatus.MONITORED}
-        if not has_labour(case):
-            fields["no_labour_safety_net"] = True
-            data["no_labour_safety_net"] = True
+        fields["status"] = CaseStatus.MONITORED
+    for effect in STEP_EFFECTS.get((kind, code), ()):  # other features' changes (the safety-net flag at filing)
+        changes = effect(ctx)
+        fields |= changes
+        data |= changes
+    if fields:
         set_case(case, **fields)
     remaining = procedure.steps.exclude(status__in=(StepStatus.DONE, StepStatus.SKIPPED)).exists()
     if remaining:
@@ -269,11 +293,6 @@ HANDLERS: dict[str, Callable[[ActionContext], None]] = {
     "reject": _reject,
     "withdraw": lambda ctx: _reject(ctx, withdraw=True),
     "object": _object,
-    "start_elimination": elimination.start_elimination,
-    "rollback_elimination": elimination.rollback,
-    "reidentify": elimination.reidentify,
-    "add_measure": assistance.add_measure,
-    "add_contact": assistance.add_contact,
     "attach": _attach,
 }
 
@@ -281,6 +300,46 @@ HANDLERS: dict[str, Callable[[ActionContext], None]] = {
 def _with_step(ctx: ActionContext, code: str) -> ActionContext:
     ctx.data["step"] = code
     return ctx
+
+
+# --- what the other features plug in (``CasesConfig.ready``, ``shouwang.cases.casework.wiring``) --
+
+# What an action of another feature is still missing, said on its button (``available_actions(explain=True)``).
+EXPLAINS: dict[str, Callable[[ActionContext], str | None]] = {}
+# What completing a step needs from another feature, per (procedure kind or "" for any, step code):
+# the problem in words, or None when nothing stands against it.
+STEP_CHECKS: dict[tuple[str, str], Callable[[ActionContext], str | None]] = {}
+# What completing a step changes on the case for another feature, per (procedure kind, step code):
+# the case's fields to set, written with the step's own and recorded in the transition's data.
+STEP_EFFECTS: dict[tuple[str, str], list[Callable[[ActionContext], dict[str, Any]]]] = {}
+
+
+def register_action(name: str, check: Callable[[ActionContext], None], handler: Callable[[ActionContext], None],
+                    *, explain: Callable[[ActionContext], str | None] | None = None) -> None:
+    """Run the action ``name`` (declared in ``declarations.ACTION_NAMES``) with its check and change.
+
+    ``check`` raises an ``ActionRefused`` when the action is not for this user or stage; ``handler``
+    makes the change inside ``perform``'s transaction; ``explain`` says what is still missing.
+    Registering a name again replaces it.
+    """
+    if name not in ACTION_NAMES:
+        raise ValueError(f"{name!r} is not a declared action")
+    CHECKS[name] = check
+    HANDLERS[name] = handler
+    if explain is not None:
+        EXPLAINS[name] = explain
+
+
+def register_step_check(code: str, check: Callable[[ActionContext], str | None], *, kind: str = "") -> None:
+    """Refuse to complete step ``code`` (of procedures of ``kind``, or any) while ``check`` names a problem."""
+    STEP_CHECKS[(kind, code)] = check
+
+
+def register_step_effect(kind: str, code: str, effect: Callable[[ActionContext], dict[str, Any]]) -> None:
+    """Set the case fields ``effect`` returns when step ``code`` of a ``kind`` procedure is completed."""
+    effects = STEP_EFFECTS.setdefault((kind, code), [])
+    if effect not in effects:
+        effects.append(effect)
 
 
 # --- public API -----------------------------------------------------------------------------
@@ -292,7 +351,7 @@ def available_actions(user, case: Case, today: date | None = None, *, explain: b
     the elimination criteria) are not checked unless ``explain``; then ``blocked`` says what
     is still missing and ``perform`` would refuse with the same words.
     """
-    if not may_act(user, case):
+    if not can(user, "cases.complete_step", case):
         return []
     today = today or today_date()
     ctx = ActionContext(case=case, user=user, level=user_level(user), reason="", data={}, files=[], today=today)
@@ -341,10 +400,8 @@ def available_actions(user, case: Case, today: date | None = None, *, explain: b
 def _explain(ctx: ActionContext, name: str, step_code: str) -> str | None:
     if name in ("complete_step", "approve_township", "approve_county") and step_code:
         return _precondition(ctx, ctx.steps[step_code])
-    if name == "start_elimination":
-        refusals = elimination.refusal_reasons(ctx.case, ctx.data.get("mode", ""), ctx.today)
-        return " ".join(refusals) or None
-    return None
+    explain = EXPLAINS.get(name)
+    return explain(ctx) if explain is not None else None
 
 
 def perform(case: Case, action: str, user, *, reason: str = "", data: dict | None = None, files: Any = None,
@@ -356,7 +413,7 @@ def perform(case: Case, action: str, user, *, reason: str = "", data: dict | Non
     """
     if action not in ACTION_NAMES:
         raise InvalidData(_("Unknown action “%(action)s”.") % {"action": action})
-    if not may_act(user, case):
+    if not can(user, "cases.complete_step", case):
         raise NotYourLevel(_("Only village, township and county staff whose region holds the case may act on it."))
     today = today or today_date()
     reason = " ".join((reason or "").split())[:MAX_REASON]

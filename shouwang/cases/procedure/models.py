@@ -13,8 +13,8 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Value, When
 from django.db.models import Case as CaseWhen
+from django.db.models import Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -115,7 +115,9 @@ class Step(RegionScopedModel):
     ``region_code`` is the case's village, so a township's or county's queue is a prefix filter.
     """
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps", verbose_name=_("procedure"))
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="steps", verbose_name=_("procedure")
+    )
     code = models.CharField(_("step"), max_length=12, choices=StepCode.choices)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -13,12 +13,9 @@ from .models import ProcedureStatus, Step, StepStatus
 
 def queue(user, today: date | None = None) -> QuerySet[Step]:
     """The open steps this user's level and region must act on, soonest due first, with ``is_overdue``."""
-    level = user_level(user)
-    if level is None:
-        return Step.objects.none()
     return (
-        Step.objects.restrict(user, "change")
-        .filter(status=StepStatus.OPEN, level=level, procedure__status=ProcedureStatus.OPEN)
+        Step.objects.restrict(user, "cases.complete_step")
+        .filter(status=StepStatus.OPEN, level=user_level(user), procedure__status=ProcedureStatus.OPEN)
         .with_overdue(today or today_date())
         .select_related("procedure__case__household__village")
         .order_by("due_date", "id")

@@ -2,26 +2,37 @@
 
 Policy differs by place (policy.md §6.1: 15 calendar days, 20 or 25 working days…), so the
 limits are data. Only an administrator whose region lies on the path of the prefix edits them
-(the same rule as the monitoring line), and each change lands in the change log. (The engine
-that runs the procedures themselves is :mod:`.engine`.)
+(``cases.edit_procedure_settings``, the same rule as the monitoring line), and each change lands
+in the change log. Everyone who may view reads the limits that bear on their region
+(:func:`settings_for`, the one queryset of the pages and the API). (The engine that runs the
+procedures themselves is :mod:`.engine`.)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from shouwang.core.audit import Change, acting_unless_known, record_changes
-from shouwang.monitoring.lines.services import may_edit
+from shouwang.core.permissions import require, restrict
 
 from .models import DayKind, ProcedureSettings, StepCode
 
 FIELDS = ("region_code", "total_days", "day_kind", "notice_min_days", "elimination_stable_months", "step_days")
 LIMITS = {"total_days": (1, 120), "notice_min_days": (1, 30), "elimination_stable_months": (0, 36)}
 REGION_CODE_LENGTHS = (0, 2, 4, 6, 9, 12)
+
+
+def settings_for(user) -> QuerySet[ProcedureSettings]:
+    """The settings on the path to the user's region (they may apply there) and those inside it.
+
+    They carry no personal data, but another township's limits are no business of this user.
+    """
+    return restrict(user, ProcedureSettings.objects.order_by("region_code"), "cases.view_procedure_settings")
 
 
 def validate(values: dict[str, Any]) -> dict[str, Any]:
@@ -59,8 +70,8 @@ def validate(values: dict[str, Any]) -> dict[str, Any]:
 def save_procedure_settings(user, values: dict[str, Any]) -> ProcedureSettings:
     """Create or update the settings of a region prefix, recording before and after."""
     clean = validate(values)
-    if not may_edit(user, clean["region_code"]):
-        raise PermissionDenied(_("Only the county administrator may change the procedures' time limits."))
+    # "" (everywhere) lies on the path of every region.
+    require(user, "cases.edit_procedure_settings", clean["region_code"])
     acting = acting_unless_known(user, "cases")
     with acting, transaction.atomic():
         current = ProcedureSettings.objects.select_for_update().filter(region_code=clean["region_code"]).first()

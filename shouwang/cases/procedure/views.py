@@ -3,9 +3,10 @@
 
 Thin views: what may happen is decided by the engine (``engine.perform``); the queue is
 ``queue.queue``: the open steps of the user's own level inside their region, soonest due first.
-What time limits may be saved and by whom is decided by :mod:`.services` (the same rule as the
-monitoring line: the county administrator, for a prefix on the path to their region), and every
-change lands in the change log, which both pages show as the settings' history.
+The limits shown are ``services.settings_for`` (those that bear on the user's region, as in the
+API); what may be saved and by whom is ``cases.edit_procedure_settings`` (the county
+administrator, for a prefix on the path to their region), and every change lands in the change
+log, which both pages show as the settings' history.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,13 +25,13 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shouwang.cases.casefiles.casepage import STEP_FILES, get_case, refused, render_case
-from shouwang.cases.pages import PAGE_SIZE, head_name_subquery, require_view
+from shouwang.cases.pages import PAGE_SIZE, head_name_subquery
 from shouwang.core.models import ChangeLog
-from shouwang.monitoring.lines.services import may_edit
+from shouwang.core.permissions import can, home_region, require, requires
 from shouwang.regions.models import Region
 
 from . import engine, services
+from .casepage import STEP_FILES, get_case, refused, render_case
 from .context import user_level
 from .deadlines import today_date
 from .forms import ActionForm, AttachmentForm, SettingsForm, check_attachment, step_field
@@ -58,6 +58,7 @@ def _step_files(request: HttpRequest, step: str) -> tuple[dict[str, Any] | None,
 
 
 @login_required
+@requires("cases.complete_step")
 @require_POST
 def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     """One action from the case page's buttons, through ``engine.perform``."""
@@ -85,6 +86,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("cases.complete_step")
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk)
@@ -102,6 +104,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """A case's file, for those who may see the case (files are never served from a public folder)."""
@@ -120,9 +123,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def queue(request: HttpRequest) -> HttpResponse:
-    require_view(request)
     today = today_date()
     steps = pending_steps(request.user, today).annotate(head_name=head_name_subquery("procedure__case__household_id"))
     paginator = Paginator(steps, PAGE_SIZE)
@@ -139,26 +142,6 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 # --- the time limits ------------------------------------------------------------------------------
-
-
-def _user_prefix(user) -> str | None:
-    """The prefix whose limits the user reads; a superuser without a region reads them all."""
-    if getattr(user, "is_superuser", False) and not user.scope_prefix:
-        return ""
-    return user.scope_prefix
-
-
-def settings_for(user) -> QuerySet[ProcedureSettings]:
-    """The settings on the path to the user's region (they may apply there) and those inside it.
-
-    They carry no personal data, but another township's limits are no business of this user.
-    """
-    prefix = _user_prefix(user)
-    if prefix is None or not user.can("view"):
-        return ProcedureSettings.objects.none()
-    on_path = [prefix[:n] for n in services.REGION_CODE_LENGTHS if n <= len(prefix)]
-    inside = Q(region_code__startswith=prefix)
-    return ProcedureSettings.objects.filter(Q(region_code__in=on_path) | inside).order_by("region_code")
 
 
 # --- showing a setting ------------------------------------------------------------------------
@@ -216,12 +199,12 @@ def _region_names(codes) -> dict[str, str]:
 
 
 @login_required
+@requires("cases.view_procedure_settings")
 @require_http_methods(["GET", "HEAD"])
 def settings_list(request: HttpRequest) -> HttpResponse:
     """The limits in force in the user's region, every stored prefix that bears on it, and their history."""
-    require_view(request)
-    stored = list(settings_for(request.user))
-    prefix = _user_prefix(request.user) or ""
+    stored = list(services.settings_for(request.user))
+    prefix = home_region(request.user) or ""
     in_force = ProcedureSettings.for_region(prefix)
     names = _region_names([s.region_code for s in stored] + [prefix])
     history = _history_by_id(stored)
@@ -229,12 +212,13 @@ def settings_list(request: HttpRequest) -> HttpResponse:
         {"settings": s, "region_name": names.get(s.region_code, ""), "steps": _step_days_text(s.step_days),
          "in_force": s.pk is not None and s.pk == in_force.pk,
          "history": history_rows(history.get(str(s.pk), [])),
-         "editable": may_edit(request.user, s.region_code)}
+         "editable": can(request.user, "cases.edit_procedure_settings", s.region_code)}
         for s in stored
     ]
     return render(request, "cases/settings_list.html", {
         "items": items, "in_force": in_force, "in_force_steps": _step_days_text(in_force.step_days),
-        "region_name": names.get(prefix, prefix), "can_edit": may_edit(request.user),
+        "region_name": names.get(prefix, prefix),
+        "can_edit": can(request.user, "cases.edit_procedure_settings"),
     })
 
 
@@ -246,20 +230,18 @@ def _initial(settings: ProcedureSettings) -> dict[str, Any]:
 
 
 @login_required
+@requires("cases.edit_procedure_settings")
 @require_http_methods(["GET", "HEAD", "POST"])
 def settings_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or change the limits of a prefix (the county administrator), through the service."""
-    if not may_edit(request.user):
-        raise PermissionDenied
     if pk:
-        settings = get_object_or_404(settings_for(request.user), pk=pk)
-        if not may_edit(request.user, settings.region_code):
-            raise PermissionDenied
+        settings = get_object_or_404(services.settings_for(request.user), pk=pk)
+        require(request.user, "cases.edit_procedure_settings", settings.region_code)
         initial = _initial(settings)
     else:
         settings = None
         # A new prefix starts from the limits now in force in the administrator's region.
-        prefix = _user_prefix(request.user) or ""
+        prefix = home_region(request.user) or ""
         initial = {**_initial(ProcedureSettings.for_region(prefix)), "region_code": prefix}
     form = SettingsForm(request.POST or None, initial=initial, editing=settings is not None)
     status = 200

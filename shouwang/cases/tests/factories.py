@@ -16,8 +16,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from shouwang.cases.models import (
-    AssistanceContact, Case, CaseSource, CaseStatus, Category, EliminationMode, Measure, MeasureStatus, MeasureType,
-    Procedure, ProcedureKind, ProcedureStatus, RiskType, Step, StepStatus,
+    AssistanceContact,
+    Case,
+    CaseSource,
+    CaseStatus,
+    Category,
+    EliminationMode,
+    Measure,
+    MeasureStatus,
+    MeasureType,
+    Procedure,
+    ProcedureKind,
+    ProcedureStatus,
+    RiskType,
+    Step,
+    StepStatus,
 )
 from shouwang.cases.notices.services import create_notice
 from shouwang.cases.procedure import engine

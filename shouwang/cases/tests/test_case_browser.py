@@ -24,7 +24,7 @@ from shouwang.cases.tests.factories import PDF, make_case, make_contact, make_me
 from shouwang.monitoring.models import WarningStatus
 from shouwang.monitoring.tests.warning_helpers import make_warning
 from shouwang.registry.tests.factories import make_household
-from shouwang.web.tests.browser.support import assert_nothing_in_clear, body_overflow, log_in
+from shouwang.testing.browser_support import assert_nothing_in_clear, body_overflow, log_in
 
 pytestmark = pytest.mark.browser
 

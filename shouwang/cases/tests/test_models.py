@@ -9,7 +9,12 @@ from django.db import IntegrityError, transaction
 
 from conftest import TOWNSHIP_A, VILLAGE_A1
 from shouwang.cases.models import (
-    Case, CaseStatus, Category, MeasureType, ProcedureSettings, RiskType,
+    Case,
+    CaseStatus,
+    Category,
+    MeasureType,
+    ProcedureSettings,
+    RiskType,
 )
 from shouwang.registry.tests.factories import make_household
 

@@ -8,10 +8,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from conftest import VILLAGE_A1, VILLAGE_B1
 from shouwang.core.audit import acting_as, record_access, verify_chain
-from shouwang.core.models import AccessLog, ChangeLog
+from shouwang.core.models import AccessLog, ChainHead, ChangeLog
 from shouwang.registry.households.audit import snapshot, suppress_change_log
 from shouwang.registry.models import Household, HouseholdYear
 from shouwang.registry.tests.factories import make_household
@@ -83,6 +84,20 @@ def test_change_log_records_who_and_from_where(regions, personas):
     entry = ChangeLog.objects.filter(object_type="registry.household").get()
     assert entry.username == "carol" and entry.user_id == personas["carol"].pk
     assert entry.source == "POST /registry/households/" and len(entry.request_id) == 32
+
+
+def test_log_entries_read_as_when_who_what(regions, personas):
+    with acting_as(personas["carol"], source="POST /registry/households/"):
+        household = make_household(VILLAGE_A1)
+    record_access("unmask", user=personas["erin"], object_type="household", object_id=household.pk,
+                  object_repr="H0007")
+    change = ChangeLog.objects.filter(object_type="registry.household").get()
+    when = f"{timezone.localtime(change.time):%Y-%m-%d %H:%M}"
+    assert str(change) == f"{when} carol create registry.household {change.object_repr or household.pk}"
+    access = AccessLog.objects.get()
+    assert str(access) == f"{timezone.localtime(access.time):%Y-%m-%d %H:%M} erin unmask household H0007"
+    head = ChainHead.objects.get(name="accesslog")
+    assert str(head) == f"accesslog {access.hash[:12]}"
 
 
 def test_suppressed_bulk_work_logs_nothing(regions):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from shouwang.core.bulk import insert_rows
+from shouwang.core.bulk import column_of, insert_rows
 from shouwang.registry.models import Household, HouseholdYear
 
 VILLAGE = "433122102201"
@@ -44,6 +44,18 @@ def test_generated_columns_are_computed_by_the_database(regions):
 def test_refuses_to_write_a_generated_column(regions):
     with pytest.raises(ValueError, match="generated"):
         insert_rows(HouseholdYear, ["household", "year", "member_count", "net_income"], [])
+
+
+def test_column_of_a_field_and_of_a_relation_seen_from_the_other_side():
+    assert column_of(Household._meta.get_field("village")) == "village_id"
+    assert column_of(Household._meta.get_field("number")) == "number"
+    with pytest.raises(ValueError, match="not a column"):
+        column_of(Household._meta.get_field("members"))
+
+
+def test_refuses_a_relation_seen_from_the_other_side(regions):
+    with pytest.raises(ValueError, match="not a column"):
+        insert_rows(Household, ["number", "members"], [])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,22 +19,19 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from shouwang.core.permissions import DeclaredAction
+
 from .catalogue import FEED_SPECS
+from .filters import FeedBatchFilter
 from .models import FeedBatch, FeedLead
-from .services import FeedImport, batches_for, leads_for, may_feed
-
-
-class MayFeed(BasePermission):
-    message = "Only county staff and department data officers may send or read department feeds."
-
-    def has_permission(self, request, view) -> bool:
-        return may_feed(request.user)
+from .permissions import FEED
+from .services import FeedImport, batches_for, leads_for
 
 
 class FeedLeadSerializer(serializers.ModelSerializer):
@@ -72,8 +69,9 @@ class FeedBatchDetailSerializer(FeedBatchSerializer):
 class FeedBatchViewSet(viewsets.ReadOnlyModelViewSet):
     """Feed batches the user may see; another's batch answers 404."""
 
-    permission_classes = [IsAuthenticated, MayFeed]
-    filterset_fields = ["feed_type", "channel"]
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = FEED.name
+    filterset_class = FeedBatchFilter
 
     def get_queryset(self):
         return batches_for(self.request.user).select_related("user")
@@ -85,7 +83,8 @@ class FeedBatchViewSet(viewsets.ReadOnlyModelViewSet):
 class FeedRowsView(APIView):
     """Push one batch of rows of a feed type."""
 
-    permission_classes = [IsAuthenticated, MayFeed]
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = FEED.name
 
     @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
@@ -101,8 +100,6 @@ class FeedRowsView(APIView):
     def post(self, request, feed_type: str):
         if feed_type not in FEED_SPECS:
             raise NotFound("Unknown feed type.")
-        if not may_feed(request.user):
-            raise PermissionDenied
         dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
         name = (request.query_params.get("name") or "api")[:255]
         importer = FeedImport(feed_type, request.user, channel=FeedBatch.Channel.API)

@@ -69,10 +69,12 @@ from shouwang.core.imports import (
     parse_int,
 )
 from shouwang.core.imports import problem as engine_problem
+from shouwang.core.permissions import home_region, restrict
 from shouwang.registry.models import Member
 
 from .catalogue import Classified, _problem, aliases_for, feed_spec
 from .models import FeedBatch, FeedLead, FeedSignal, FeedType
+from .permissions import FEED
 
 Progress = Callable[[int, int, str], None]
 
@@ -118,7 +120,7 @@ STORED_ISSUES = 2000  # issues of each severity kept with a batch; the job's rep
 def api_max_rows() -> int:
     from django.conf import settings
 
-    return int(getattr(settings, "SHOUWANG_FEED_API_MAX_ROWS", 10_000))
+    return int(settings.SHOUWANG_FEED_API_MAX_ROWS)
 
 
 CENT = Decimal("0.01")
@@ -181,7 +183,9 @@ class FeedCheck:
         self.channel = channel
         self.progress = progress or (lambda done, total, message: None)
         self.today = today or timezone.localdate()
-        self.prefix: str | None = (user.scope_prefix or "") if user is not None else None
+        # The importer's region (None: the system, the whole deployment): where the batch is filed
+        # and whose column names apply. Whom a row may match is ``restrict``'s (``_match``).
+        self.prefix: str | None = (home_region(user) or "") if user is not None else None
         self.sheet_spec = self.spec.sheet_spec(aliases_for(self.feed_type, self.prefix))
         self.report = Report()
         self.file_name = ""
@@ -296,7 +300,7 @@ class FeedCheck:
             {"_row": list(range(1, len(rows) + 1)),
              **{key: [None if v is None else str(v).strip() or None for v in columns[key]] for key in found},
              "_num_id_number": numeric},
-            schema={"_row": pl.Int64, **{key: pl.String for key in found}, "_num_id_number": pl.Boolean},
+            schema={"_row": pl.Int64, **dict.fromkeys(found, pl.String), "_num_id_number": pl.Boolean},
         )
         return Table(spec=self.sheet_spec, sheet=name, header_row=0, headers=headers, frame=frame, filename=name)
 
@@ -461,8 +465,8 @@ class FeedCheck:
         """Link rows to members through the blind index: one query for the whole batch."""
         indexes = {row.id_index for row in self.rows}
         members = Member.objects.exclude(id_index="")
-        if self.prefix:
-            members = members.filter(region_code__startswith=self.prefix)
+        if self.user is not None:
+            members = restrict(self.user, members, FEED.name)
         columns = ("id_index", "id", "household_id", "region_code")
         if len(indexes) <= MATCH_IN_LIMIT:
             found = members.filter(id_index__in=list(indexes)).values_list(*columns) if indexes else []

@@ -193,7 +193,9 @@ class FeedColumnAlias(models.Model):
         verbose_name = _("feed column alias")
         verbose_name_plural = _("feed column aliases")
         constraints = [
-            models.UniqueConstraint(fields=["region_code", "feed_type", "header"], name="feedcolumnalias_unique_header"),
+            models.UniqueConstraint(
+                fields=["region_code", "feed_type", "header"], name="feedcolumnalias_unique_header"
+            ),
         ]
 
     def __str__(self) -> str:

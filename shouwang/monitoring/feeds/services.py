@@ -1,4 +1,4 @@
-"""Department feeds: the two-phase import and its commit, who may feed, and leads that become signals.
+"""Department feeds: the two-phase import and its commit, whose batches one sees, leads that become signals.
 
 The import (:class:`FeedImport`) runs on :mod:`shouwang.core.imports`, from a file (upload page,
 ``manage.py import_feed``) or from JSON rows (``POST /api/feeds/{type}/rows/``), the same way:
@@ -25,12 +25,12 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from shouwang.accounts.models import Role
 from shouwang.core import crypto
 from shouwang.core.audit import Change, record_access, record_changes
 from shouwang.core.bulk import insert_rows
 from shouwang.core.idnumbers import mask_id_number
 from shouwang.core.imports import Report, iter_chunks
+from shouwang.core.permissions import can, restrict
 from shouwang.core.signals import data_changed
 from shouwang.regions.models import Region
 from shouwang.registry.models import Member
@@ -38,25 +38,22 @@ from shouwang.registry.models import Member
 from .catalogue import check_alias
 from .checking import CENT, CHUNK, LEAD_FIELDS, SIGNAL_FIELDS, STORED_ISSUES, FeedCheck, FeedRow, Progress
 from .models import FeedBatch, FeedColumnAlias, FeedLead, FeedSignal
+from .permissions import FEED, READ_REGION_FEEDS
 
 # --- scoping ------------------------------------------------------------------------------------
 
 
-def may_feed(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False) and user.can("feed")
-
-
 def batches_for(user):
     """Batches a user may see: their region's for county staff, their own for a department officer."""
-    qs = FeedBatch.objects.restrict(user, "feed")
-    if getattr(user, "role", None) == Role.DEPARTMENT:
+    qs = FeedBatch.objects.restrict(user, FEED.name)
+    if can(user, FEED.name) and not can(user, READ_REGION_FEEDS.name):
         qs = qs.filter(user=user)
     return qs
 
 
 def leads_for(user):
-    qs = FeedLead.objects.restrict(user, "feed")
-    if getattr(user, "role", None) == Role.DEPARTMENT:
+    qs = FeedLead.objects.restrict(user, FEED.name)
+    if can(user, FEED.name) and not can(user, READ_REGION_FEEDS.name):
         qs = qs.filter(batch__user=user)
     return qs
 
@@ -96,7 +93,9 @@ class FeedImport(FeedCheck):
                 report.committed = True
                 self._log_access()
                 self._store_report()
-                transaction.on_commit(lambda: data_changed.send(sender=FeedSignal, part="monitoring", region_codes=None))
+                transaction.on_commit(
+                    lambda: data_changed.send(sender=FeedSignal, part="monitoring", region_codes=None)
+                )
         else:
             if commit and self._plan:
                 self.promoted = promote_leads(self.user)
@@ -186,6 +185,7 @@ class FeedImport(FeedCheck):
 
     def _store_report(self) -> None:
         data = self.summary(portable=True, limit=STORED_ISSUES)
+        assert self.batch is not None  # called after _write, which created the batch
         FeedBatch.objects.filter(pk=self.batch.pk).update(report=data)
         self.batch.report = data
 
@@ -229,7 +229,7 @@ def _correction(object_type: str, pk: int, before: Sequence[Any], row: FeedRow, 
 def _link_leads(pairs: Iterable[tuple[int, str]]) -> int:
     """Point leads at the signals with the same key (read back by key, one query per 900)."""
     pairs = list(pairs)
-    by_key = {}
+    by_key: dict[str | None, int] = {}
     for chunk in iter_chunks([key for _, key in pairs], CHUNK):
         by_key.update(FeedSignal.objects.filter(dedupe_key__in=list(chunk)).values_list("dedupe_key", "id"))
     now = timezone.now()
@@ -244,10 +244,9 @@ def promote_leads(user=None) -> int:
     Called at every feed commit: a lead recorded before the person was registered then feeds
     screening like any other signal, with its original batch, file and row as provenance.
     """
-    prefix = (user.scope_prefix or "") if user is not None else ""
     leads = FeedLead.objects.filter(resolved_signal__isnull=True)
-    if prefix:
-        leads = leads.filter(region_code__startswith=prefix)
+    if user is not None:  # the system promotes everywhere; a user within their region
+        leads = restrict(user, leads, FEED.name)
     waiting = list(leads.values_list(
         "id", "id_index", "feed_type", "kind", "date", "amount", "category", "reference", "detail", "batch_id",
         "file_name", "row_number", "dedupe_key",
@@ -255,8 +254,8 @@ def promote_leads(user=None) -> int:
     if not waiting:
         return 0
     members = Member.objects.exclude(id_index="")
-    if prefix:
-        members = members.filter(region_code__startswith=prefix)
+    if user is not None:
+        members = restrict(user, members, FEED.name)
     known: dict[str, tuple[int, int, str]] = {}
     for chunk in iter_chunks(sorted({w[1] for w in waiting}), CHUNK):
         for id_index, pk, household_id, region in members.filter(id_index__in=list(chunk)).values_list(
@@ -265,7 +264,7 @@ def promote_leads(user=None) -> int:
     ready = [w for w in waiting if w[1] in known]
     if not ready:
         return 0
-    existing = set()
+    existing: set[str | None] = set()
     for chunk in iter_chunks([w[12] for w in ready], CHUNK):
         existing.update(FeedSignal.objects.filter(dedupe_key__in=list(chunk)).values_list("dedupe_key", flat=True))
     connection = connections[FeedSignal.objects.db]

@@ -10,24 +10,19 @@ happened.
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from shouwang.core.audit import acting_as
+from shouwang.core import jobs
 from shouwang.core.models import Job
-from shouwang.registry.imports.tasks import discard_uploads, store_upload, upload_root
+from shouwang.registry.imports.tasks import IMPORT_FAILED, discard_uploads, store_upload, upload_root
 
 from .models import FeedBatch
 from .services import FeedImport
-
-logger = logging.getLogger(__name__)
 
 KIND = "feed_import"
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv")
@@ -37,12 +32,8 @@ _STORED_NAME = re.compile(r"[0-9a-f]{32}\.(xlsx|xls|csv)")
 def start_feed_import(user, uploaded, feed_type: str, *, commit: bool) -> Job:
     """Store the upload, create the job and queue it once the surrounding transaction commits."""
     files = [store_upload(uploaded)]
-    job = Job.objects.create(
-        kind=KIND, user=user, params={"files": files, "feed_type": feed_type, "commit": commit},
-        message=gettext_noop("Queued"),
-    )
-    transaction.on_commit(lambda: run_feed_import.enqueue(str(job.pk)))
-    return job
+    return jobs.start(KIND, run_feed_import, user=user,
+                      params={"files": files, "feed_type": feed_type, "commit": commit})
 
 
 def _stored_path(name: str) -> Path:
@@ -53,26 +44,17 @@ def _stored_path(name: str) -> Path:
 
 @task()
 def run_feed_import(job_id: str) -> dict[str, Any]:
-    """Check (and on request commit) a stored feed upload for its job."""
-    job = Job.objects.select_related("user").get(pk=job_id)
-    job.start(gettext_noop("Reading the file"))
-    try:
+    """Check (and on request commit) a stored feed upload for its job; the upload is deleted
+    whatever happens. Not retried: a commit that failed half-way is for a person to look at."""
+
+    def work(job: Job) -> jobs.Outcome:
         entry = job.params["files"][0]
-        with acting_as(job.user, source=f"job {job.pk}"):
-            importer = FeedImport(job.params["feed_type"], job.user, channel=FeedBatch.Channel.UPLOAD,
-                                  progress=job.set_progress)
-            report = importer.run_file(_stored_path(entry["path"]), entry["name"],
-                                       commit=bool(job.params.get("commit")))
-        job.result = importer.summary(portable=True)
-        job.status = Job.Status.SUCCEEDED
-        job.message = gettext_noop("Committed") if report.committed else gettext_noop("Checked")
-    except Exception:  # the job must end in a visible state; the trace goes to the server log only
-        logger.exception("feed import job %s failed", job.pk)
-        job.status = Job.Status.FAILED
-        job.message = gettext_noop("The import failed because of an internal error.")
-    finally:
-        discard_uploads(job)
-    job.finished_at = timezone.now()
-    job.progress = job.total = job.total or 1
-    job.save(update_fields=["result", "status", "message", "finished_at", "progress", "total", "updated_at"])
-    return {"status": job.status}
+        importer = FeedImport(job.params["feed_type"], job.user, channel=FeedBatch.Channel.UPLOAD,
+                              progress=job.set_progress)
+        report = importer.run_file(_stored_path(entry["path"]), entry["name"],
+                                   commit=bool(job.params.get("commit")))
+        message = gettext_noop("Committed") if report.committed else gettext_noop("Checked")
+        return jobs.Outcome(message, result=importer.summary(portable=True))
+
+    return jobs.run(job_id, work, failure_message=IMPORT_FAILED, cleanup=discard_uploads,
+                    start_message=gettext_noop("Reading the file"))

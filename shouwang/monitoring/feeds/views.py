@@ -1,8 +1,8 @@
 """Department feed pages: upload, watch the job, the batches and their leads, county column names.
 
 Thin views: the upload becomes a background job (:mod:`.tasks`), checking and writing are
-:mod:`.services`'. Only roles with the ``feed`` action (county officers, the administrator,
-department data officers) reach them (403 otherwise). A job is its starter's alone; a batch is
+:mod:`.services`'. Only roles with the ``monitoring.feed`` action (county officers, the
+administrator, department data officers) reach them (403 otherwise). A job is its starter's alone; a batch is
 visible to county staff of its region and to the department officer who sent it (404 otherwise).
 """
 
@@ -12,14 +12,12 @@ import io
 
 import xlsxwriter
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from shouwang.accounts.models import Role
 from shouwang.core.import_pages import (
     ISSUES_SHOWN,
     XLSX_TYPE,
@@ -29,33 +27,26 @@ from shouwang.core.import_pages import (
 )
 from shouwang.core.imports import Report
 from shouwang.core.models import Job
+from shouwang.core.permissions import can, home_region, require, requires, restrict
 
 from .catalogue import FEED_SPECS, feed_spec
+from .filters import FeedBatchFilter
 from .forms import AliasForm, FeedUploadForm
 from .models import FeedColumnAlias, FeedType
-from .services import add_alias, batches_for, leads_for, may_feed
+from .permissions import EDIT_FEED_ALIASES, FEED, VIEW_FEED_ALIASES
+from .services import add_alias, batches_for, leads_for
 from .tasks import KIND, start_feed_import
 
 LEADS_PER_PAGE = 100
 
 
-def _require_feed(request: HttpRequest) -> None:
-    if not may_feed(request.user):
-        raise PermissionDenied
-
-
-def _may_edit_aliases(user) -> bool:
-    return user.role == Role.ADMIN and bool(user.scope_prefix)
-
-
 def _own_job(request: HttpRequest, job_id) -> Job:
-    _require_feed(request)
     return get_object_or_404(Job, pk=job_id, kind=KIND, user=request.user)
 
 
 @login_required
+@requires(FEED.name)
 def feed_upload(request: HttpRequest) -> HttpResponse:
-    _require_feed(request)
     if request.method == "POST":
         form = FeedUploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -70,6 +61,7 @@ def feed_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires(FEED.name)
 def feed_status(request: HttpRequest, job_id) -> HttpResponse:
     job = _own_job(request, job_id)
     context = job_report_context(job)
@@ -84,26 +76,26 @@ def feed_status(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @login_required
+@requires(FEED.name)
 def feed_job_report(request: HttpRequest, job_id, fmt: str) -> HttpResponse:
     return report_download(_own_job(request, job_id), fmt, object_type="feed_import_report", filename="feed-report")
 
 
 @login_required
+@requires(FEED.name)
 def feed_batch_list(request: HttpRequest) -> HttpResponse:
-    _require_feed(request)
     batches = batches_for(request.user).select_related("user")
-    feed_type = request.GET.get("type", "")
-    if feed_type in FEED_SPECS:
-        batches = batches.filter(feed_type=feed_type)
-    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    filterset = FeedBatchFilter.for_page(request.GET, batches, request.user)
+    feed_type = request.GET.get("feed_type") or request.GET.get("type", "")
+    page = Paginator(filterset.rows(), 50).get_page(request.GET.get("page"))
     return render(request, "monitoring/feed_batch_list.html", {
         "page": page, "paginator": page.paginator, "feed_type": feed_type, "feed_types": FeedType.choices,
     })
 
 
 @login_required
+@requires(FEED.name)
 def feed_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_feed(request)
     batch = get_object_or_404(batches_for(request.user).select_related("user"), pk=pk)
     report = Report.from_dict(batch.report) if batch.report else None
     issues = [i for i in report.sorted_issues() if i.code != "unknown_person"] if report else []
@@ -117,9 +109,9 @@ def feed_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires(FEED.name)
 def feed_template(request: HttpRequest, feed_type: str) -> HttpResponse:
     """An empty workbook with the feed's headers; the ID column is formatted as text."""
-    _require_feed(request)
     if feed_type not in FEED_SPECS:
         raise Http404
     spec = feed_spec(feed_type)
@@ -138,31 +130,30 @@ def feed_template(request: HttpRequest, feed_type: str) -> HttpResponse:
 
 
 @login_required
+@requires(FEED.name)
 def feed_columns(request: HttpRequest) -> HttpResponse:
     """Each feed's columns with their header names, the county's own names, and (for the
     administrator) a form to add or remove one."""
-    _require_feed(request)
     user = request.user
-    prefix = user.scope_prefix or ""
-    editable = _may_edit_aliases(user)
+    editable = can(user, EDIT_FEED_ALIASES.name)
     form = AliasForm()
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        require(user, EDIT_FEED_ALIASES.name)
         if "remove" in request.POST:
-            FeedColumnAlias.objects.filter(pk=request.POST.get("remove"), region_code__startswith=prefix).delete()
+            removed = FeedColumnAlias.objects.filter(pk=request.POST.get("remove"))
+            restrict(user, removed, EDIT_FEED_ALIASES.name).delete()
             return redirect("monitoring:feed_columns")
         form = AliasForm(request.POST)
         if form.is_valid():
             try:
-                add_alias(prefix, form.cleaned_data["feed_type"], form.cleaned_data["column"],
-                          form.cleaned_data["header"], user)
+                # A name is set for the administrator's own region.
+                data = form.cleaned_data
+                add_alias(home_region(user) or "", data["feed_type"], data["column"], data["header"], user)
             except ValueError as exc:
                 form.add_error(None, _(str(exc)))
             else:
                 return redirect("monitoring:feed_columns")
-    aliases = [a for a in FeedColumnAlias.objects.all() if prefix and (prefix.startswith(a.region_code)
-                                                                        or a.region_code.startswith(prefix))]
+    aliases = restrict(user, FeedColumnAlias.objects.all(), VIEW_FEED_ALIASES.name)
     by_type: dict[str, list[FeedColumnAlias]] = {}
     for alias in aliases:
         by_type.setdefault(alias.feed_type, []).append(alias)

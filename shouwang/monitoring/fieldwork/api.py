@@ -7,16 +7,20 @@ in a new visit. Personal numbers appear only masked; fields are listed, never ``
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from shouwang.core.permissions import DeclaredAction
+
 from . import services as fieldwork
-from .models import Campaign, TaskStatus
+from .filters import CampaignTaskFilter, VisitFilter
+from .models import Campaign
+from .permissions import RECORD_VISIT, VIEW_CAMPAIGN
 from .serializers import CampaignSerializer, CampaignTaskSerializer, ProgressSerializer, VisitSerializer
 
 
@@ -24,28 +28,24 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Visits in the user's region; POST records one (a finding raises a warning)."""
 
     serializer_class = VisitSerializer
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = "view"
+    required_actions = {"create": RECORD_VISIT.name}
+    answers_by_scope = True  # a role that reads nothing reads an empty list
+
+    filterset_class = VisitFilter
 
     def get_queryset(self):
-        queryset = fieldwork.visits_for(self.request.user).order_by("-visited_on", "-id")
-        household = self.request.query_params.get("household")
-        if household:
-            queryset = queryset.filter(household__number=household)
-        return queryset
-
-    @extend_schema(parameters=[OpenApiParameter("household", str, description="household number (户编号)")])
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        if not request.user.can("change"):
-            raise PermissionDenied
-        return super().create(request, *args, **kwargs)
+        return fieldwork.visits_for(self.request.user).order_by("-visited_on", "-id")
 
 
 class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     """Campaigns over, within or around the user's region; ``progress`` counts within it."""
 
     serializer_class = CampaignSerializer
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = VIEW_CAMPAIGN.name
+    answers_by_scope = True
 
     def get_queryset(self):
         return Campaign.objects.restrict(self.request.user).select_related("region")
@@ -65,27 +65,14 @@ class CampaignTaskViewSet(viewsets.ReadOnlyModelViewSet):
     """Visit tasks in the user's region; filter by ``campaign`` and ``status``."""
 
     serializer_class = CampaignTaskSerializer
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = "view"
+    answers_by_scope = True
+
+    filterset_class = CampaignTaskFilter
 
     def get_queryset(self):
-        queryset = fieldwork.tasks_for(self.request.user).order_by(
-            "campaign_id", "region_code", "household_id"
-        )
-        campaign = self.request.query_params.get("campaign", "")
-        if campaign.isdigit():
-            queryset = queryset.filter(campaign_id=int(campaign))
-        status = self.request.query_params.get("status")
-        if status in TaskStatus.values:
-            queryset = queryset.filter(status=status)
-        return queryset
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("campaign", int),
-            OpenApiParameter("status", str, enum=TaskStatus.values),
-        ]
-    )
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        return super().list(request, *args, **kwargs)
+        return fieldwork.tasks_for(self.request.user).order_by("campaign_id", "region_code", "household_id")
 
 
 # --- routes, collected in monitoring/api_urls.py -------------------------------------------------

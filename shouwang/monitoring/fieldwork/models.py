@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.fields import EncryptedTextField
@@ -95,19 +94,16 @@ class CampaignStatus(models.TextChoices):
 
 
 class CampaignQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view"):
+    def restrict(self, user, action: str = "monitoring.view_campaign"):
         """Campaigns over the user's region, a part of it, or a region that contains it.
 
         A county campaign concerns every village in the county, so a village cadre sees it too
         (their own tasks and progress are scoped separately, through ``CampaignTask``).
+        The default action, ``monitoring.view_campaign``, has the ``ON_PATH`` scope.
         """
-        from shouwang.accounts.scoping import in_scope
+        from shouwang.core.permissions import restrict
 
-        prefix = getattr(user, "scope_prefix", None) if getattr(user, "is_authenticated", False) else None
-        if not prefix or not in_scope(user, prefix, action):
-            return self.none()
-        ancestors = [prefix[:n] for n in (2, 4, 6, 9, 12) if n < len(prefix)]
-        return self.filter(Q(region_code__startswith=prefix) | Q(region_code__in=ancestors))
+        return restrict(user, self, action)
 
 
 class Campaign(TimeStampedModel):

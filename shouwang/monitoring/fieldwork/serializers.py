@@ -16,6 +16,7 @@ from shouwang.registry.models import Household
 
 from . import services as fieldwork
 from .models import Campaign, CampaignStatus, CampaignTask, TaskStatus, Visit
+from .permissions import RECORD_VISIT
 
 
 def status_field(choices: type[models.TextChoices]) -> serializers.ChoiceField:
@@ -75,7 +76,7 @@ class VisitSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             # Only households the user may change can be named: others read as "does not exist".
-            self.fields["household"].queryset = Household.objects.restrict(request.user, "change")
+            self.fields["household"].queryset = Household.objects.restrict(request.user, RECORD_VISIT.name)
 
     def create(self, validated_data):
         visit = Visit(**validated_data)
@@ -84,7 +85,7 @@ class VisitSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            )
+            ) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
 

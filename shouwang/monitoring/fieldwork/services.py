@@ -21,19 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shouwang.accounts.models import Role
-from shouwang.accounts.scoping import in_scope
 from shouwang.core.audit import record_changes
 from shouwang.core.bulk import insert_rows
+from shouwang.core.permissions import require, restrict
 from shouwang.regions.models import Region
 from shouwang.registry.households.audit import make_change
 from shouwang.registry.models import Household
 
-from ..lines.models import MonitoringLine
+from ..lines.models import line_in_force
 from ..rules.models import RiskType
 from ..warnings.models import Warning, WarningChannel
 from ..warnings.services import raise_warning
 from .models import EVENTS, GUARANTEES, Campaign, CampaignStatus, CampaignTask, TaskStatus, Visit
+from .permissions import LAUNCH_CAMPAIGN, RECORD_VISIT
 
 # --- visits --------------------------------------------------------------------------------------
 
@@ -84,7 +84,7 @@ def _json_money(value: Decimal | None) -> float | int | None:
 
 def record_visit(visit: Visit, user) -> Visit:
     """Save a visit by ``user``; raise a warning for a finding and complete the household's tasks."""
-    if not Household.objects.restrict(user, "change").filter(pk=visit.household_id).exists():
+    if not Household.objects.restrict(user, RECORD_VISIT.name).filter(pk=visit.household_id).exists():
         raise PermissionDenied(_("You may record visits only to households in your region."))
     today = timezone.localdate()
     if visit.visited_on is None:
@@ -92,7 +92,7 @@ def record_visit(visit: Visit, user) -> Visit:
     if visit.visited_on > today:
         raise ValidationError({"visited_on": _("A visit cannot be recorded for a future date.")})
     visit.visitor = user
-    line = MonitoringLine.objects.for_region(visit.visited_on.year, visit.household.region_code)
+    line = line_in_force(visit.household.region_code, visit.visited_on.year)
     visit.line_amount = line.amount if line else None
     visit.findings = findings_of(visit)
     with transaction.atomic():
@@ -141,15 +141,6 @@ def visits_for(user, action: str = "view") -> QuerySet[Visit]:
 CAMPAIGN_LEVELS = (Region.Level.COUNTY, Region.Level.TOWNSHIP, Region.Level.VILLAGE)
 
 
-def may_launch(user, region_code: str | None = None) -> bool:
-    """County officers and the administrator launch campaigns in their own region."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.role not in (Role.COUNTY, Role.ADMIN):
-        return False
-    return in_scope(user, region_code or user.scope_prefix or "", "change")
-
-
 def launch_campaign(
     user, *, name: str, region: Region, starts_on: date, ends_on: date, basis: str = ""
 ) -> Campaign:
@@ -159,8 +150,7 @@ def launch_campaign(
     household table: 10⁵ households, a county, took 1.9 s on SQLite (and an INSERT … SELECT
     was no faster: the time is the table's indexes), short enough to stay in the request.
     """
-    if not may_launch(user, region.code):
-        raise PermissionDenied(_("Only county officers may launch a campaign, and only in their own region."))
+    require(user, LAUNCH_CAMPAIGN.name, region.code)
     if region.level not in CAMPAIGN_LEVELS:
         raise ValidationError({"region": _("Choose a county, a township or a village.")})
     if ends_on < starts_on:
@@ -196,8 +186,8 @@ def launch_campaign(
 
 def close_campaign(campaign: Campaign, user) -> Campaign:
     """End a campaign: its pending tasks stay pending (the record of who was not visited)."""
-    if not may_launch(user, campaign.region_code):
-        raise PermissionDenied(_("Only county officers may close a campaign in their own region."))
+    require(user, LAUNCH_CAMPAIGN.name, campaign.region_code,
+            message=_("Only county officers may close a campaign in their own region."))
     with transaction.atomic():
         updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.OPEN).update(
             status=CampaignStatus.CLOSED, updated_at=timezone.now()
@@ -279,15 +269,15 @@ def tasks_for(user, action: str = "view") -> QuerySet[CampaignTask]:
 
 
 def pending_tasks_for(user) -> QuerySet[CampaignTask]:
-    return tasks_for(user, "change").filter(status=TaskStatus.PENDING, campaign__status=CampaignStatus.OPEN)
+    return tasks_for(user, RECORD_VISIT.name).filter(
+        status=TaskStatus.PENDING, campaign__status=CampaignStatus.OPEN
+    )
 
 
 def campaign_regions(user) -> Iterable[Region]:
     """Regions a user may launch a campaign over: their own and the townships and villages in it."""
-    prefix = user.scope_prefix or ""
-    if not may_launch(user, prefix):
-        return Region.objects.none()
-    return Region.objects.filter(code__startswith=prefix, level__in=CAMPAIGN_LEVELS).order_by("code")
+    regions = Region.objects.filter(level__in=CAMPAIGN_LEVELS).order_by("code")
+    return restrict(user, regions, LAUNCH_CAMPAIGN.name)
 
 
 # --- evidence, for the warning pages -------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -20,18 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shouwang.core.permissions import can, requires
 from shouwang.registry.models import Household, Member, Relation
 
 from . import services as fieldwork
+from .filters import CampaignTaskFilter, VisitFilter
 from .forms import EVENT_FIELDS, GUARANTEE_FIELDS, CampaignForm, VisitForm
 from .models import Campaign, CampaignStatus, Visit
+from .permissions import LAUNCH_CAMPAIGN, RECORD_VISIT, VIEW_CAMPAIGN
 
 PAGE_SIZE = 50
-
-
-def _require(request: HttpRequest, action: str) -> None:
-    if not request.user.can(action):
-        raise PermissionDenied
 
 
 def _page(request: HttpRequest, queryset) -> Any:
@@ -47,11 +45,11 @@ def _head_name(household: Household) -> str:
 
 
 @login_required
+@requires(RECORD_VISIT.name)
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest, household_pk: int) -> HttpResponse:
-    _require(request, "change")
     household = get_object_or_404(
-        Household.objects.restrict(request.user, "change").select_related("village"), pk=household_pk
+        Household.objects.restrict(request.user, RECORD_VISIT.name).select_related("village"), pk=household_pk
     )
     visit = Visit(household=household, visited_on=timezone.localdate())
     form = VisitForm(request.POST or None, instance=visit)
@@ -80,6 +78,7 @@ def visit_new(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("view", answers_by_scope=True)
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(fieldwork.visits_for(request.user).select_related("warning"), pk=pk)
     findings = [fieldwork.FINDING_LABELS.get(code, code) for code in visit.findings]
@@ -88,31 +87,29 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("view", answers_by_scope=True)
 def visit_list(request: HttpRequest) -> HttpResponse:
-    visits = fieldwork.visits_for(request.user)
+    filterset = VisitFilter.for_page(request.GET, fieldwork.visits_for(request.user), request.user)
     household = request.GET.get("household", "").strip()
-    if household:
-        visits = visits.filter(household__number=household)
-    return render(
-        request, "monitoring/visit_list.html", {"page": _page(request, visits), "household": household}
-    )
+    context = {"page": _page(request, filterset.rows()), "household": household}
+    return render(request, "monitoring/visit_list.html", context)
 
 
 # --- campaigns ------------------------------------------------------------------------------------
 
 
 @login_required
+@requires(VIEW_CAMPAIGN.name, answers_by_scope=True)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = Campaign.objects.restrict(request.user).select_related("region")
-    context = {"page": _page(request, campaigns), "may_launch": fieldwork.may_launch(request.user)}
+    context = {"page": _page(request, campaigns), "can_launch": can(request.user, LAUNCH_CAMPAIGN.name)}
     return render(request, "monitoring/campaign_list.html", context)
 
 
 @login_required
+@requires(LAUNCH_CAMPAIGN.name)
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    if not fieldwork.may_launch(request.user):
-        raise PermissionDenied
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -136,6 +133,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires(VIEW_CAMPAIGN.name, answers_by_scope=True)
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(
         Campaign.objects.restrict(request.user).select_related("region", "created_by"), pk=pk
@@ -144,14 +142,15 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "campaign": campaign,
         "progress": progress,
-        "may_close": campaign.status == CampaignStatus.OPEN
-        and fieldwork.may_launch(request.user, campaign.region_code),
+        "can_close": campaign.status == CampaignStatus.OPEN
+        and can(request.user, LAUNCH_CAMPAIGN.name, campaign),
         "show_townships": len(progress.children) > 1,
     }
     return render(request, "monitoring/campaign_detail.html", context)
 
 
 @login_required
+@requires(LAUNCH_CAMPAIGN.name)
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.restrict(request.user), pk=pk)
@@ -161,6 +160,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires(RECORD_VISIT.name, answers_by_scope=True)
 def task_list(request: HttpRequest) -> HttpResponse:
     """The households the user still has to visit in open campaigns (a village cadre: their village)."""
     head = Member.objects.filter(household=OuterRef("household_id"), relation=Relation.HEAD).order_by("id")
@@ -169,7 +169,5 @@ def task_list(request: HttpRequest) -> HttpResponse:
         .annotate(head_name=Subquery(head.values("name")[:1]))
         .order_by("campaign__ends_on", "region_code", "household__number")
     )
-    campaign = request.GET.get("campaign", "")
-    if campaign.isdigit():
-        tasks = tasks.filter(campaign_id=int(campaign))
+    tasks = CampaignTaskFilter.for_page(request.GET, tasks, request.user).rows()
     return render(request, "monitoring/campaign_tasks.html", {"page": _page(request, tasks)})

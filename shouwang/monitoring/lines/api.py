@@ -12,13 +12,17 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from shouwang.core.models import ChangeLog
+from shouwang.core.permissions import DeclaredAction
 
+from .filters import MonitoringLineFilter
 from .models import MonitoringLine
+from .permissions import EDIT_LINE, VIEW_LINE
 from .services import line_history, lines_for, save_line
 
 
@@ -44,7 +48,11 @@ class LineChangeSerializer(serializers.ModelSerializer):
 class MonitoringLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                             mixins.UpdateModelMixin, viewsets.GenericViewSet):
     serializer_class = MonitoringLineSerializer
-    filterset_fields = ["year", "region_code"]
+    filterset_class = MonitoringLineFilter
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = VIEW_LINE.name  # and for methods it does not serve (DELETE: 405)
+    required_actions = {"create": EDIT_LINE.name, "update": EDIT_LINE.name, "partial_update": EDIT_LINE.name}
+    answers_by_scope = True  # a role that reads nothing reads an empty list
 
     def get_queryset(self):
         return lines_for(self.request.user)

@@ -1,6 +1,17 @@
-"""The monitoring line (监测范围 / 收入基准线): an income amount per year and region."""
+"""The monitoring line (监测范围 / 收入基准线): an income amount per year and region.
+
+Which line applies to a household in a year is answered in one place, ``LineBook.in_force``
+(``line_in_force`` for a single lookup): the most specific line of that year whose region code
+is a prefix of the household's (county over prefecture over province over the national line).
+Screening's ``line`` fact is the same resolution written as SQL, from ``LineBook.of_year``'s
+order. A year without a line has none: the answer is None, never another year's line or a
+constant, unless the caller asks for the latest earlier year's line by name (``earlier_year``);
+that line's ``year`` then differs from the year asked, and whoever shows it must say so.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,20 +29,64 @@ def candidate_codes(region_code: str) -> list[str]:
     return [region_code[:n] for n in reversed(LINE_CODE_LENGTHS) if n <= len(region_code)]
 
 
-class MonitoringLineQuerySet(models.QuerySet):
-    def for_year(self, year: int) -> list[MonitoringLine]:
+class LineBook:
+    """Monitoring lines loaded once (a few rows per year), answering "which line applies".
+
+    Loops over many households or cases load the book once and ask it per (region, year): one
+    query and a dictionary instead of one query each.
+    """
+
+    def __init__(self, lines: Iterable[MonitoringLine]):
+        self._by_year: dict[int, dict[str, MonitoringLine]] = {}
+        for line in lines:
+            self._by_year.setdefault(line.year, {})[line.region_code] = line
+        self._years = sorted(self._by_year, reverse=True)
+
+    @classmethod
+    def load(cls) -> LineBook:
+        return cls(MonitoringLine.objects.all())
+
+    def of_year(self, year: int) -> list[MonitoringLine]:
         """The year's lines, most specific first: the order in which they are tried."""
-        return sorted(self.filter(year=year), key=lambda line: -len(line.region_code))
+        return sorted(self._by_year.get(year, {}).values(), key=lambda line: -len(line.region_code))
 
-    def for_region(self, year: int, region_code: str) -> MonitoringLine | None:
-        """The line that applies to a region: the most specific line whose code is a prefix of it.
+    def in_force(self, region_code: str, year: int, *, earlier_year: bool = False) -> MonitoringLine | None:
+        """The year's most specific line covering the region; None when the year has none for it.
 
-        A county line overrides its prefecture's, which overrides its province's, which
-        overrides the national line. None when no line covers the region that year.
+        With ``earlier_year``, a year without a line for the region is answered with the most
+        recent earlier year's line (its ``year`` says which); never a later year's.
         """
         codes = candidate_codes(region_code)
-        lines = {line.region_code: line for line in self.filter(year=year, region_code__in=codes)}
-        return next((lines[c] for c in codes if c in lines), None)
+        for y in self._years if earlier_year else [year]:
+            if y > year:
+                continue
+            lines = self._by_year.get(y, {})
+            for code in codes:
+                if code in lines:
+                    return lines[code]
+        return None
+
+
+def line_in_force(region_code: str, year: int, *, earlier_year: bool = False) -> MonitoringLine | None:
+    """The line for a household (its region code) and year: ``LineBook.in_force`` in one query."""
+    lines = MonitoringLine.objects.filter(region_code__in=candidate_codes(region_code))
+    lines = lines.filter(year__lte=year) if earlier_year else lines.filter(year=year)
+    return LineBook(lines).in_force(region_code, year, earlier_year=earlier_year)
+
+
+class MonitoringLineQuerySet(models.QuerySet["MonitoringLine"]):
+    def for_year(self, year: int) -> list[MonitoringLine]:
+        """The year's lines, most specific first: the order in which they are tried."""
+        return LineBook(self.filter(year=year)).of_year(year)
+
+    def for_region(self, year: int, region_code: str) -> MonitoringLine | None:
+        """The line that applies to a region that year (``line_in_force``), None when none covers it.
+
+        A county line overrides its prefecture's, which overrides its province's, which
+        overrides the national line.
+        """
+        return LineBook(self.filter(year=year, region_code__in=candidate_codes(region_code))).in_force(
+            region_code, year)
 
 
 class MonitoringLine(TimeStampedModel):

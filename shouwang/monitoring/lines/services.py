@@ -1,4 +1,4 @@
-"""Changing the monitoring line: checked and logged; who may edit lines and rules.
+"""Changing the monitoring line: checked and logged (who may is :mod:`.permissions`').
 
 History of a line is the change log (``shouwang.core.audit``): each save writes one
 before/after entry in the same transaction, chained by hashes like every other change, so
@@ -7,16 +7,15 @@ the line needs no history table of its own.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
+from django.db.models import QuerySet
 
-from shouwang.accounts.models import Role
 from shouwang.core.audit import Change, acting_unless_known, record_changes
 from shouwang.core.models import ChangeLog
+from shouwang.core.permissions import require, restrict
 
-from .models import MonitoringLine, candidate_codes
+from .models import MonitoringLine
+from .permissions import EDIT_LINE, VIEW_LINE
 
 LINE_FIELDS = ("year", "region_code", "amount", "basis", "document_number", "source")
 _JSON_TYPES = (str, int, bool, dict, list, type(None))
@@ -32,28 +31,15 @@ def _acting(user):
     return acting_unless_known(user, "monitoring")
 
 
-def may_edit(user, region_code: str = "") -> bool:
-    """The county administrator edits lines and rules; a line only on the path to their region."""
-    if user is None or not getattr(user, "is_active", False):
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    prefix = user.scope_prefix or ""
-    on_path = prefix.startswith(region_code) or region_code.startswith(prefix)
-    return user.role == Role.ADMIN and bool(prefix) and on_path
-
-
 def save_line(line: MonitoringLine, user) -> MonitoringLine:
     """Validate and save a line, recording before and after in the change log."""
     line.full_clean()
-    if not may_edit(user, line.region_code or ""):
-        raise PermissionDenied(_("Only the county administrator may change the monitoring line."))
+    require(user, EDIT_LINE.name, line.region_code or "")  # "" is the country's line, on every path
     with transaction.atomic(), _acting(user):
         before = None
         if line.pk:
             old = MonitoringLine.objects.select_for_update().get(pk=line.pk)
-            if not may_edit(user, old.region_code):
-                raise PermissionDenied(_("Only the county administrator may change the monitoring line."))
+            require(user, EDIT_LINE.name, old.region_code)
             before = _snapshot(old, LINE_FIELDS)
         line.changed_by = user if getattr(user, "pk", None) else None
         line.save()
@@ -75,9 +61,5 @@ def line_history(line: MonitoringLine) -> QuerySet[ChangeLog]:
 def lines_for(user) -> QuerySet[MonitoringLine]:
     """The lines a user reads: those on the path to their region (national, province, prefecture,
     county) and any inside it. Lines carry no personal data; a role without "view" sees none."""
-    if not getattr(user, "is_authenticated", False) or not user.can("view") or not user.scope_prefix:
-        return MonitoringLine.objects.none()
-    prefix = user.scope_prefix
-    return MonitoringLine.objects.filter(
-        Q(region_code__in=candidate_codes(prefix)) | Q(region_code__startswith=prefix)
-    ).select_related("changed_by").order_by("-year", "region_code")
+    lines = restrict(user, MonitoringLine.objects.all(), VIEW_LINE.name)
+    return lines.select_related("changed_by").order_by("-year", "region_code")

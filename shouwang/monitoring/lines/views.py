@@ -14,17 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shouwang.core.models import ChangeLog
+from shouwang.core.permissions import can, home_region, require, requires
 from shouwang.regions.models import Region
 
 from .forms import LineForm
 from .models import MonitoringLine
-from .services import line_history, lines_for, may_edit, save_line
-
-
-def _require_view(request: HttpRequest) -> None:
-    if not request.user.can("view"):
-        raise PermissionDenied
-
+from .permissions import EDIT_LINE, VIEW_LINE
+from .services import line_history, lines_for, save_line
 
 # --- monitoring lines --------------------------------------------------------------------------
 
@@ -46,9 +42,9 @@ def _history_rows(entries) -> list[dict]:
 
 
 @login_required
+@requires(VIEW_LINE.name)
 @require_http_methods(["GET", "HEAD"])
 def line_list(request: HttpRequest) -> HttpResponse:
-    _require_view(request)
     lines = list(lines_for(request.user))
     names = _region_names(line.region_code for line in lines)
     history: dict[str, list] = {}
@@ -60,22 +56,22 @@ def line_list(request: HttpRequest) -> HttpResponse:
     items = [
         {"line": line, "region_name": names.get(line.region_code, ""),
          "history": _history_rows(history.get(str(line.pk), [])),
-         "editable": may_edit(request.user, line.region_code)}
+         "editable": can(request.user, EDIT_LINE.name, line.region_code)}
         for line in lines
     ]
-    return render(request, "monitoring/line_list.html", {"items": items, "can_edit": may_edit(request.user)})
+    context = {"items": items, "can_edit": can(request.user, EDIT_LINE.name)}
+    return render(request, "monitoring/line_list.html", context)
 
 
 @login_required
+@requires(EDIT_LINE.name)
 @require_http_methods(["GET", "HEAD", "POST"])
 def line_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or change a line (the county administrator), through ``services.save_line``."""
-    if not may_edit(request.user):
-        raise PermissionDenied
     line = get_object_or_404(lines_for(request.user), pk=pk) if pk else MonitoringLine()
-    if pk and not may_edit(request.user, line.region_code):
-        raise PermissionDenied
-    initial = {} if pk else {"region_code": (request.user.scope_prefix or "")[:6]}
+    if pk:
+        require(request.user, EDIT_LINE.name, line.region_code)
+    initial = {} if pk else {"region_code": (home_region(request.user) or "")[:6]}
     form = LineForm(request.POST or None, instance=line, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

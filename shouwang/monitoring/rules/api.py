@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from rest_framework import serializers, viewsets
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
 
+from shouwang.core.permissions import DeclaredAction, can
+
+from .filters import RuleFilter
 from .models import Rule, RuleVersion
+from .permissions import VIEW_RULE
 
 
 class RuleVersionSerializer(serializers.ModelSerializer):
@@ -35,11 +40,14 @@ class RuleDetailSerializer(RuleSerializer):
 
 
 class RuleViewSet(viewsets.ReadOnlyModelViewSet):
-    filterset_fields = ["active", "risk_type", "severity"]
+    filterset_class = RuleFilter
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = VIEW_RULE.name
+    answers_by_scope = True  # a role that reads nothing reads an empty list
 
     def get_queryset(self):
-        user = self.request.user
-        if not getattr(user, "is_authenticated", False) or not user.can("view"):
+        # Rules have no region (they hold everywhere): the role decides alone.
+        if not can(self.request.user, VIEW_RULE.name):
             return Rule.objects.none()
         qs = Rule.objects.order_by("code")
         if self.action == "retrieve":

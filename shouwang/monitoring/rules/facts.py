@@ -44,13 +44,14 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, NullIf, Round
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.registry.models import HouseholdType, Labour, Member
 
 from ..feeds.models import FeedSignal
 from ..lines.models import MonitoringLine
-from ..screening.models import HouseholdMemberFacts, HouseholdSignalFacts
+from .models import HouseholdMemberFacts, HouseholdSignalFacts
 
 NUMBER, FLAG, TEXT = "number", "flag", "text"
 
@@ -125,8 +126,9 @@ class Fact:
     description: Promise
     build: Callable[[FactContext], models.Expression]
     values: tuple[str, ...] = ()  # for text facts, the values it takes
-    joins: Callable[[FactContext], dict[str, FilteredRelation]] | None = None  # relations ``build`` refers to
-    # For facts read from the run's aggregates (screening/models.py): which table is aggregated ("members" or "signals"),
+    # The relations ``build`` refers to.
+    joins: Callable[[FactContext], dict[str, FilteredRelation]] | None = None
+    # For facts read from the run's aggregates (rules/models.py): which table is aggregated ("members" or "signals"),
     # the column, and the aggregate over that table's rows of one household.
     aggregate: tuple[str, str, Callable[[FactContext], models.Aggregate]] | None = None
 
@@ -138,7 +140,10 @@ def _per_capita(ctx: FactContext):
 
 
 def _line(ctx: FactContext):
-    """The most specific line whose region code is a prefix of the household's code."""
+    """The most specific line whose region code is a prefix of the household's code.
+
+    ``LineBook.in_force`` written as SQL: ``ctx.lines`` is the year's lines, most specific first.
+    """
     national = next((line.amount for line in ctx.lines if not line.region_code), None)
     whens = [
         When(region_code__startswith=line.region_code, then=Value(line.amount, output_field=money_field()))
@@ -195,7 +200,7 @@ def _adjusted_per_capita(ctx: FactContext):
     )
 
 
-# Where each source's per-household aggregates are joined from (screening/models.py).
+# Where each source's per-household aggregates are joined from (rules/models.py).
 AGGREGATES = {
     "members": ("screening_member_facts__", HouseholdMemberFacts),
     "signals": ("screening_signal_facts__", HouseholdSignalFacts),
@@ -437,3 +442,22 @@ def _create_facts_table(cursor, connection, table: str, model, names: list[str],
     )
     sql, params = select.query.sql_with_params()
     cursor.execute(f"INSERT INTO {table} ({', '.join(q(f.column) for f in fields)}) {sql}", params)
+
+
+def format_value(value: object, name: str = "") -> str:
+    """A fact's value in words: yes/no, a number with separators, a change as a percentage."""
+    if value is None:
+        return gettext("unknown")
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, int | float):
+        if name == "income_change":
+            return f"{value * 100:+.1f} %"
+        if isinstance(value, int) or float(value).is_integer():
+            return f"{int(value):,}"
+        return f"{value:,.2f}"
+    if value == "":
+        return gettext("(empty)")
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(v) for v in value)
+    return str(value)

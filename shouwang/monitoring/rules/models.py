@@ -1,4 +1,5 @@
-"""Screening rules as data: a boolean expression over household-year facts, with parameters."""
+"""Screening rules as data (a boolean expression over household-year facts, with parameters), and
+the per-household aggregates the facts are read from while screening runs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.models import TimeStampedModel
+from shouwang.registry.models import Household, HouseholdYear
 
 
 class RiskType(models.TextChoices):
@@ -42,6 +44,10 @@ class Rule(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+
+    # Not a column: a rule holds for the whole deployment, so for permissions its region is the
+    # country's code "", on the path to every region (``monitoring.view_rule`` is ``ON_PATH``).
+    region_code = ""
 
     class Meta:
         ordering = ["code"]
@@ -86,3 +92,88 @@ class RuleVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
+
+
+# --- the per-household aggregates of a screening run ---------------------------------------------
+
+
+class HouseholdMemberFacts(models.Model):
+    """A household's members, aggregated for the run that is screening now.
+
+    Not a stored table: ``facts.household_facts`` creates it for the run's
+    connection (SQLite: a temporary table filled with ``INSERT … SELECT … GROUP BY``;
+    PostgreSQL: a temporary view of that ``GROUP BY``) and drops it when the run ends. The model
+    exists so that the rule query can join it through the ORM (``screening_member_facts__…`` from
+    ``HouseholdYear``, below). Counts are NULL where a household has no members.
+    """
+
+    household = models.OneToOneField(
+        "registry.Household", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    labour_members = models.IntegerField(null=True)
+    safety_net_members = models.IntegerField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "monitoring_screening_member_facts"
+
+    def __str__(self) -> str:
+        return str(self.household_id)
+
+
+class HouseholdSignalFacts(models.Model):
+    """A household's feed signals in the screening window, aggregated like ``HouseholdMemberFacts``."""
+
+    household = models.OneToOneField(
+        "registry.Household", primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    medical_out_of_pocket = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    disaster_loss_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    new_dibao_tekun = models.IntegerField(null=True)
+    new_severe_disability = models.IntegerField(null=True)
+    disaster_loss = models.IntegerField(null=True)
+    unemployment = models.IntegerField(null=True)
+    temporary_assistance = models.IntegerField(null=True)
+    dropout_reported = models.IntegerField(null=True)
+    dangerous_housing_reported = models.IntegerField(null=True)
+    water_problem_reported = models.IntegerField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "monitoring_screening_signal_facts"
+
+    def __str__(self) -> str:
+        return str(self.household_id)
+
+
+# ``HouseholdYear.screening_member_facts`` and ``screening_signal_facts``: joins on household_id
+# straight from the screened rows. Private fields (like a GenericForeignKey): no column, no
+# migration, and the registry's code does not know them; monitoring adds them because monitoring
+# is the part that reads them. Joined through ``household`` instead, SQLite's planner walked the
+# households and looked each year row up by index, four times slower than reading the year rows
+# in order. Two relations rather than one: each joins on its own, and a household with signals
+# and no members (or the reverse) needs no outer join between them.
+for _name, _model in (("screening_member_facts", HouseholdMemberFacts),
+                      ("screening_signal_facts", HouseholdSignalFacts)):
+    models.ForeignObject(
+        _model, on_delete=models.DO_NOTHING, from_fields=["household"], to_fields=["household"],
+        null=True, related_name="+",
+    ).contribute_to_class(HouseholdYear, _name, private_only=True)
+
+# ``HouseholdYear.household_years``: the same household's rows of every year, joined on
+# household_id (the screening query narrows it to the previous year with a FilteredRelation),
+# for the same reason.
+models.ForeignObject(
+    HouseholdYear, on_delete=models.DO_NOTHING, from_fields=["household"], to_fields=["household"],
+    null=True, related_name="+",
+).contribute_to_class(HouseholdYear, "household_years", private_only=True)
+
+# ``HouseholdYear.household_row``: the household itself as a LEFT JOIN (the ``household`` foreign
+# key joins INNER, and SQLite then drives the query from the households table, as above).
+models.ForeignObject(
+    Household, on_delete=models.DO_NOTHING, from_fields=["household"], to_fields=["id"],
+    null=True, related_name="+",
+).contribute_to_class(HouseholdYear, "household_row", private_only=True)
+

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shouwang.core.audit import Change, record_changes
+from shouwang.core.permissions import require
 
-from ..lines.services import _acting, _snapshot, may_edit
+from ..lines.services import _acting, _snapshot
 from .compiler import RuleError, check_parameters, compile_expression
 from .models import Rule, RuleVersion
+from .permissions import EDIT_RULE
 
 RULE_FIELDS = (
     "code", "name_zh", "name_en", "risk_type", "severity", "expression", "parameters", "description", "active",
@@ -42,8 +44,7 @@ def validate_rule(rule: Rule) -> None:
 
 def save_rule(rule: Rule, user) -> Rule:
     """Validate, bump the version when something changed and keep a copy of what was saved."""
-    if not may_edit(user):
-        raise PermissionDenied(_("Only the county administrator may change screening rules."))
+    require(user, EDIT_RULE.name)
     validate_rule(rule)
     with transaction.atomic(), _acting(user):
         before = None

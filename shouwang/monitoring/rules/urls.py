@@ -9,7 +9,6 @@ from . import views
 urlpatterns: list = [
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/new/", views.rule_edit, name="rule_create"),
-    path("rules/check/", views.rule_check, name="rule_check"),
     path("rules/<int:pk>/", views.rule_detail, name="rule_detail"),
     path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
 ]

@@ -8,7 +8,6 @@ Writing the warnings is :mod:`.services`' part.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -90,12 +89,12 @@ def evaluate(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet
     return [hit for part_hits in found for hit in part_hits]
 
 
-def _run_parts(base: QuerySet, ctx: FactContext, parts: list[tuple[int, int]],
+def _run_parts(base: QuerySet, ctx: FactContext, parts: list[tuple[int, int] | None],
                work: Callable[[FactContext], object]) -> list:
     """``work`` on each part's context (``ctx`` narrowed to its households), each in a thread with
     its own connection, all at once; the results in the parts' order. If parts fail, the error
     raised is a failing part's own, not another part's ``BrokenBarrierError``."""
-    def run(part: tuple[int, int]):
+    def run(part: tuple[int, int] | None):
         try:
             return work(replace(ctx, households=part))
         finally:
@@ -116,8 +115,8 @@ def _parallel_workers(base: QuerySet, rows: int | None) -> int:
     that has written and not committed), and never for an in-memory database.
     """
     connection = connections[base.db]
-    wanted = int(getattr(settings, "SHOUWANG_SCREENING_WORKERS", min(2, os.cpu_count() or 1)))
-    threshold = int(getattr(settings, "SHOUWANG_SCREENING_PARALLEL_ROWS", 200_000))
+    wanted = int(settings.SHOUWANG_SCREENING_WORKERS)
+    threshold = int(settings.SHOUWANG_SCREENING_PARALLEL_ROWS)
     if (wanted < 2 or connection.vendor not in ("sqlite", "postgresql") or connection.in_atomic_block
             or rows is None or rows < threshold
             or (connection.vendor == "sqlite" and connection.is_in_memory_db())):

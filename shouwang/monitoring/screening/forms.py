@@ -8,8 +8,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shouwang.core.permissions import restrict
 from shouwang.regions.models import Region
 from shouwang.registry.models import HouseholdYear
+
+from .permissions import SCREEN
 
 
 class ScreeningForm(forms.Form):
@@ -21,6 +24,6 @@ class ScreeningForm(forms.Form):
         years = (HouseholdYear.objects.restrict(user, "view").order_by("-year").values_list("year", flat=True)
                  .distinct())
         self.fields["year"].choices = [("", _("Latest year recorded"))] + [(y, str(y)) for y in years]
-        prefix = user.scope_prefix or ""
-        townships = Region.objects.filter(code__startswith=prefix, level=Region.Level.TOWNSHIP).only("code", "name")
+        townships = Region.objects.filter(level=Region.Level.TOWNSHIP).only("code", "name")
+        townships = restrict(user, townships, SCREEN.name)
         self.fields["region"].choices = [("", _("The whole region"))] + [(t.code, t.name) for t in townships]

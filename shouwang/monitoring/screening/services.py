@@ -15,9 +15,9 @@ A large run is split by household id across two connections, one core each
 (``SHOUWANG_SCREENING_WORKERS``). On PostgreSQL each connection also writes its part's
 warnings, and the parts commit together or not at all.
 
-The verification deadline is ``SHOUWANG_WARNING_VERIFY_DAYS`` working days (Monday to
-Friday, default 5) after the warning is raised. Public holidays and the adjusted working
-weekends of the Chinese calendar are not modelled yet: a deadline may fall on a holiday.
+The verification deadline is ``SHOUWANG_WARNING_VERIFY_DAYS`` working days (default 5) after
+the warning is raised (``warnings.models.verification_due``, counted on the one calendar,
+:mod:`shouwang.core.calendar`, which does not know public holidays yet).
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
@@ -38,14 +37,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shouwang.core.audit import Change, record_changes
-from shouwang.core.bulk import column_defaults, insert_rows
+from shouwang.core.bulk import column_defaults, column_of, insert_rows
 from shouwang.core.signals import data_changed
 from shouwang.registry.models import HouseholdYear
 
 from ..rules.compiler import CompiledRule, RuleError, compile_expression
 from ..rules.facts import FACTS, NUMBER, FactContext, fact_alias, household_facts
 from ..rules.models import Rule
-from ..warnings.models import Warning, WarningChannel, WarningStatus
+from ..warnings.models import Warning, WarningChannel, WarningStatus, verification_due
 from .engine import (
     Hit,
     _facts_used,
@@ -58,7 +57,6 @@ from .engine import (
     evaluate,
 )
 
-DEFAULT_VERIFY_DAYS = 5
 SCREENING_LOCK = 0x5357_4D4F  # PostgreSQL advisory lock key of screening runs ("SWMO")
 WARNING_COLUMNS = ("household_id", "region_code", "rule_id", "rule_version", "evidence")  # then WarningRows.constants
 
@@ -73,20 +71,6 @@ def register_suppression_provider(provider: SuppressionProvider) -> SuppressionP
     if provider not in _suppression_providers:
         _suppression_providers.append(provider)
     return provider
-
-
-def verify_days() -> int:
-    return int(getattr(settings, "SHOUWANG_WARNING_VERIFY_DAYS", DEFAULT_VERIFY_DAYS))
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days (Mon–Fri) after ``start``; holidays are not known."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 @dataclass
@@ -236,7 +220,7 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     report(1, 3, _("Writing warnings"))
     by_id = {rule.pk: rule for rule in rules}
     window = [ctx.window_start.isoformat(), ctx.window_end.isoformat()]
-    new = WarningRows(year, add_working_days(timezone.localdate(), verify_days()), {
+    new = WarningRows(year, verification_due(), {
         rule_id: {"rule": by_id[rule_id].code, "rule_version": by_id[rule_id].version,
                   "expression": by_id[rule_id].expression, "parameters": by_id[rule_id].parameters,
                   "window": window}
@@ -388,7 +372,7 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
                          json.dumps(new.evidence[rule_id], ensure_ascii=False), *rule.facts]
     constants = new.constants(connection)
     table = q(Warning._meta.db_table)
-    columns = ", ".join(q(Warning._meta.get_field(name).column) for name in (*WARNING_COLUMNS, *constants))
+    columns = ", ".join(q(column_of(Warning._meta.get_field(name))) for name in (*WARNING_COLUMNS, *constants))
     skipped_households = [pair[0] for pair in skip]
     skipped_rules = [pair[1] for pair in skip]
     sql = f"""

@@ -1,4 +1,5 @@
-"""Routes of the screening pages (start a run, watch its job); collected in monitoring/urls.py."""
+"""Routes of the screening pages (start a run, watch its job, check a rule being edited); collected in
+monitoring/urls.py."""
 
 from __future__ import annotations
 
@@ -9,4 +10,6 @@ from . import views
 urlpatterns: list = [
     path("screening/", views.screening_start, name="screening"),
     path("screening/<uuid:job_id>/", views.screening_job, name="screening_job"),
+    # The rule page's live check: it runs the screening engine, so it is screening's view.
+    path("rules/check/", views.rule_check, name="rule_check"),
 ]

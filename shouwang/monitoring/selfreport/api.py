@@ -6,14 +6,15 @@ a report outside the user's region answers 404. Fields are listed, never ``__all
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.request import Request
-from rest_framework.response import Response
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import SimpleRouter
+
+from shouwang.core.permissions import DeclaredAction
 
 from ..fieldwork.serializers import status_field
 from . import services
+from .filters import SelfReportFilter
 from .models import SelfReport, SelfReportStatus
 
 
@@ -54,17 +55,14 @@ class SelfReportViewSet(viewsets.ReadOnlyModelViewSet):
     """Self-reports in the user's region (staff only); numbers masked."""
 
     serializer_class = SelfReportSerializer
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = "view"
+    answers_by_scope = True  # a role that reads nothing reads an empty list
+
+    filterset_class = SelfReportFilter
 
     def get_queryset(self):
-        queryset = services.self_reports_for(self.request.user).order_by("-created_at", "-id")
-        status = self.request.query_params.get("status")
-        if status in SelfReportStatus.values:
-            queryset = queryset.filter(status=status)
-        return queryset
-
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=SelfReportStatus.values)])
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        return super().list(request, *args, **kwargs)
+        return services.self_reports_for(self.request.user).order_by("-created_at", "-id")
 
 
 # --- routes, collected in monitoring/api_urls.py -------------------------------------------------

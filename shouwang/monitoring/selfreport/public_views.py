@@ -26,7 +26,7 @@ def client_address(request: HttpRequest) -> str:
     Only a header the deployment's own proxy overwrites may be trusted: ``X-Forwarded-For``
     as a client sends it would let anyone choose their own rate-limit key.
     """
-    header = getattr(settings, "SHOUWANG_CLIENT_IP_HEADER", "")
+    header = settings.SHOUWANG_CLIENT_IP_HEADER
     if header:
         value = request.META.get(header, "").split(",")[0].strip()
         if value:

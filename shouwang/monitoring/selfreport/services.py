@@ -34,11 +34,11 @@ from shouwang.registry.models import Household, Member
 from ..warnings.models import WarningChannel
 from ..warnings.services import raise_warning
 from .models import SelfReport, SelfReportStatus
+from .permissions import HANDLE_SELFREPORT
 
 # --- rate limits ---------------------------------------------------------------------------------
-
-DEFAULT_CLIENT_LIMIT = (10, 3600)  # submissions per client address per hour
-DEFAULT_ID_LIMIT = (3, 86400)  # reports per ID number per day
+# (submissions, seconds): settings.SHOUWANG_SELF_REPORT_CLIENT_LIMIT per client address (10 an
+# hour) and settings.SHOUWANG_SELF_REPORT_ID_LIMIT per ID number (3 a day).
 
 
 class RateLimited(Exception):
@@ -47,11 +47,6 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int):
         super().__init__(retry_after)
         self.retry_after = retry_after
-
-
-def _limit(name: str, default: tuple[int, int]) -> tuple[int, int]:
-    value = getattr(settings, name, None)
-    return (int(value[0]), int(value[1])) if value else default
 
 
 def _count(key: str, limit: int, window: int) -> None:
@@ -76,13 +71,13 @@ def _count(key: str, limit: int, window: int) -> None:
 
 def count_client_submission(client: str) -> None:
     """Every POST of the public form counts against its client, valid or not."""
-    limit, window = _limit("SHOUWANG_SELF_REPORT_CLIENT_LIMIT", DEFAULT_CLIENT_LIMIT)
+    limit, window = settings.SHOUWANG_SELF_REPORT_CLIENT_LIMIT
     _count("client:" + crypto.blind_index(client, purpose="client"), limit, window)
 
 
 def count_id_submission(id_number: str) -> None:
     """Reports about one person per day; the same for a known and an unknown number."""
-    limit, window = _limit("SHOUWANG_SELF_REPORT_ID_LIMIT", DEFAULT_ID_LIMIT)
+    limit, window = settings.SHOUWANG_SELF_REPORT_ID_LIMIT
     _count("id:" + crypto.blind_index(id_number), limit, window)
 
 
@@ -97,7 +92,7 @@ def _snapshot(report: SelfReport) -> dict:
         "minor": report.minor,
         "guardian": report.guardian_name,
         "status": report.status,
-        "household": report.household.number if report.household_id else None,
+        "household": report.household.number if report.household is not None else None,
         "warning": report.warning_id,
         "reason": report.close_reason or None,
     }
@@ -182,7 +177,8 @@ def self_reports_for(user, action: str = "view") -> QuerySet[SelfReport]:
 
 def _own_report(report: SelfReport, user) -> SelfReport:
     """The report, locked, if the user may act on it; otherwise ``PermissionDenied``."""
-    locked = self_reports_for(user, "change").select_for_update(of=("self",)).filter(pk=report.pk).first()
+    reports = self_reports_for(user, HANDLE_SELFREPORT.name)
+    locked = reports.select_for_update(of=("self",)).filter(pk=report.pk).first()
     if locked is None:
         raise PermissionDenied(_("You may not act on this report."))
     if locked.status != SelfReportStatus.NEW:
@@ -209,7 +205,7 @@ def link_self_report(report: SelfReport, user, household: Household | None = Non
                 report.member = member
             if household is None:
                 raise ValidationError(_("Nobody in the registry has this ID number yet."))
-        if not Household.objects.restrict(user, "change").filter(pk=household.pk).exists():
+        if not Household.objects.restrict(user, HANDLE_SELFREPORT.name).filter(pk=household.pk).exists():
             raise ValidationError(_("That household is not in your region."))
         report.household = household
         report.region_code = household.region_code

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,19 +20,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shouwang.core.audit import record_access
+from shouwang.core.permissions import can, requires
 from shouwang.registry.households.forms import UnmaskForm
+from shouwang.registry.households.permissions import UNMASK
 from shouwang.registry.models import Household
 
 from . import services
+from .filters import SelfReportFilter
 from .forms import DismissForm, LinkForm
 from .models import SelfReport, SelfReportStatus
+from .permissions import HANDLE_SELFREPORT
 
 PAGE_SIZE = 50
-
-
-def _require(request: HttpRequest, action: str) -> None:
-    if not request.user.can(action):
-        raise PermissionDenied
 
 
 def _page(request: HttpRequest, queryset) -> Any:
@@ -43,46 +42,43 @@ def _page(request: HttpRequest, queryset) -> Any:
 
 
 @login_required
+@requires("view", answers_by_scope=True)
 def selfreport_list(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", SelfReportStatus.NEW)
-    reports = services.self_reports_for(request.user)
-    if status in SelfReportStatus.values:
-        reports = reports.filter(status=status)
-    else:
-        status = ""
-    context = {"page": _page(request, reports), "status": status, "statuses": SelfReportStatus.choices}
+    filterset = SelfReportFilter.for_page(request.GET, services.self_reports_for(request.user), request.user)
+    context = {
+        "page": _page(request, filterset.rows()), "status": filterset.listed_status,
+        "statuses": SelfReportStatus.choices,
+    }
     return render(request, "monitoring/selfreport_list.html", context)
 
 
 def _report_context(request: HttpRequest, report: SelfReport, **extra: Any) -> dict[str, Any]:
-    may_act = (
-        report.status == SelfReportStatus.NEW
-        and services.self_reports_for(request.user, "change").filter(pk=report.pk).exists()
-    )
+    can_act = report.status == SelfReportStatus.NEW and can(request.user, HANDLE_SELFREPORT.name, report)
     context = {
         "report": report,
-        "may_act": may_act,
+        "can_act": can_act,
         "clear": False,
-        "link_form": LinkForm() if may_act else None,
-        "dismiss_form": DismissForm() if may_act else None,
-        "unmask_form": UnmaskForm() if request.user.can_unmask else None,
+        "link_form": LinkForm() if can_act else None,
+        "dismiss_form": DismissForm() if can_act else None,
+        "unmask_form": UnmaskForm() if can(request.user, UNMASK.name, report) else None,
     }
     context.update(extra)
     return context
 
 
 @login_required
+@requires("view", answers_by_scope=True)
 def selfreport_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(services.self_reports_for(request.user), pk=pk)
     return render(request, "monitoring/selfreport_detail.html", _report_context(request, report))
 
 
 @login_required
+@requires(HANDLE_SELFREPORT.name)
 @require_POST
 def selfreport_act(request: HttpRequest, pk: int) -> HttpResponse:
     """Link a lead to a household (raising its warning) or dismiss it with a reason."""
-    _require(request, "change")
-    report = get_object_or_404(services.self_reports_for(request.user, "change"), pk=pk)
+    report = get_object_or_404(services.self_reports_for(request.user, HANDLE_SELFREPORT.name), pk=pk)
     action = request.POST.get("action")
     if action == "link":
         form = LinkForm(request.POST)
@@ -90,7 +86,8 @@ def selfreport_act(request: HttpRequest, pk: int) -> HttpResponse:
             number = form.cleaned_data["household"].strip()
             household = None
             if number:
-                household = Household.objects.restrict(request.user, "change").filter(number=number).first()
+                household = Household.objects.restrict(request.user, HANDLE_SELFREPORT.name).filter(
+                    number=number).first()
                 if household is None:
                     form.add_error("household", _("No household with this number in your region."))
             if not form.errors:
@@ -121,11 +118,10 @@ def selfreport_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires(UNMASK.name)
 @require_POST
 def selfreport_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     """The reporter's clear numbers (to call them back), for a permitted user with a reason; logged."""
-    if not request.user.can_unmask:
-        raise PermissionDenied(_("You may not view unmasked personal data."))
     report = get_object_or_404(services.self_reports_for(request.user), pk=pk)
     form = UnmaskForm(request.POST)
     if not form.is_valid():

@@ -9,43 +9,21 @@ status), with the reason in ``detail``; dismissing without a reason is 400.
 
 from __future__ import annotations
 
-import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from shouwang.core.permissions import DeclaredAction
+
 from . import services as lifecycle
-from .models import Warning, WarningChannel, WarningTransition
-
-
-class WarningFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(
-        choices=[(k, str(v)) for k, v in lifecycle.STATUS_FILTERS.items()], method="filter_status",
-        label="status, or open (new and verifying), overdue, all",
-    )
-    channel = django_filters.ChoiceFilter(choices=WarningChannel.choices)
-    rule = django_filters.CharFilter(field_name="rule__code", label="rule code")
-    village = django_filters.CharFilter(field_name="region_code", label="village code (12 digits)")
-    township = django_filters.CharFilter(method="filter_township", label="township code (9 digits)")
-    household = django_filters.CharFilter(field_name="household__number", label="household number")
-    year = django_filters.NumberFilter(field_name="year")
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
-    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-
-    class Meta:
-        model = Warning
-        fields = ["status", "channel", "rule", "village", "township", "household", "year", "due_before", "due_after"]
-
-    def filter_status(self, queryset, name: str, value: str):
-        return lifecycle.filter_status(queryset, value, lifecycle.today()) if value else queryset
-
-    def filter_township(self, queryset, name: str, value: str):
-        value = value.strip()
-        return queryset.filter(region_code__startswith=value) if value else queryset
+from .filters import WarningFilter
+from .models import Warning, WarningTransition
+from .permissions import ACT_ON_WARNING
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -113,6 +91,12 @@ _REFUSAL = inline_serializer("ActionRefused", {"detail": serializers.CharField()
 
 class WarningViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = WarningFilter
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = "view"  # list, retrieve, counts
+    required_actions = {"act": ACT_ON_WARNING.name}
+    # A role that reads nothing reads an empty queue; acting on a warning outside the user's
+    # region answers 404 before the action is asked (403, with the reason, inside it).
+    answers_by_scope = True
 
     def get_queryset(self):
         qs = lifecycle.queue(self.request.user)

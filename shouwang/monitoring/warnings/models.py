@@ -21,6 +21,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shouwang.core.calendar import add_working_days
 from shouwang.core.models import RegionScopedModel, RegionScopedQuerySet
 
 
@@ -43,6 +44,12 @@ class WarningChannel(models.TextChoices):
     VISIT = "visit", _("Cadre visit")
 
 
+def verification_due(raised_on: date | None = None) -> date:
+    """The verification deadline of a warning raised on ``raised_on`` (today): the same for every
+    channel, ``SHOUWANG_WARNING_VERIFY_DAYS`` working days later (:mod:`shouwang.core.calendar`)."""
+    return add_working_days(raised_on or timezone.localdate(), settings.SHOUWANG_WARNING_VERIFY_DAYS)
+
+
 def overdue_condition(today: date) -> Q:
     """Still open and the verification date has passed (the due date itself is not late)."""
     return Q(status__in=WarningStatus.open(), due_date__lt=today)
@@ -63,7 +70,7 @@ class WarningQuerySet(RegionScopedQuerySet):
         ))
 
 
-class Warning(RegionScopedModel):  # noqa: A001 - the domain word; the builtin is never needed here
+class Warning(RegionScopedModel):
     """A household to verify, with the evidence that raised it and the date it must be verified by.
 
     At most one open warning per household and rule (a database constraint): screening again
@@ -133,9 +140,7 @@ class Warning(RegionScopedModel):  # noqa: A001 - the domain word; the builtin i
         self.region_code = self.household.region_code
         if self.due_date is None and self.status in WarningStatus.open():
             # Other channels (self-reports, visits) get the same deadline as screening.
-            from shouwang.monitoring.screening.services import add_working_days, verify_days
-
-            self.due_date = add_working_days(timezone.localdate(), verify_days())
+            self.due_date = verification_due()
         super().save(*args, **kwargs)
 
     @property

@@ -23,11 +23,10 @@ Self-reports and cadre visits put a household in its village queue through ``rai
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Length, Substr
@@ -36,18 +35,23 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shouwang.accounts.models import Role
-from shouwang.accounts.scoping import in_scope
 from shouwang.core.audit import Change, acting_unless_known, record_changes
+from shouwang.core.permissions import can, home_region, require, restrict
 from shouwang.core.signals import data_changed
 from shouwang.regions.models import Region
 from shouwang.registry.models import Household
 
-from ..rules.facts import FACTS
-from ..screening.services import add_working_days, verify_days
-from .models import Warning, WarningChannel, WarningStatus, WarningTransition, overdue_condition
+from ..rules.facts import FACTS, format_value
+from .models import (
+    Warning,
+    WarningChannel,
+    WarningStatus,
+    WarningTransition,
+    overdue_condition,
+    verification_due,
+)
+from .permissions import ACT_ON_WARNING
 
-ACTING_ROLES = frozenset({Role.VILLAGE, Role.TOWNSHIP})
 MAX_REASON = 2000
 
 
@@ -84,17 +88,9 @@ def today() -> date:
     return timezone.localdate()
 
 
-def may_act(user, warning: Warning) -> bool:
-    """Village and township staff whose region holds the warning."""
-    return (
-        user is not None and getattr(user, "is_authenticated", False) and user.role in ACTING_ROLES
-        and in_scope(user, warning.region_code, "change")
-    )
-
-
 def available_actions(user, warning: Warning) -> list[Action]:
     """The actions this user may take on this warning now (the buttons a page shows)."""
-    if not may_act(user, warning):
+    if not can(user, ACT_ON_WARNING.name, warning):
         return []
     return [a for a in ACTIONS.values() if warning.status in a.sources]
 
@@ -110,8 +106,7 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, now=Non
     spec = ACTIONS.get(action)
     if spec is None:
         raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": action})
-    if not may_act(user, warning):
-        raise PermissionDenied(_("Only village and township staff of the warning's region may act on it."))
+    require(user, ACT_ON_WARNING.name, warning)
     reason = " ".join((reason or "").split())[:MAX_REASON]
     when = now or timezone.now()
     # Outside a request (a command, a test) the change log is still attributed to the actor.
@@ -167,7 +162,7 @@ def _warning_repr(warning: Warning) -> str:
 
 # --- warnings from field work -----------------------------------------------------------------
 
-_EVIDENCE_KEY = {WarningChannel.SELF_REPORT: "self_reports", WarningChannel.VISIT: "visits"}
+_EVIDENCE_KEY: dict[str, str] = {WarningChannel.SELF_REPORT: "self_reports", WarningChannel.VISIT: "visits"}
 
 
 def raise_warning(household: Household, channel: str, entry: dict, on: date | None = None) -> Warning:
@@ -194,7 +189,7 @@ def raise_warning(household: Household, channel: str, entry: dict, on: date | No
         return existing
     warning = Warning(
         household=household, year=today.year, channel=channel, status=WarningStatus.NEW,
-        evidence={"channel": channel, key: [entry]}, due_date=add_working_days(today, verify_days()),
+        evidence={"channel": channel, key: [entry]}, due_date=verification_due(today),
     )
     warning.save()
     return warning
@@ -255,9 +250,9 @@ def counts_by_area(user, on: date | None = None) -> tuple[list[CountRow], CountR
     Returns the rows and their total.
     """
     on = on or today()
-    prefix = (user.scope_prefix or "") if getattr(user, "is_authenticated", False) else ""
+    home = home_region(user) or ""
     scoped = Warning.objects.restrict(user, "view")
-    length = _CHILD_LENGTH.get(len(prefix), len(prefix) or 9)
+    length = _CHILD_LENGTH.get(len(home), len(home) or 9)
     grouped = (
         scoped.order_by().annotate(area=Substr("region_code", 1, length)).values("area").annotate(
             new=Count("id", filter=Q(status=WarningStatus.NEW)),
@@ -268,11 +263,9 @@ def counts_by_area(user, on: date | None = None) -> tuple[list[CountRow], CountR
         )
     )
     counts = {row.pop("area"): row for row in grouped}
-    areas: Iterable[Region] = []
-    if prefix and user.can("view"):
-        areas = Region.objects.annotate(code_length=Length("code")).filter(
-            code__startswith=prefix, code_length=length,
-        ).only("code", "name")
+    areas: Iterable[Region] = restrict(
+        user, Region.objects.annotate(code_length=Length("code")).filter(code_length=length), "view",
+    ).only("code", "name")
     names = {r.code: r.name for r in areas}
     rows = [CountRow(code, names.get(code, code), **counts.get(code, {})) for code in sorted(set(names) | set(counts))]
     total = CountRow("", _("Total"))
@@ -307,27 +300,21 @@ class Evidence:
     entries: list | None = None  # self-reports and visits (``fieldwork.EvidenceEntry``), with links
 
 
+# Field work (self-reports and visits) words its own evidence entries, with links to its pages;
+# warnings must not import it (fieldwork raises warnings), so it registers here from apps.py.
+EvidenceEntries = Callable[[Warning], list]
+_field_evidence: list[EvidenceEntries] = []
+
+
+def register_field_evidence(entries: EvidenceEntries) -> EvidenceEntries:
+    """Let field work turn a warning's stored reports and visits into entries for its pages."""
+    if entries not in _field_evidence:
+        _field_evidence.append(entries)
+    return entries
+
+
 # Keys never shown from free-form evidence (self-reports, visits): personal numbers stay masked.
 _HIDDEN_KEYS = ("id_number", "phone", "id_index", "ciphertext")
-
-
-def format_value(value: object, name: str = "") -> str:
-    """A fact's value in words: yes/no, a number with separators, a change as a percentage."""
-    if value is None:
-        return _("unknown")
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, int | float):
-        if name == "income_change":
-            return f"{value * 100:+.1f} %"
-        if isinstance(value, int) or float(value).is_integer():
-            return f"{int(value):,}"
-        return f"{value:,.2f}"
-    if value == "":
-        return _("(empty)")
-    if isinstance(value, list | tuple):
-        return ", ".join(format_value(v) for v in value)
-    return str(value)
 
 
 def describe_evidence(warning: Warning) -> Evidence:
@@ -348,12 +335,11 @@ def describe_evidence(warning: Warning) -> Evidence:
             facts=facts, parameters=parameters,
             window=(window[0], window[1]) if isinstance(window, list | tuple) and len(window) == 2 else None,
         )
-    if "self_reports" in data or "visits" in data:
+    if ("self_reports" in data or "visits" in data) and _field_evidence:
         # Field-work warnings list their reports and visits; fieldwork knows how to word them.
-        from ..fieldwork.services import evidence_entries
-
-        return Evidence(title=str(warning.get_channel_display()), entries=evidence_entries(warning))
-    rows = []
+        entries = [entry for describe in _field_evidence for entry in describe(warning)]
+        return Evidence(title=str(warning.get_channel_display()), entries=entries)
+    rows: list[EvidenceRow] = []
     for key, value in data.items():
         if any(hidden in key for hidden in _HIDDEN_KEYS) and not key.endswith("_masked"):
             continue

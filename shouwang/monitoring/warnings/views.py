@@ -16,55 +16,37 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shouwang.core.permissions import home_region, requires
 from shouwang.regions.models import Region
 
 from . import services as lifecycle
-from .forms import ActionForm, QueueFilterForm, _scope_villages
+from .filters import WarningFilter
+from .forms import ActionForm
 from .models import Warning
+from .permissions import ACT_ON_WARNING
 
 PAGE_SIZE = 50
-
-
-def _require_view(request: HttpRequest) -> None:
-    if not request.user.can("view"):
-        raise PermissionDenied
 
 
 # --- the queue ---------------------------------------------------------------------------------
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def warning_list(request: HttpRequest) -> HttpResponse:
     """The queue: the user's warnings, soonest deadline first, overdue ones marked."""
-    _require_view(request)
-    villages = _scope_villages(request.user)
-    params = request.GET.copy()
-    params.setdefault("status", "open")
-    form = QueueFilterForm(params, villages=villages)
     on = lifecycle.today()
-    warnings = lifecycle.queue(request.user, on)
-    if form.is_valid():
-        data = form.cleaned_data
-        warnings = lifecycle.filter_status(warnings, data["status"], on)
-        if data["channel"]:
-            warnings = warnings.filter(channel=data["channel"])
-        if data["rule"]:
-            warnings = warnings.filter(rule__code=data["rule"])
-        if data["village"]:
-            warnings = warnings.filter(region_code=data["village"])
-    else:
-        warnings = warnings.none()
-    paginator = Paginator(warnings, PAGE_SIZE)
+    filterset = WarningFilter.for_page(request.GET, lifecycle.queue(request.user, on), request.user)
+    paginator = Paginator(filterset.rows(), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "monitoring/warning_list.html", {
-        "filter_form": form, "page": page, "paginator": paginator, "today": on,
+        "filter_form": filterset.form, "page": page, "paginator": paginator, "today": on,
         "overdue_count": lifecycle.queue(request.user, on).overdue(on).count(),
     })
 
 
 def _warning(request: HttpRequest, pk: int) -> Warning:
-    _require_view(request)
     return get_object_or_404(lifecycle.queue(request.user), pk=pk)
 
 
@@ -81,12 +63,14 @@ def _warning_page(request: HttpRequest, warning: Warning, *, error: str = "", st
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _warning_page(request, _warning(request, pk))
 
 
 @login_required
+@requires(ACT_ON_WARNING.name)
 @require_POST
 def warning_act(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply one action; a refusal shows the page again with the reason (403, 409 or 400)."""
@@ -108,13 +92,13 @@ def warning_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def warning_counts(request: HttpRequest) -> HttpResponse:
     """Counts by township for the county (by village for a township)."""
-    _require_view(request)
     on = lifecycle.today()
     rows, total = lifecycle.counts_by_area(request.user, on)
-    by_village = len(request.user.scope_prefix or "") >= 9
+    by_village = len(home_region(request.user) or "") >= 9
     return render(request, "monitoring/warning_counts.html", {
         "rows": rows, "total": total, "today": on, "by_village": by_village,
     })

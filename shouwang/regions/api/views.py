@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import django_filters
 from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
 
-from shouwang.regions.models import Region
-from shouwang.regions.scoping import regions_visible_to
+from shouwang.core.permissions import DeclaredAction
+from shouwang.regions.filters import RegionFilter
+from shouwang.regions.scoping import VIEW_REGIONS, regions_visible_to
 
 from .serializers import RegionSerializer
-
-
-class RegionFilter(django_filters.FilterSet):
-    level = django_filters.ChoiceFilter(choices=Region.Level.choices)
-    parent_code = django_filters.CharFilter(field_name="parent_code")
-
-    class Meta:
-        model = Region
-        fields = ["level", "parent_code"]
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     """Regions by statistical code; a region outside the user's scope answers 404."""
 
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = VIEW_REGIONS
+    answers_by_scope = True  # a role that reads nothing reads an empty tree
     serializer_class = RegionSerializer
     filterset_class = RegionFilter
     lookup_field = "code"

@@ -143,7 +143,9 @@ class Member(RegionScopedModel):
     relation = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices, default=Relation.OTHER)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
-    schooling = models.CharField(_("schooling status"), max_length=24, choices=Schooling.choices, default=Schooling.NONE)
+    schooling = models.CharField(
+        _("schooling status"), max_length=24, choices=Schooling.choices, default=Schooling.NONE
+    )
     health = models.CharField(_("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY)
     disability_grade = models.PositiveSmallIntegerField(_("disability grade"), null=True, blank=True)
     labour = models.CharField(_("labour capacity"), max_length=10, choices=Labour.choices, default=Labour.ORDINARY)
@@ -214,7 +216,9 @@ class HouseholdYear(RegionScopedModel):
     household's members that year, rounded to the fen on every database alike.
     """
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="years", verbose_name=_("household"))
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="years", verbose_name=_("household")
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     member_count = models.PositiveSmallIntegerField(_("household members"))
     wage_income = _money(_("wage income"))

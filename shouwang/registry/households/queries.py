@@ -1,8 +1,8 @@
 """Household querysets, annotated so a page of results costs a fixed number of queries.
 
-The pages' list columns, search and filters (:func:`with_list_columns`, :func:`search_households`,
-:func:`filter_households`, :func:`find_by_id_number`), and the API's scoped querysets
-(:func:`households_for`, :func:`household_details_for`).
+The pages' list columns and searches (:func:`with_list_columns`, :func:`search_households`, used by
+the list's one filter in :mod:`.filters`, and :func:`find_by_id_number`), and the API's scoped
+querysets (:func:`households_for`, :func:`household_details_for`).
 """
 
 from __future__ import annotations
@@ -48,16 +48,6 @@ def search_households(households: QuerySet[Household], q: str) -> QuerySet[House
     if _ID_TAIL.fullmatch(tail):
         condition |= Q(Exists(members.filter(id_masked__endswith=tail)))
     return households.filter(condition)
-
-
-def filter_households(households: QuerySet[Household], data: dict[str, str]) -> QuerySet[Household]:
-    if data.get("village"):
-        households = households.filter(region_code=data["village"])
-    elif data.get("township"):
-        households = households.filter(region_code__startswith=data["township"])
-    if data.get("household_type"):
-        households = households.filter(household_type=data["household_type"])
-    return households
 
 
 def find_by_id_number(households: QuerySet[Household], number: str) -> QuerySet[Household]:

@@ -5,7 +5,8 @@ outside the user's region never appears in a list, a count, a search or a detail
 Personal numbers are shown masked; the clear values leave the server only on the unmask POST,
 for a user with the permission and a typed reason, and each such reveal is in the access log.
 A full ID number is searched by POST through its blind index, so it never lands in a URL.
-The forms are in :mod:`.forms`, the searches and list columns in :mod:`.queries`.
+The list's filter (page, API and export alike) is :mod:`.filters`, the forms are in :mod:`.forms`,
+the searches and list columns in :mod:`.queries`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -27,11 +27,14 @@ from django.views.decorators.http import require_http_methods
 
 from shouwang.core.audit import record_access
 from shouwang.core.idnumbers import mask_id_number
+from shouwang.core.permissions import can, requires
 from shouwang.regions.models import Region
 
-from .forms import HouseholdFilterForm, IdSearchForm, UnmaskForm, _scope_regions, looks_like_full_id
+from .filters import HouseholdFilter
+from .forms import IdSearchForm, UnmaskForm, looks_like_full_id
 from .models import Household, HouseholdYear, Member
-from .queries import filter_households, find_by_id_number, search_households, with_list_columns
+from .permissions import UNMASK
+from .queries import find_by_id_number, with_list_columns
 
 PAGE_SIZE = 50
 
@@ -39,31 +42,26 @@ PAGE_SIZE = 50
 _FILTER_FIELDS = ("q", "township", "village", "household_type")
 
 
-def _listing(scoped: QuerySet[Household], regions: list[Region], params) -> dict[str, Any]:
+def _listing(scoped: QuerySet[Household], user, params) -> dict[str, Any]:
     """The filtered, annotated page of households for the GET parameters ``params``."""
-    filter_form = HouseholdFilterForm(params or None, regions=regions)
-    if filter_form.is_bound and not filter_form.is_valid():
-        households = scoped.none()  # an impossible filter (e.g. a village outside the scope)
-    else:
-        data = filter_form.cleaned_data if filter_form.is_bound else {}
-        households = search_households(filter_households(scoped, data), data.get("q", ""))
-    paginator = Paginator(with_list_columns(households).order_by("number", "pk"), PAGE_SIZE)
+    filterset = HouseholdFilter.for_page(params, scoped, user)
+    paginator = Paginator(with_list_columns(filterset.rows()).order_by("number", "pk"), PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
     searched = any(params.get(name) for name in _FILTER_FIELDS)
-    return {"filter_form": filter_form, "page": page, "paginator": paginator, "searched": searched}
+    return {"filter_form": filterset.form, "page": page, "paginator": paginator, "searched": searched}
 
 
 @login_required
+@requires("view", answers_by_scope=True)
 @require_http_methods(["GET", "HEAD", "POST"])
 def household_list(request: HttpRequest) -> HttpResponse:
     """GET: search, filter and page; POST: exact search by a full ID number (logged)."""
     scoped = Household.objects.restrict(request.user, "view")
-    regions = _scope_regions(request.user)
 
     if request.method == "POST":
         # The template shows this form's errors but never its value: no full ID in a page.
         id_form = IdSearchForm(request.POST)
-        context = _listing(scoped, regions, {})
+        context = _listing(scoped, request.user, {})
         context["id_search"] = None
         if id_form.is_valid():
             number = id_form.cleaned_data["id_number"]
@@ -86,7 +84,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         rest = request.GET.copy()
         del rest["q"]
         return redirect(f"{request.path}?{rest.urlencode()}" if rest else request.path)
-    context = _listing(scoped, regions, request.GET)
+    context = _listing(scoped, request.user, request.GET)
     context.update(id_form=IdSearchForm(), id_search=None)
     return render(request, "registry/household_list.html", context)
 
@@ -115,7 +113,7 @@ def _household_context(request: HttpRequest, household: Household, *, clear: boo
     township = Region.objects.filter(code=household.region_code[:9]).first()
     return {
         "household": household, "township": township, "members": rows, "years": list(years),
-        "clear": clear, "can_unmask": request.user.can_unmask,
+        "clear": clear, "can_unmask": can(request.user, UNMASK.name, household),
     }
 
 
@@ -125,6 +123,7 @@ def _get_household(request: HttpRequest, pk: int) -> Household:
 
 
 @login_required
+@requires("view", answers_by_scope=True)
 @require_http_methods(["GET", "HEAD"])
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = _get_household(request, pk)
@@ -134,6 +133,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires(UNMASK.name)
 @require_http_methods(["GET", "HEAD", "POST"])
 def household_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the clear ID and phone numbers once, for a permitted user with a reason, and log it.
@@ -141,8 +141,6 @@ def household_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     The permission is checked before the lookup, so a user without it learns nothing about
     which households exist. A GET reveals nothing: it goes back to the masked page.
     """
-    if not request.user.can_unmask:
-        raise PermissionDenied(_("You may not view unmasked personal data."))
     household = _get_household(request, pk)
     if request.method != "POST":
         return redirect("registry:household_detail", pk=household.pk)

@@ -40,7 +40,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from shouwang.accounts.scoping import in_scope
 from shouwang.core.audit import record_access
 from shouwang.core.imports import (
     ImportFileError,
@@ -53,12 +52,14 @@ from shouwang.core.imports import (
 from shouwang.core.imports import (
     problem as engine_problem,
 )
+from shouwang.core.permissions import can, home_region
 from shouwang.core.signals import data_changed
 
 from ..households.models import Household
 from .checking import RegistryChecks
 from .columns import INCOME, MEMBERS, SPECS
 from .commit import RegistryCommit
+from .permissions import IMPORT
 from .planning import RegistryPlanning
 from .rows import HouseholdPlan, Progress, batch_id
 
@@ -81,7 +82,7 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
     # scope
 
     def allowed(self, region_code: str) -> bool:
-        return self.user is None or in_scope(self.user, region_code, "import")
+        return self.user is None or can(self.user, IMPORT.name, region_code)
 
     # entry point
 
@@ -146,7 +147,7 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             object_type="registry_import",
             object_id=report.batch,
             object_repr=", ".join(t.filename for t in self.tables.values())[:200],
-            region_code=getattr(self.user, "scope_prefix", "") or "",
+            region_code=home_region(self.user) or "",
             detail={k: v for k, v in report.to_dict().items() if k not in ("errors", "warning_details")}
             | {"errors": len(report.errors)},
         )

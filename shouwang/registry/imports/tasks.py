@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from shouwang.core.audit import acting_as
+from shouwang.core import jobs
 from shouwang.core.models import Job
 
 from .importer import RegistryImport
@@ -32,6 +30,7 @@ logger = logging.getLogger(__name__)
 KIND = "registry_import"
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv")
 _STORED_NAME = re.compile(r"[0-9a-f]{32}\.(xlsx|xls|csv)")
+IMPORT_FAILED = gettext_noop("The import failed because of an internal error.")
 
 
 def upload_root() -> Path:
@@ -55,14 +54,8 @@ def store_upload(uploaded) -> dict[str, str]:
 def start_import(user, uploads: list[Any], *, commit: bool, allow_partial: bool) -> Job:
     """Store the uploads, create the job and queue it (after the surrounding transaction commits)."""
     files = [store_upload(f) for f in uploads]
-    job = Job.objects.create(
-        kind=KIND,
-        user=user,
-        params={"files": files, "commit": commit, "allow_partial": allow_partial},
-        message=gettext_noop("Queued"),
-    )
-    transaction.on_commit(lambda: run_registry_import.enqueue(str(job.pk)))
-    return job
+    return jobs.start(KIND, run_registry_import, user=user,
+                      params={"files": files, "commit": commit, "allow_partial": allow_partial})
 
 
 def _stored_path(name: str) -> Path:
@@ -81,27 +74,16 @@ def discard_uploads(job: Job) -> None:
 
 @task()
 def run_registry_import(job_id: str) -> dict[str, Any]:
-    """Check (and on request commit) a stored registry upload for its job."""
-    job = Job.objects.select_related("user").get(pk=job_id)
-    job.start(gettext_noop("Reading the file"))
-    try:
+    """Check (and on request commit) a stored registry upload for its job; the uploads are deleted
+    whatever happens. Not retried: a commit that failed half-way is for a person to look at."""
+
+    def work(job: Job) -> jobs.Outcome:
         files = [(_stored_path(f["path"]), f["name"]) for f in job.params.get("files", [])]
-        with acting_as(job.user, source=f"job {job.pk}"):
-            importer = RegistryImport(
-                job.user, allow_partial=bool(job.params.get("allow_partial")), progress=job.set_progress
-            )
-            report = importer.run(files, commit=bool(job.params.get("commit")))
-        job.result = report.to_dict(portable=True)
-        job.status = Job.Status.SUCCEEDED
-        job.message = gettext_noop("Committed") if report.committed else gettext_noop("Checked")
-    except Exception:  # the job must end in a visible state; the trace goes to the server log only
-        logger.exception("registry import job %s failed", job.pk)
-        job.status = Job.Status.FAILED
-        job.message = gettext_noop("The import failed because of an internal error.")
-    finally:
-        discard_uploads(job)
-    job.finished_at = timezone.now()
-    job.progress = job.total or 1
-    job.total = job.total or 1
-    job.save(update_fields=["result", "status", "message", "finished_at", "progress", "total", "updated_at"])
-    return {"status": job.status}
+        importer = RegistryImport(job.user, allow_partial=bool(job.params.get("allow_partial")),
+                                  progress=job.set_progress)
+        report = importer.run(files, commit=bool(job.params.get("commit")))
+        message = gettext_noop("Committed") if report.committed else gettext_noop("Checked")
+        return jobs.Outcome(message, result=report.to_dict(portable=True))
+
+    return jobs.run(job_id, work, failure_message=IMPORT_FAILED, cleanup=discard_uploads,
+                    start_message=gettext_noop("Reading the file"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -24,7 +23,9 @@ from shouwang.core.import_pages import (
     report_download,
 )
 from shouwang.core.models import Job
+from shouwang.core.permissions import requires
 
+from .permissions import IMPORT
 from .tasks import ALLOWED_SUFFIXES, KIND, start_import
 from .template import build_template
 
@@ -51,19 +52,13 @@ class ImportForm(forms.Form):
         return check_upload(self.cleaned_data.get("file2"), ALLOWED_SUFFIXES)
 
 
-def _require_import(request: HttpRequest) -> None:
-    if not request.user.can("import"):
-        raise PermissionDenied
-
-
 def _own_job(request: HttpRequest, job_id) -> Job:
-    _require_import(request)
     return get_object_or_404(Job, pk=job_id, kind=KIND, user=request.user)
 
 
 @login_required
+@requires(IMPORT.name)
 def import_page(request: HttpRequest) -> HttpResponse:
-    _require_import(request)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -82,20 +77,22 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires(IMPORT.name)
 def import_status(request: HttpRequest, job_id) -> HttpResponse:
     context = job_report_context(_own_job(request, job_id))
     return poll_while_running(render(request, "registry/import_status.html", context), context)
 
 
 @login_required
+@requires(IMPORT.name)
 def import_report(request: HttpRequest, job_id, fmt: str) -> HttpResponse:
     return report_download(_own_job(request, job_id), fmt, object_type="registry_import_report",
                            filename="import-report")
 
 
 @login_required
+@requires(IMPORT.name)
 def template_download(request: HttpRequest) -> HttpResponse:
-    _require_import(request)
     response = HttpResponse(build_template(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, "农户档案导入模板.xlsx")
     return response

@@ -1,26 +1,28 @@
 """``/api/indicators/`` and ``/api/scorecards/``: the indicator definitions and the stored scorecards.
 
-Scorecard rows are scoped like the pages (``assessment.visible_rows``, i.e.
-``ScorecardRow.objects.restrict``): a township officer gets their township's row and its
-villages, nothing of another township. Rows come from stored snapshots; computing one is the
+Scorecard rows are scoped like the pages (``ScorecardRow.objects.restrict``) and chosen by the
+scorecard's one filter (:mod:`.filters`: county, period, level, township), as the pages and the
+exports choose them: a township officer gets their township's row and its villages, nothing of
+another township. Rows come from stored snapshots; computing one is the
 county's page action (a background job), not an API call.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from shouwang.core.permissions import DeclaredAction, can
+
 from . import services as assessment
+from .filters import ScorecardFilter, scorecard_rows
 from .indicators import INDICATORS
-from .models import ScorecardLevel, ScorecardRow
+from .models import ScorecardRow
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -37,9 +39,13 @@ class IndicatorSerializer(serializers.Serializer):
 class IndicatorViewSet(viewsets.ViewSet):
     """The assessment indicators, their formulas and the weights the county set."""
 
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    answers_by_scope = True  # a role that may not view reads an empty list, as before
+    required_actions = {"list": "view"}
+
     @extend_schema(responses=IndicatorSerializer(many=True))
     def list(self, request: Request) -> Response:
-        if not assessment.may_view(request.user):
+        if not can(request.user, "view"):
             return Response([])
         county = assessment.county_of(request.user)
         _version, weights = assessment.current_weights(county) if county else (None, assessment.default_weights())
@@ -66,45 +72,17 @@ class ScorecardRowSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _date(request: Request, name: str) -> date | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({name: ["Use YYYY-MM-DD."]}) from None
-
-
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("start", str, description="period start (YYYY-MM-DD); with end; default: the latest period"),
-    OpenApiParameter("end", str, description="period end (YYYY-MM-DD)"),
-    OpenApiParameter("level", str, enum=["township", "village"], description="default: township"),
-    OpenApiParameter("township", str, description="villages of this township (9 digits)"),
-    OpenApiParameter("county", str, description="county code, for users above one county"),
-]))
 class ScorecardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Ranked rows of a stored scorecard for a period, the user's scope only."""
 
     serializer_class = ScorecardRowSerializer
-    filter_backends: list = []
+    filterset_class = ScorecardFilter
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    answers_by_scope = True  # rows come from ``visible_rows`` (``restrict``): none for a role without view
+    required_actions = {"list": "view"}
 
     def get_queryset(self) -> QuerySet[ScorecardRow]:
-        request = self.request
-        county = assessment.chosen_county(assessment.counties_for(request.user), request.query_params.get("county"))
-        if not county:
-            return ScorecardRow.objects.none()
-        start, end = _date(request, "start"), _date(request, "end")
-        if start and end:
-            snapshot = assessment.snapshot_for(county, start, end)
-        elif start or end:
-            raise ValidationError({"end": ["Give both start and end, or neither."]})
-        else:
-            snapshot = assessment.latest_snapshot(county)
-        level = request.query_params.get("level") or ScorecardLevel.TOWNSHIP
-        if level not in ScorecardLevel.values:
-            raise ValidationError({"level": ["township or village"]})
-        return assessment.visible_rows(request.user, snapshot, level, parent=request.query_params.get("township", ""))
+        return scorecard_rows(self.request.user)
 
 
 router = SimpleRouter()

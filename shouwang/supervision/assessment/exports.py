@@ -1,43 +1,37 @@
 """Scorecards registered for export: the same rows, scope and period as the pages.
 
 ``scorecard_townships`` is the county page's table, ``scorecard_villages`` a township page's;
-both read the stored snapshot of the page's period (``county``, ``start``, ``end`` and, for
-villages, ``township`` in the query string) through ``assessment.visible_rows``, so a township
-officer's file holds their own township's row and villages and nothing else.
+both read the stored snapshot of the page's period (``county``, ``start``, ``end`` or ``period``
+and, for villages, ``township`` in the query string) through the scorecard's one filter
+(:mod:`.filters`, as the pages and the API), so a township officer's file holds their own
+township's row and villages and nothing else.
 """
 
 from __future__ import annotations
-
-from datetime import date
 
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.supervision.exports.services import register_export
 
-from . import services as assessment
+from .filters import ScorecardFilter, scorecard_rows
 from .indicators import INDICATORS
 from .models import ScorecardLevel, ScorecardRow
 
 
-def _snapshot(user, params: QueryDict):
-    county = assessment.chosen_county(assessment.counties_for(user), params.get("county"))
-    if not county:
-        return None
-    try:
-        start, end = date.fromisoformat(params.get("start", "")), date.fromisoformat(params.get("end", ""))
-    except ValueError:
-        return assessment.latest_snapshot(county)
-    return assessment.snapshot_for(county, start, end)
+def _rows(user, params: QueryDict, **fixed: str) -> list[ScorecardRow]:
+    data = params.copy()
+    for name, value in fixed.items():
+        data[name] = value
+    return list(ScorecardFilter.for_page(data, scorecard_rows(user), user).rows())
 
 
 def township_rows(user, params: QueryDict) -> list[ScorecardRow]:
-    return list(assessment.visible_rows(user, _snapshot(user, params), ScorecardLevel.TOWNSHIP))
+    return _rows(user, params, level=ScorecardLevel.TOWNSHIP)
 
 
 def village_rows(user, params: QueryDict) -> list[ScorecardRow]:
-    township = params.get("township", "")
-    return list(assessment.visible_rows(user, _snapshot(user, params), ScorecardLevel.VILLAGE, parent=township))
+    return _rows(user, params, level=ScorecardLevel.VILLAGE)
 
 
 def _columns(area: str) -> list[str]:

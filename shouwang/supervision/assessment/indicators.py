@@ -248,7 +248,9 @@ def warnings_on_time(scope: Scope) -> dict[str, IndicatorValue]:
     """Warnings closed on time, as a share of those to be judged in the period."""
     from shouwang.monitoring.models import Warning, WarningStatus
 
-    return _timeliness(Warning.objects.all(), scope, decided_statuses=(WarningStatus.DISMISSED, WarningStatus.ESCALATED))
+    return _timeliness(
+        Warning.objects.all(), scope, decided_statuses=(WarningStatus.DISMISSED, WarningStatus.ESCALATED)
+    )
 
 
 @indicator(code="measures_coverage", name_zh="监测户帮扶措施落实率", name_en=_("Monitored households with measures"),
@@ -397,7 +399,9 @@ def returns(scope: Scope) -> dict[str, IndicatorValue]:
 RETURN_ACTIONS = ("rollback_elimination", "reidentify")
 
 
-def compute_all(scope: Scope, progress: Callable[[str], None] | None = None) -> dict[str, dict[str, IndicatorValue] | None]:
+def compute_all(
+    scope: Scope, progress: Callable[[str], None] | None = None
+) -> dict[str, dict[str, IndicatorValue] | None]:
     """Every indicator over one scope: {code: {area: value}} (None for an indicator not available)."""
     results: dict[str, dict[str, IndicatorValue] | None] = {}
     for code, spec in INDICATORS.items():

@@ -36,15 +36,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.accounts.models import Role
 from shouwang.core.audit import Change, acting_unless_known, record_changes
+from shouwang.core.permissions import can, home_region, require
 from shouwang.regions.models import Region
 
 from .indicators import INDICATORS, Direction, Indicator, IndicatorValue, Scale, Scope, compute_all
@@ -57,22 +57,20 @@ MAX_NOTE = 1000
 MAX_PERIOD_DAYS = 366 * 3
 
 
-# --- who may do what ----------------------------------------------------------------------------
+# --- whose scorecards (who may do what: ``permissions``) ------------------------------------------
 
 
 def county_of(user) -> str:
     """The county whose scorecard the user works with ("" when the user has none)."""
-    prefix = (getattr(user, "scope_prefix", None) or "") if getattr(user, "is_authenticated", False) else ""
+    prefix = home_region(user) or ""
     return prefix[:COUNTY_LENGTH] if len(prefix) >= COUNTY_LENGTH else ""
 
 
 def counties_for(user) -> list[Region]:
     """Counties the user may look at: their own, or those under a prefecture or province."""
-    if not getattr(user, "is_authenticated", False) or not user.can("view"):
+    if not can(user, "view"):
         return []
-    prefix = user.scope_prefix or ""
-    if not prefix:
-        return []
+    prefix = home_region(user) or ""
     if len(prefix) >= COUNTY_LENGTH:
         return list(Region.objects.filter(code=prefix[:COUNTY_LENGTH]))
     return list(Region.objects.filter(code__startswith=prefix, level=Region.Level.COUNTY).order_by("code"))
@@ -82,20 +80,6 @@ def chosen_county(counties: Iterable[Region], wanted: str | None) -> str:
     """The county asked for when it is one of ``counties`` (the user's), else the first ("" when none)."""
     codes = [county.code for county in counties]
     return wanted if wanted in codes else (codes[0] if codes else "")
-
-
-def may_view(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.can("view") and user.scope_prefix)
-
-
-def may_manage(user, county: str = "") -> bool:
-    """County officers and the administrator set weights and compute scorecards of their counties."""
-    if user is None or not getattr(user, "is_active", False) or user.role not in (Role.COUNTY, Role.ADMIN):
-        return False
-    prefix = user.scope_prefix or ""
-    if not prefix or len(prefix) > COUNTY_LENGTH:
-        return False
-    return not county or (len(county) == COUNTY_LENGTH and county.startswith(prefix))
 
 
 def _acting(user):
@@ -141,8 +125,7 @@ def clean_weights(weights: Mapping[str, Any]) -> dict[str, float]:
 
 def save_weights(user, county: str, weights: Mapping[str, Any], note: str = "") -> ScorecardWeights:
     """Add a new version of the county's weights (the old ones stay as history) and log the change."""
-    if not may_manage(user, county):
-        raise PermissionDenied(_("Only county officers and the county administrator set the scorecard weights."))
+    require(user, "supervision.manage_assessment", county or None)
     cleaned = clean_weights(weights)
     note = " ".join((note or "").split())[:MAX_NOTE]
     with transaction.atomic(), _acting(user):
@@ -251,7 +234,7 @@ def weighted_score(points: Mapping[str, float | None], weights: Mapping[str, flo
 def rank(scores: Mapping[str, float | None]) -> dict[str, int | None]:
     """Competition ranking, highest score first; areas without a score have no rank."""
     ordered = sorted((s for s in scores.values() if s is not None), reverse=True)
-    first_place = {}
+    first_place: dict[float, int] = {}
     for position, score in enumerate(ordered, start=1):
         first_place.setdefault(score, position)
     return {area: (first_place[s] if s is not None else None) for area, s in scores.items()}

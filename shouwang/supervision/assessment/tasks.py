@@ -9,55 +9,51 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.tasks import task
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from shouwang.core.audit import acting_as
+from shouwang.core import jobs
 from shouwang.core.models import Job
+from shouwang.core.permissions import require
 
 from .indicators import INDICATORS
-from .services import LEVEL_LENGTHS, compute_snapshot, may_manage, validate_period
+from .services import LEVEL_LENGTHS, compute_snapshot, validate_period
 
 JOB_KIND = "scorecard"
+SCORECARD_FAILED = gettext_noop("The scorecard computation failed because of an internal error.")
 
 
 def start_scorecard(user, county: str, start: date, end: date) -> Job:
     """Record a scorecard job for the county and period and queue it."""
-    if not may_manage(user, county):
-        raise PermissionDenied(_("Only county officers and the county administrator compute scorecards."))
+    require(user, "supervision.manage_assessment", county or None,
+            message=_("Only county officers and the county administrator compute scorecards."))
     validate_period(start, end)
-    steps = 2 * len(LEVEL_LENGTHS) * len(INDICATORS) + 1  # two periods × two levels × indicators, then storing
-    job = Job.objects.create(
-        kind=JOB_KIND, user=user, total=steps,
-        params={"county": county, "start": start.isoformat(), "end": end.isoformat()},
-        message=_("Queued"),
-    )
-    run_scorecard_job.enqueue(str(job.pk))
-    job.refresh_from_db()
-    return job
+    # Two periods × two levels × the indicators, then storing.
+    steps = 2 * len(LEVEL_LENGTHS) * len(INDICATORS) + 1
+    return jobs.start(JOB_KIND, run_scorecard_job, user=user, total=steps,
+                      params={"county": county, "start": start.isoformat(), "end": end.isoformat()})
 
 
 @task()
 def run_scorecard_job(job_id: str) -> dict:
-    job = Job.objects.get(pk=job_id)
-    job.start()
-    done = {"n": 0}
+    """Score the job's county and period. Retried once on a transient database error: storing
+    replaces the period's snapshot in one transaction, so computing it again is safe."""
 
-    def progress(code: str) -> None:
-        done["n"] += 1
-        job.set_progress(done["n"], message=str(INDICATORS[code].name_en))
+    def work(job: Job) -> jobs.Outcome:
+        done = {"n": 0}
 
-    try:
-        with acting_as(job.user, source=f"job {job.pk}"):
-            snapshot = compute_snapshot(
-                job.params["county"], date.fromisoformat(job.params["start"]), date.fromisoformat(job.params["end"]),
-                user=job.user, job=job, progress=progress,
-            )
-    except Exception as exc:
-        job.fail(str(exc))
-        raise
-    result = {"snapshot": snapshot.pk, "rows": snapshot.rows.count(), "unavailable": snapshot.unavailable}
-    job.succeed(_("Scorecard computed: %(n)d townships and villages") % {"n": result["rows"]}, result=result,
-                progress=job.total)
-    return result
+        def progress(code: str) -> None:
+            done["n"] += 1
+            job.set_progress(done["n"], message=str(INDICATORS[code].name_en))
+
+        params = job.params
+        snapshot = compute_snapshot(
+            params["county"], date.fromisoformat(params["start"]), date.fromisoformat(params["end"]),
+            user=job.user, job=job, progress=progress,
+        )
+        result = {"snapshot": snapshot.pk, "rows": snapshot.rows.count(), "unavailable": snapshot.unavailable}
+        return jobs.Outcome(gettext_noop("Scorecard computed: %(n)d townships and villages"),
+                            {"n": result["rows"]}, result)
+
+    return jobs.run(job_id, work, failure_message=SCORECARD_FAILED, retries=1)

@@ -14,7 +14,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,19 +23,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang.core.models import Job
+from shouwang.core.permissions import can, home_region, require, requires
 from shouwang.regions.models import Region
 
 from . import services as assessment
+from .filters import chosen_period
 from .forms import PeriodForm, WeightsForm
 from .indicators import INDICATORS, Scale
 from .models import ScorecardLevel, ScorecardSnapshot
 from .tasks import JOB_KIND, start_scorecard
-
-
-def _require_view(request: HttpRequest) -> None:
-    if not assessment.may_view(request.user):
-        raise PermissionDenied
-
 
 # --- the period -------------------------------------------------------------------------------
 
@@ -65,16 +61,10 @@ def _select(request: HttpRequest, params: QueryDict | None = None) -> Selection:
     counties = assessment.counties_for(request.user)
     county = assessment.chosen_county(counties, params.get("county"))
     start = end = None
-    choices = {choice.key: choice for choice in assessment.period_choices()}
     data = params.copy()
-    if params.get("period") in choices and not (params.get("start") or params.get("end")):
-        choice = choices[params["period"]]
-        data["start"], data["end"] = choice.start.isoformat(), choice.end.isoformat()
-    if not (data.get("start") or data.get("end")):
-        latest = assessment.latest_snapshot(county) if county else None
-        fallback = choices["last_month"]
-        data["start"] = (latest.period_start if latest else fallback.start).isoformat()
-        data["end"] = (latest.period_end if latest else fallback.end).isoformat()
+    if not (params.get("start") or params.get("end")):
+        chosen = chosen_period(county, params.get("period"))  # as the API and the exports choose it
+        data["start"], data["end"] = chosen[0].isoformat(), chosen[1].isoformat()
     data["county"] = county
     form = PeriodForm(data, counties=counties)
     if form.is_valid():
@@ -95,7 +85,7 @@ def _base_context(request: HttpRequest, selection: Selection) -> dict:
     return {
         "selection": selection, "form": selection.form, "snapshot": snapshot, "specs": specs,
         "periods": assessment.period_choices(),
-        "can_manage": assessment.may_manage(request.user, selection.county),
+        "can_manage": can(request.user, "supervision.manage_assessment", selection.county or None),
         "unavailable": [INDICATORS[c] for c in (snapshot.unavailable if snapshot else []) if c in INDICATORS],
     }
 
@@ -104,15 +94,15 @@ def _base_context(request: HttpRequest, selection: Selection) -> dict:
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def scorecard(request: HttpRequest) -> HttpResponse:
     """Townships ranked for a period (the county); a township officer sees their own row and rank."""
-    _require_view(request)
     selection = _select(request)
     context = _base_context(request, selection)
     snapshot = context["snapshot"]
     rows = list(assessment.visible_rows(request.user, snapshot, ScorecardLevel.TOWNSHIP))
-    prefix = request.user.scope_prefix or ""
+    prefix = home_region(request.user) or ""
     own_village = None
     if len(prefix) > assessment.TOWNSHIP_LENGTH and snapshot is not None:
         own_village = assessment.visible_rows(request.user, snapshot, ScorecardLevel.VILLAGE).first()
@@ -129,14 +119,14 @@ def scorecard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires("supervision.view_scorecard")
 @require_http_methods(["GET", "HEAD"])
 def township(request: HttpRequest) -> HttpResponse:
     """One township's scorecard: its own score and rank, and its villages ranked."""
-    _require_view(request)
     code = request.GET.get("township", "")
-    prefix = request.user.scope_prefix or ""
-    on_path = code.startswith(prefix) or prefix.startswith(code)
-    if len(code) != assessment.TOWNSHIP_LENGTH or not code.isdigit() or not on_path:
+    # A township inside the user's region, or the one a village cadre's village lies in.
+    if len(code) != assessment.TOWNSHIP_LENGTH or not code.isdigit() or not can(
+            request.user, "supervision.view_scorecard", code):
         raise Http404
     region = get_object_or_404(Region, code=code)
     selection = _select(request)
@@ -154,12 +144,12 @@ def township(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires("supervision.manage_assessment")
 @require_POST
 def compute(request: HttpRequest) -> HttpResponse:
     """Start computing the selected period's scorecard as a background job and watch it."""
     selection = _select(request, request.POST)
-    if not assessment.may_manage(request.user, selection.county):
-        raise PermissionDenied
+    require(request.user, "supervision.manage_assessment", selection.county or None)
     if not (selection.start and selection.end):
         messages.error(request, _("Choose a valid period first."))
         return redirect(reverse("supervision:assessment") + "?" + urlencode(request.POST.dict()))
@@ -168,11 +158,12 @@ def compute(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@requires("supervision.manage_assessment", answers_by_scope=True)  # a job of another county: 404
 @require_http_methods(["GET", "HEAD"])
 def job_status(request: HttpRequest, job_id) -> HttpResponse:
     """Progress while the job runs (the page refreshes itself), then a link to the scorecard."""
     job = get_object_or_404(Job, pk=job_id, kind=JOB_KIND)
-    if not assessment.may_manage(request.user, job.params.get("county", "")):
+    if not can(request.user, "supervision.manage_assessment", job.params.get("county") or None):
         raise Http404
     finished = job.status in (Job.Status.SUCCEEDED, Job.Status.FAILED)
     query = urlencode({"start": job.params.get("start"), "end": job.params.get("end"),
@@ -190,10 +181,10 @@ def job_status(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def indicators(request: HttpRequest) -> HttpResponse:
     """What each indicator measures, its formula, direction and unit, and the weights in force."""
-    _require_view(request)
     selection = _select(request)
     version, weights = assessment.current_weights(selection.county) if selection.county else (None, {})
     total = sum(weights.values()) or 1
@@ -204,17 +195,17 @@ def indicators(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/assessment_indicators.html", {
         "items": items, "version": version, "selection": selection, "scales": Scale,
         "history": assessment.weights_history(selection.county)[:20] if selection.county else [],
-        "can_manage": assessment.may_manage(request.user, selection.county),
+        "can_manage": can(request.user, "supervision.manage_assessment", selection.county or None),
     })
 
 
 @login_required
+@requires("supervision.manage_assessment")
 @require_http_methods(["GET", "HEAD", "POST"])
 def weights(request: HttpRequest) -> HttpResponse:
     """The county sets how much each indicator counts; each save is a new version (history kept)."""
     selection = _select(request)
-    if not assessment.may_manage(request.user, selection.county):
-        raise PermissionDenied
+    require(request.user, "supervision.manage_assessment", selection.county or None)
     version, current = assessment.current_weights(selection.county)
     form = WeightsForm(request.POST or None, initial_weights=current)
     if request.method == "POST" and form.is_valid():

@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from shouwang.cases.models import AssistanceContact, CaseStatus, Step, StepStatus
 from shouwang.cases.models import Case as MonitoredCase
-from shouwang.monitoring.lines.models import candidate_codes
+from shouwang.monitoring.lines.models import LineBook
 from shouwang.monitoring.models import MonitoringLine, Warning, WarningStatus
 from shouwang.regions.models import Region
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear, Labour, Member
@@ -288,12 +288,12 @@ def income_year() -> int | None:
 def lines_by_county(year: int, counties: Iterable[str]) -> dict[str, Decimal]:
     """The line of each county code for ``year`` (a line is set per country, province, prefecture
     or county, so a village's line is its county's); counties without one are left out."""
-    lines = {line.region_code: line.amount for line in MonitoringLine.objects.filter(year=year)}
+    book = LineBook(MonitoringLine.objects.filter(year=year))
     found = {}
     for county in counties:
-        amount = next((lines[c] for c in candidate_codes(county) if c in lines), None)
-        if amount is not None:
-            found[county] = amount
+        line = book.in_force(county, year)
+        if line is not None:
+            found[county] = line.amount
     return found
 
 

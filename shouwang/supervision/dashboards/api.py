@@ -11,10 +11,12 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from shouwang.core.permissions import DeclaredAction
 
 from . import views
 from .services import Snapshot, read_dashboard
@@ -42,10 +44,11 @@ def summary(snapshot: Snapshot) -> dict:
 class DashboardView(APIView):
     """The figures of the user's region (or of ``code``, a region inside it) and of its sub-areas."""
 
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    required_action = "view"
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Dashboard figures of a region")
     def get(self, request: Request, code: str | None = None) -> Response:
-        if not request.user.can("view"):
-            raise PermissionDenied
         region = views.region_for(request.user, code)  # outside the scope: 404
         data = read_dashboard(request.user, region, today=views.today())
         refreshed = data.refreshed

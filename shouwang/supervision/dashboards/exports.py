@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from shouwang.accounts.scoping import in_scope
+from shouwang.core.permissions import can, home_region
 from shouwang.regions.models import Region
 from shouwang.supervision.exports.services import register_export
 
@@ -31,8 +31,8 @@ COLUMNS = [
 
 
 def area_queryset(user, params: QueryDict) -> list[Area]:
-    code = (params.get("region") or user.scope_prefix or "").strip()
-    if not code or not in_scope(user, code, "view"):
+    code = (params.get("region") or home_region(user) or "").strip()
+    if not code or not can(user, "view", code):
         return []
     region = Region.objects.filter(code=code).first()
     if region is None:

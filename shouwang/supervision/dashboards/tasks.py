@@ -16,17 +16,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.tasks import task
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from shouwang.accounts.models import Role
+from shouwang.core import jobs
 from shouwang.core.models import Job
+from shouwang.core.permissions import require
 
 logger = logging.getLogger(__name__)
 
 JOB_KIND = "dashboard_refresh"
+REFRESH_FAILED = gettext_noop("The figures could not be recounted because of an internal error.")
 
 
 def _codes(region_codes: Iterable[str] | None) -> list[str] | None:
@@ -74,33 +75,21 @@ def on_data_changed(sender=None, part: str = "", region_codes: Iterable[str] | N
     transaction.on_commit(enqueue, robust=True)
 
 
-def may_refresh(user) -> bool:
-    """County officers and the administrator may ask for a refresh (it recounts the whole county)."""
-    return user is not None and getattr(user, "is_active", False) and user.role in (Role.COUNTY, Role.ADMIN)
-
-
 def start_refresh(user) -> Job:
-    """Record a refresh job and queue it; the page shows its progress."""
-    if not may_refresh(user):
-        raise PermissionDenied(_("Only county officers may refresh the dashboard figures."))
-    job = Job.objects.create(kind=JOB_KIND, user=user, total=1)
-    run_refresh_job.enqueue(str(job.pk))
-    job.refresh_from_db()
-    return job
+    """Record a refresh job and queue it (``supervision.refresh_dashboards``); the page shows its progress."""
+    require(user, "supervision.refresh_dashboards")
+    return jobs.start(JOB_KIND, run_refresh_job, user=user, total=1)
 
 
 @task()
 def run_refresh_job(job_id: str) -> dict:
+    """Recount every village. Retried twice on a transient database error: a refresh replaces
+    the figures it counts in one transaction, so running it again is safe."""
     from .services import refresh
 
-    job = Job.objects.get(pk=job_id)
-    job.start()
-    try:
+    def work(job: Job) -> jobs.Outcome:
         record = refresh(None, trigger="job")
-    except Exception as exc:
-        job.fail(str(exc))
-        raise
-    result = {"rows": record.rows, "seconds": record.seconds}
-    job.succeed(_("Figures recounted in %(seconds).1f s") % {"seconds": record.seconds}, result=result,
-                progress=1, total=1)
-    return result
+        return jobs.Outcome(gettext_noop("Figures recounted in %(seconds).1f s"), {"seconds": record.seconds},
+                            {"rows": record.rows, "seconds": record.seconds})
+
+    return jobs.run(job_id, work, failure_message=REFRESH_FAILED, retries=2)

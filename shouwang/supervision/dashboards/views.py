@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,15 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shouwang.accounts.scoping import in_scope
 from shouwang.cases.models import CaseStatus, Category, Level, RiskType
 from shouwang.core.models import Job
+from shouwang.core.permissions import can, home_region, requires
 from shouwang.monitoring.models import WarningChannel, WarningStatus
 from shouwang.regions.models import Region
 
 from .aggregates import INCOME_BANDS
 from .services import DashboardData, read_dashboard
-from .tasks import JOB_KIND, may_refresh, start_refresh
+from .tasks import JOB_KIND, start_refresh
 
 TREND_MONTHS = 12
 
@@ -41,15 +40,10 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _require_view(request: HttpRequest) -> None:
-    if not request.user.can("view") or not request.user.scope_prefix:
-        raise PermissionDenied(_("Your role does not give access to the dashboards."))
-
-
 def region_for(user, code: str | None) -> Region:
     """The region to show: the user's own, or one inside it (anything else is 404)."""
-    code = code or user.scope_prefix
-    if not code or not in_scope(user, code, "view"):
+    code = code or home_region(user)
+    if not code or not can(user, "view", code):
         raise Http404
     return get_object_or_404(Region, code=code)
 
@@ -262,11 +256,10 @@ def household_list_url(code: str, level: str) -> str:
 
 def breadcrumb(user, region: Region) -> list[tuple[str, str | None]]:
     """Names from the user's own region down to this one (links, but not the current one)."""
-    prefix = user.scope_prefix or ""
     return [
         (r.name, None if r.code == region.code else reverse("supervision:dashboard_region", args=[r.code]))
         for r in region.ancestors(include_self=True)
-        if r.code.startswith(prefix)
+        if can(user, "view", r)
     ]
 
 
@@ -316,10 +309,10 @@ def stat_tiles(data: DashboardData) -> list[dict]:
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """The user's region (or a township or village inside it): tiles, charts, tables, drill-down."""
-    _require_view(request)
     region = region_for(request.user, code)
     on = today()
     data = read_dashboard(request.user, region, months=TREND_MONTHS, today=on)
@@ -356,21 +349,22 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "crumbs": breadcrumb(request.user, region),
             "households_url": household_list_url(region.code, region.level),
             "refreshed": data.refreshed,
-            "can_refresh": may_refresh(request.user),
+            "can_refresh": can(request.user, "supervision.refresh_dashboards"),
             "today": on,
         },
     )
 
 
 @login_required
+@requires("supervision.refresh_dashboards")
 @require_POST
 def dashboard_refresh(request: HttpRequest) -> HttpResponse:
-    _require_view(request)
     job = start_refresh(request.user)
     return redirect("supervision:dashboard_job", job_id=job.pk)
 
 
 @login_required
+@requires("supervision.refresh_dashboards", answers_by_scope=True)  # one's own job, else 404
 @require_http_methods(["GET", "HEAD"])
 def dashboard_job(request: HttpRequest, job_id) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id, kind=JOB_KIND, user=request.user)

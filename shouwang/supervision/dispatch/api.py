@@ -14,9 +14,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+
+from shouwang.core.permissions import DeclaredAction
 
 from . import services as service
 from .models import DispatchRecipient, DispatchTask
@@ -97,6 +100,12 @@ class InboxViewSet(viewsets.ReadOnlyModelViewSet):
     """What the user's own region received, soonest deadline first."""
 
     serializer_class = InboxSerializer
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    answers_by_scope = True  # the rows are ``restrict``ed: a role that may not read them gets none
+    required_actions = {
+        "list": "supervision.read_dispatch_inbox", "retrieve": "supervision.read_dispatch_inbox",
+        "acknowledge": "supervision.answer_dispatch", "complete": "supervision.answer_dispatch",
+    }
 
     def get_queryset(self):
         return service.inbox(self.request.user)
@@ -128,6 +137,10 @@ class InboxViewSet(viewsets.ReadOnlyModelViewSet):
 
 class IssuedTaskViewSet(viewsets.ReadOnlyModelViewSet):
     """Tasks sent from the user's region or inside it, with answer counts."""
+
+    permission_classes = [IsAuthenticated, DeclaredAction]
+    answers_by_scope = True  # the rows are ``restrict``ed: a role that may not view gets none
+    required_actions = {"list": "view", "retrieve": "view"}
 
     def get_queryset(self):
         return service.issued_tasks(self.request.user)

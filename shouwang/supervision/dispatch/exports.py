@@ -11,14 +11,7 @@ from shouwang.supervision.exports.lists import yes_no
 from shouwang.supervision.exports.services import register_export
 
 from . import services as dispatch
-
-
-def _int(params: QueryDict, name: str) -> int | None:
-    try:
-        return int(params.get(name, ""))
-    except ValueError:
-        return None
-
+from .filters import RecipientFilter
 
 TASK_COLUMNS = ["标题", "类型", "下发单位", "下发人", "下发时间", "完成期限", "接收单位数", "已签收", "已完成", "逾期",
                 "已关闭"]
@@ -43,10 +36,7 @@ RECIPIENT_COLUMNS = ["任务标题", "完成期限", "接收单位", "状态", "
 
 
 def recipient_queryset(user, params: QueryDict):
-    recipients = dispatch.recipients_for(user)
-    task = _int(params, "task")
-    if task is not None:
-        recipients = recipients.filter(task_id=task)
+    recipients = RecipientFilter.for_page(params, dispatch.recipients_for(user), user).rows()
     return recipients.order_by("task_id", "region_code")
 
 

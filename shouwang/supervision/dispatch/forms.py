@@ -31,7 +31,7 @@ class TaskForm(forms.Form):
     def __init__(self, *args: Any, user, **kwargs: Any):
         super().__init__(*args, **kwargs)
         regions = service.target_regions(user)
-        county = len(user.scope_prefix or "") == 6
+        county = service.sends_from_county(user)
         townships = [r for r in regions if r.level == Region.Level.TOWNSHIP]
         below = townships if county else [r for r in regions if r.level == Region.Level.VILLAGE]
         modes = [("all", _("All townships") if county else _("All villages")),

@@ -7,8 +7,9 @@ Each receiving region answers through a user *of that region and level* (a towns
 for a township, the village cadre for a village): acknowledge, then report completion with a
 note. A notice only needs acknowledging.
 
-Refusals say which kind they are, as the warning lifecycle does: ``PermissionDenied`` (not
-your role or region: HTTP 403) or ``DispatchNotAllowed`` (not in this state: HTTP 409); a
+Who may send, close, read an inbox and answer is declared in :mod:`.permissions`. Refusals say
+which kind they are, as the warning lifecycle does: ``PermissionDenied`` (not your role or region:
+HTTP 403) or ``DispatchNotAllowed`` (not in this state: HTTP 409); a
 form that is incomplete is ``DispatchInvalid`` (HTTP 400). Every change is in the change log,
 and the status moves with a conditional UPDATE so two clicks at once cannot both win.
 """
@@ -21,21 +22,19 @@ from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.accounts.models import Role
 from shouwang.core.audit import Change, acting_unless_known, record_changes
+from shouwang.core.permissions import can, home_region, require, restrict
+from shouwang.core.regioncodes import level_of
 from shouwang.regions.models import Region
 
 from .models import DispatchKind, DispatchRecipient, DispatchTask, RecipientStatus
 
-ISSUING_ROLES = frozenset({Role.COUNTY, Role.ADMIN, Role.TOWNSHIP})
-# Code lengths: county 6, township 9, village 12. A sender reaches one or two levels down.
-_LEVEL_OF_LENGTH = {6: Region.Level.COUNTY, 9: Region.Level.TOWNSHIP, 12: Region.Level.VILLAGE}
-_ANSWERING_ROLE = {9: Role.TOWNSHIP, 12: Role.VILLAGE}
 ATTACHMENT_SUFFIXES = {".pdf", ".docx", ".xlsx", ".jpg", ".jpeg", ".png"}
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 MAX_NOTE = 2000
@@ -58,33 +57,28 @@ def _acting(user):
     return acting_unless_known(user, "dispatch")
 
 
-# --- who may do what ----------------------------------------------------------------------------
+# --- where a sender reaches ---------------------------------------------------------------------
 
 
-def may_issue(user) -> bool:
-    """County officers and administrators, and township officers, with the right to change."""
-    prefix = getattr(user, "scope_prefix", None) if getattr(user, "is_authenticated", False) else None
-    return bool(prefix) and user.role in ISSUING_ROLES and user.can("change") and len(prefix) in (6, 9)
+def sends_from_county(user) -> bool:
+    """Whether the user sends from a county (to its townships and villages), not from a township."""
+    return level_of(home_region(user)) == Region.Level.COUNTY
 
 
 def target_regions(user) -> list[Region]:
-    """The regions the user may send to: townships and villages of a county, villages of a township."""
-    if not may_issue(user):
+    """The regions the user may send to: townships and villages of a county, villages of a township
+    (one or two levels down, strictly inside the sender's region)."""
+    if not can(user, "supervision.issue_dispatch"):
         return []
-    prefix = user.scope_prefix
-    levels = [Region.Level.TOWNSHIP, Region.Level.VILLAGE] if len(prefix) == 6 else [Region.Level.VILLAGE]
+    prefix = home_region(user)
+    levels = [Region.Level.VILLAGE]
+    if sends_from_county(user):
+        levels.insert(0, Region.Level.TOWNSHIP)
+    regions = Region.objects.filter(level__in=levels).exclude(code=prefix)
     return list(
-        Region.objects.filter(code__startswith=prefix, level__in=levels).exclude(code=prefix)
-        .only("code", "name", "level", "parent_code").order_by("code")
+        restrict(user, regions, "supervision.issue_dispatch").only("code", "name", "level", "parent_code")
+        .order_by("code")
     )
-
-
-def may_answer(user, recipient: DispatchRecipient) -> bool:
-    """A user of the receiving region itself, at its level (not a county officer passing by)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.can("change"):
-        return False
-    code = recipient.region_code
-    return user.scope_prefix == code and user.role == _ANSWERING_ROLE.get(len(code))
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -112,11 +106,8 @@ def issued_tasks(user) -> QuerySet[DispatchTask]:
 
 def inbox(user) -> QuerySet[DispatchRecipient]:
     """What the user's own region received, soonest deadline first, overdue marked."""
-    prefix = getattr(user, "scope_prefix", None) if getattr(user, "is_authenticated", False) else None
-    if not prefix:
-        return DispatchRecipient.objects.none()
     return (
-        DispatchRecipient.objects.restrict(user, "view").filter(region_code=prefix)
+        DispatchRecipient.objects.restrict(user, "supervision.read_dispatch_inbox")
         .with_overdue(today()).select_related("task", "task__issuer_region", "task__issued_by", "region")
         .order_by("status", "task__deadline", "id")
     )
@@ -125,11 +116,11 @@ def inbox(user) -> QuerySet[DispatchRecipient]:
 def recipients_for(user) -> QuerySet[DispatchRecipient]:
     """Recipient rows the user may see: those of tasks the user's region issued, and the inbox."""
     tasks = DispatchTask.objects.restrict(user, "view").values("pk")  # the issued_tasks, without their counts
-    prefix = getattr(user, "scope_prefix", None) or ""
-    if not prefix or not user.can("view"):
+    if not can(user, "view"):
         return DispatchRecipient.objects.none()
+    received = restrict(user, DispatchRecipient.objects.all(), "supervision.read_dispatch_inbox").values("pk")
     return (
-        DispatchRecipient.objects.filter(Q(task__in=tasks) | Q(region_code=prefix))
+        DispatchRecipient.objects.filter(Q(task__in=tasks) | Q(pk__in=received))
         .with_overdue(today()).select_related("task", "region", "acknowledged_by", "completed_by")
     )
 
@@ -145,8 +136,8 @@ def visible_task(user, pk: int) -> DispatchTask | None:
 
 
 def is_issuer_side(user, task: DispatchTask) -> bool:
-    prefix = getattr(user, "scope_prefix", None) or ""
-    return bool(prefix) and user.can("view") and task.region_code.startswith(prefix)
+    """The task was sent from the user's region or from a region inside it."""
+    return can(user, "view", task)
 
 
 # --- issuing ------------------------------------------------------------------------------------
@@ -157,7 +148,7 @@ class Attachment:
     """An uploaded file after its checks: the name to show and the content."""
 
     name: str
-    content: object  # a Django UploadedFile
+    content: File  # a Django UploadedFile
 
 
 _MAGIC = {
@@ -194,13 +185,15 @@ def resolve_targets(user, mode: str, codes: Iterable[str] = (), township: str = 
     ``chosen``: the listed regions; ``villages_of``: every village of ``township`` (county sender).
     """
     allowed = target_regions(user)
-    prefix = user.scope_prefix or ""
-    below = Region.Level.TOWNSHIP if len(prefix) == 6 else Region.Level.VILLAGE
+    county = sends_from_county(user)
+    below = Region.Level.TOWNSHIP if county else Region.Level.VILLAGE
     if mode == "all":
         return [r.code for r in allowed if r.level == below]
     if mode == "villages_of":
-        if len(prefix) != 6 or not township.startswith(prefix) or len(township) != 9:
+        if not county or level_of(township) != Region.Level.TOWNSHIP:
             raise PermissionDenied(_("You may only send to regions below your own."))
+        require(user, "supervision.issue_dispatch", township,
+                message=_("You may only send to regions below your own."))
         return [r.code for r in allowed if r.level == Region.Level.VILLAGE and r.code.startswith(township)]
     return sorted(set(codes))
 
@@ -208,8 +201,7 @@ def resolve_targets(user, mode: str, codes: Iterable[str] = (), township: str = 
 def issue_task(user, *, title: str, deadline: date, targets: Iterable[str], body: str = "",
                kind: str = DispatchKind.TASK, attachment=None, on: date | None = None) -> DispatchTask:
     """Send a task or notice to ``targets`` (region codes strictly below the sender's region)."""
-    if not may_issue(user):
-        raise PermissionDenied(_("Only county and township officers may send tasks, and only downwards."))
+    require(user, "supervision.issue_dispatch")
     codes = sorted(set(targets))
     allowed = {r.code for r in target_regions(user)}
     outside = [c for c in codes if c not in allowed]
@@ -227,8 +219,8 @@ def issue_task(user, *, title: str, deadline: date, targets: Iterable[str], body
     checked = check_attachment(attachment)
     with _acting(user), transaction.atomic():
         task = DispatchTask(
-            kind=kind, title=title, body=(body or "").strip(), issuer_region_id=user.scope_prefix, issued_by=user,
-            deadline=deadline,
+            kind=kind, title=title, body=(body or "").strip(), issuer_region_id=home_region(user) or "",
+            issued_by=user, deadline=deadline,
         )
         if checked is not None:
             task.attachment.save(checked.name, checked.content, save=False)
@@ -248,8 +240,7 @@ def issue_task(user, *, title: str, deadline: date, targets: Iterable[str], body
 
 def close_task(task: DispatchTask, user) -> DispatchTask:
     """The sender's region closes a task: no more answers, nothing overdue any more."""
-    if not (may_issue(user) and task.region_code == user.scope_prefix):
-        raise PermissionDenied(_("Only the region that sent the task may close it."))
+    require(user, "supervision.close_dispatch", task)
     now = timezone.now()
     with _acting(user), transaction.atomic():
         if not DispatchTask.objects.filter(pk=task.pk, closed_at__isnull=True).update(closed_at=now, updated_at=now):
@@ -267,8 +258,7 @@ def close_task(task: DispatchTask, user) -> DispatchTask:
 
 def _move(recipient: DispatchRecipient, user, sources: tuple[str, ...], fields: dict, after: dict,
           refusal: str) -> DispatchRecipient:
-    if not may_answer(user, recipient):
-        raise PermissionDenied(_("Only a user of the receiving region, at its level, may answer this task."))
+    require(user, "supervision.answer_dispatch", recipient)
     with _acting(user), transaction.atomic():
         row = DispatchRecipient.objects.filter(pk=recipient.pk).values_list("status", "task__closed_at").first()
         if row is None:
@@ -306,11 +296,11 @@ def complete(recipient: DispatchRecipient, user, note: str) -> DispatchRecipient
     if recipient.task.kind == DispatchKind.NOTICE:
         raise DispatchNotAllowed(_("A notice is only acknowledged, not completed."))
     if not note:
-        if not may_answer(user, recipient):
-            raise PermissionDenied(_("Only a user of the receiving region, at its level, may answer this task."))
+        require(user, "supervision.answer_dispatch", recipient)
         raise DispatchInvalid(_("Say what was done in the note."))
     now = timezone.now()
-    fields = {"status": RecipientStatus.DONE, "completed_at": now, "completed_by": user, "note": note, "updated_at": now}
+    fields = {"status": RecipientStatus.DONE, "completed_at": now, "completed_by": user, "note": note,
+              "updated_at": now}
     if recipient.acknowledged_at is None:
         fields |= {"acknowledged_at": now, "acknowledged_by": user}
     return _move(

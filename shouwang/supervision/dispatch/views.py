@@ -1,7 +1,8 @@
 """Dispatch pages: the inbox, the tasks sent, a new task, one task with who has answered.
 
-Thin views over :mod:`.services`, which decides who may send, see and answer. A task the user
-neither sent (nor was sent inside their region) nor received answers 404.
+Thin views over :mod:`.services`; who may send, close and answer is declared in
+:mod:`.permissions`. A task the user neither sent (nor was sent inside their region) nor received
+answers 404.
 """
 
 from __future__ import annotations
@@ -15,35 +16,32 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shouwang.core.permissions import can, requires, restrict
+
 from . import services as service
+from .filters import RecipientFilter
 from .forms import TaskForm
 from .models import DispatchRecipient, RecipientStatus
 
 
-def _require_view(request: HttpRequest) -> None:
-    if not request.user.can("view"):
-        raise PermissionDenied
-
-
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def dispatch_index(request: HttpRequest) -> HttpResponse:
     """The inbox of the user's own region, the tasks sent in their region, and screening campaigns."""
-    _require_view(request)
     return render(request, "supervision/dispatch_index.html", {
         "inbox": list(service.inbox(request.user)[:100]),
         "issued": list(service.issued_tasks(request.user)[:100]),
         "campaigns": service.campaigns_with_progress(request.user),
-        "may_issue": service.may_issue(request.user),
+        "can_issue": can(request.user, "supervision.issue_dispatch"),
         "today": service.today(),
     })
 
 
 @login_required
+@requires("supervision.issue_dispatch")
 @require_http_methods(["GET", "HEAD", "POST"])
 def dispatch_new(request: HttpRequest) -> HttpResponse:
-    if not service.may_issue(request.user):
-        raise PermissionDenied(_("Only county and township officers may send tasks, and only downwards."))
     form = TaskForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -63,7 +61,6 @@ def dispatch_new(request: HttpRequest) -> HttpResponse:
 
 
 def _task(request: HttpRequest, pk: int):
-    _require_view(request)
     task = service.visible_task(request.user, pk)
     if task is None:
         raise Http404
@@ -71,15 +68,19 @@ def _task(request: HttpRequest, pk: int):
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
     issuer_side = service.is_issuer_side(request.user, task)
-    recipients = service.recipients_for(request.user).filter(task=task).order_by("region_code")
+    answers = RecipientFilter.for_page({"task": str(task.pk)}, service.recipients_for(request.user),
+                                       request.user)
+    recipients = answers.rows().order_by("region_code")
     if not issuer_side:
-        recipients = recipients.filter(region_code=request.user.scope_prefix)
+        recipients = restrict(request.user, recipients, "supervision.read_dispatch_inbox")  # the user's own
     rows = [
-        {"recipient": r, "may_answer": service.may_answer(request.user, r)} for r in recipients
+        {"recipient": r, "can_answer": can(request.user, "supervision.answer_dispatch", r)}
+        for r in recipients
     ]
     summary = {
         "total": len(rows),
@@ -89,12 +90,12 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return render(request, "supervision/dispatch_detail.html", {
         "task": task, "rows": rows, "issuer_side": issuer_side, "summary": summary,
-        "may_close": service.may_issue(request.user) and task.region_code == request.user.scope_prefix
-        and task.closed_at is None,
+        "can_close": can(request.user, "supervision.close_dispatch", task) and task.closed_at is None,
     })
 
 
 @login_required
+@requires("view")
 @require_http_methods(["GET", "HEAD"])
 def dispatch_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
@@ -106,11 +107,11 @@ def dispatch_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _recipient(request: HttpRequest, pk: int) -> DispatchRecipient:
-    _require_view(request)
     return get_object_or_404(service.recipients_for(request.user), pk=pk)
 
 
 @login_required
+@requires("supervision.answer_dispatch")
 @require_POST
 def dispatch_answer(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Acknowledge or complete one recipient row; a refusal comes back as a message (403/409/400)."""
@@ -139,6 +140,7 @@ def _refused(request: HttpRequest, recipient: DispatchRecipient, reason: str, st
 
 
 @login_required
+@requires("supervision.close_dispatch")
 @require_POST
 def dispatch_close(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)

@@ -1,9 +1,10 @@
 """Writing an export's file: the scoped rows, masked unless cleared, logged; naming and sweeping files.
 
-Small sets are written in the request and large ones by the background task (:mod:`.tasks`), but
-both run :func:`execute_export`, so scope, masking, formula neutralisation and logging cannot differ
-between them. Files are written through :mod:`shouwang.core.exports` (xlsx in constant-memory mode,
-CSV in UTF-8 with a BOM, formula-looking cells neutralised).
+Small sets are written in the request and large ones by a worker, but both run the export task
+(:mod:`.tasks`, whose work is :func:`write_export`) through :func:`shouwang.core.jobs.run`, so scope,
+masking, formula neutralisation and logging cannot differ between them. Files are written through
+:mod:`shouwang.core.exports` (xlsx in constant-memory mode, CSV in UTF-8 with a BOM, formula-looking
+cells neutralised).
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from shouwang.core.audit import acting_as, record_access
+from shouwang.core import jobs
+from shouwang.core.audit import record_access
 from shouwang.core.exports import write_csv, write_xlsx
 from shouwang.core.models import Job
+from shouwang.core.permissions import can, home_region
 
 from .registry import _REGISTRY, dict_to_querydict, get_export
 
@@ -29,15 +31,12 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-# Files of finished exports are removed after this many days (each new export sweeps).
-DEFAULT_KEEP_DAYS = 7
 PROGRESS_EVERY = 1000
 CHUNK_SIZE = 2000
 
 
 def export_root() -> Path:
-    root = getattr(settings, "SHOUWANG_EXPORT_ROOT", None) or Path(settings.VAR_DIR) / "exports"
-    return Path(root)
+    return Path(settings.SHOUWANG_EXPORT_ROOT)
 
 
 def _count(items: Iterable[Any]) -> tuple[int, Iterable[Any]]:
@@ -65,56 +64,50 @@ def download_name(job: Job) -> str:
     return f"{stem}-{stamp}.{job.params.get('format', 'xlsx')}"
 
 
-def execute_export(job: Job) -> Path:
-    """Write the job's file: the scoped rows again (as the job's user), masked unless cleared."""
-    job.start()
+def write_export(job: Job) -> jobs.Outcome:
+    """The export job's work: write its file from the scoped rows again (as the job's user, which
+    :func:`shouwang.core.jobs.run` sets), masked unless cleared, and log the export."""
     path = export_path(job)
-    try:
-        with acting_as(job.user, source=f"export {job.pk}"):
-            spec = get_export(job.params["export"])
-            user = job.user
-            if user is None or not spec.allowed(user):
-                raise PermissionDenied(_("You may not export this list."))
-            clear = bool(job.params.get("clear")) and user.can_unmask and spec.has_personal_data
-            filters = dict_to_querydict(job.params.get("filters"))
-            total, items = _count(spec.queryset_for(user, filters))
-            job.set_progress(0, total)
-            counter = {"n": 0}
+    spec = get_export(job.params["export"])
+    user = job.user
+    if user is None or not spec.allowed(user):
+        raise jobs.JobFailed(gettext_noop("You may not export this list."))
+    clear = (bool(job.params.get("clear")) and can(user, "supervision.export_unmasked")
+             and spec.has_personal_data)
+    filters = dict_to_querydict(job.params.get("filters"))
+    total, items = _count(spec.queryset_for(user, filters))
+    job.set_progress(0, total)
+    counter = {"n": 0}
 
-            def rows() -> Iterator[Sequence[Any]]:
-                for obj in _iterate(items):
-                    yield spec.row(obj, clear)
-                    counter["n"] += 1
-                    if counter["n"] % PROGRESS_EVERY == 0:
-                        job.set_progress(counter["n"])
+    def rows() -> Iterator[Sequence[Any]]:
+        for obj in _iterate(items):
+            yield spec.row(obj, clear)
+            counter["n"] += 1
+            if counter["n"] % PROGRESS_EVERY == 0:
+                job.set_progress(counter["n"])
 
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(path.suffix + ".part")
-            if job.params.get("format") == "csv":
-                with partial.open("wb") as handle:
-                    write_csv(handle, spec.columns, rows())
-            else:
-                write_xlsx(partial, spec.columns, rows(), sheet_name=spec.sheet_name)
-            partial.replace(path)
-            detail = {
-                "export": spec.name, "format": job.params.get("format"), "rows": counter["n"],
-                "filters": job.params.get("filters") or {}, "job": str(job.pk),
-            }
-            record_access(
-                "export_unmasked" if clear else "export",
-                object_type=spec.object_type, object_id=job.pk, object_repr=str(spec.title),
-                region_code=user.scope_prefix or "",
-                fields=",".join(sorted(spec.masked_columns)) if clear else "",
-                reason=job.params.get("reason", "") if clear else "", detail=detail,
-            )
-    except Exception as exc:
-        job.fail(str(exc))
-        raise
-    job.succeed(
-        _("%(n)d rows exported") % {"n": counter["n"]}, progress=counter["n"], total=counter["n"],
-        result={"rows": counter["n"], "file": path.name, "bytes": path.stat().st_size},
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    if job.params.get("format") == "csv":
+        with partial.open("wb") as handle:
+            write_csv(handle, spec.columns, rows())
+    else:
+        write_xlsx(partial, spec.columns, rows(), sheet_name=spec.sheet_name)
+    partial.replace(path)
+    detail = {
+        "export": spec.name, "format": job.params.get("format"), "rows": counter["n"],
+        "filters": job.params.get("filters") or {}, "job": str(job.pk),
+    }
+    record_access(
+        "export_unmasked" if clear else "export",
+        object_type=spec.object_type, object_id=job.pk, object_repr=str(spec.title),
+        region_code=home_region(user) or "",
+        fields=",".join(sorted(spec.masked_columns)) if clear else "",
+        reason=job.params.get("reason", "") if clear else "", detail=detail,
     )
-    return path
+    job.set_progress(counter["n"], counter["n"])  # the rows written are the job's total
+    return jobs.Outcome(gettext_noop("%(n)d rows exported"), {"n": counter["n"]},
+                        {"rows": counter["n"], "file": path.name, "bytes": path.stat().st_size})
 
 
 def sweep_old_files(now: datetime.datetime | None = None) -> int:
@@ -122,7 +115,7 @@ def sweep_old_files(now: datetime.datetime | None = None) -> int:
     root = export_root()
     if not root.is_dir():
         return 0
-    keep = int(getattr(settings, "SHOUWANG_EXPORT_KEEP_DAYS", DEFAULT_KEEP_DAYS))
+    keep = int(settings.SHOUWANG_EXPORT_KEEP_DAYS)
     limit = (now or timezone.now()).timestamp() - keep * 86400
     removed = 0
     for path in root.iterdir():

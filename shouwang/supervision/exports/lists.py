@@ -1,8 +1,9 @@
 """The lists of the parts below supervision, registered for export: same filters, same scope.
 
 Each ``queryset_for`` starts from the same restricted queryset as the list page and applies
-the list page's GET filters through that page's own form and helpers, so the file holds
-exactly what the page lists (all pages of it). Column headers are the Chinese headers the
+the list's one filter (the ``filters.py`` of its feature, which the page and the API use too)
+to the page's GET parameters, so the file holds exactly what the page lists (all pages of it).
+No view is imported here. Column headers are the Chinese headers the
 county's spreadsheets use. ID and phone columns are masked unless the export is cleared.
 """
 
@@ -16,8 +17,15 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shouwang.cases.assistance.filters import MeasureFilter
+from shouwang.cases.casework.filters import CaseFilter
 from shouwang.core import crypto
+from shouwang.monitoring.fieldwork.filters import VisitFilter
+from shouwang.monitoring.selfreport.filters import SelfReportFilter
+from shouwang.monitoring.warnings.filters import WarningFilter
 from shouwang.regions.models import Region
+from shouwang.registry.households.filters import HouseholdFilter
+from shouwang.registry.households.queries import with_list_columns
 from shouwang.registry.models import Household, Member, Relation
 
 from .services import register_export
@@ -48,15 +56,8 @@ HOUSEHOLD_COLUMNS = [
 
 
 def household_queryset(user, params: QueryDict):
-    from shouwang.registry.households.forms import HouseholdFilterForm, _scope_regions
-    from shouwang.registry.households.queries import filter_households, search_households, with_list_columns
-
     scoped = Household.objects.restrict(user, "view")
-    form = HouseholdFilterForm(params or None, regions=_scope_regions(user))
-    if form.is_bound and not form.is_valid():
-        return scoped.none()
-    data = form.cleaned_data if form.is_bound else {}
-    households = search_households(filter_households(scoped, data), data.get("q", ""))
+    households = HouseholdFilter.for_page(params, scoped, user).rows()
     head = Member.objects.filter(household=OuterRef("pk"), relation=Relation.HEAD).order_by("pk")
     return with_list_columns(households).annotate(
         township_name=township_name_subquery(),
@@ -86,28 +87,14 @@ register_export(
 
 # --- warnings -----------------------------------------------------------------------------------
 
-WARNING_COLUMNS = ["户编号", "所属乡镇", "所属村", "预警原因", "渠道", "状态", "年度", "核实期限", "是否逾期", "生成时间"]
+WARNING_COLUMNS = ["户编号", "所属乡镇", "所属村", "预警原因", "渠道", "状态", "年度", "核实期限", "是否逾期",
+                   "生成时间"]
 
 
 def warning_queryset(user, params: QueryDict):
     from shouwang.monitoring.warnings import services as lifecycle
-    from shouwang.monitoring.warnings.forms import QueueFilterForm, _scope_villages
 
-    data = params.copy()
-    data.setdefault("status", "open")
-    form = QueueFilterForm(data, villages=_scope_villages(user))
-    on = lifecycle.today()
-    warnings = lifecycle.queue(user, on)
-    if not form.is_valid():
-        return warnings.none()
-    cleaned = form.cleaned_data
-    warnings = lifecycle.filter_status(warnings, cleaned["status"], on)
-    if cleaned["channel"]:
-        warnings = warnings.filter(channel=cleaned["channel"])
-    if cleaned["rule"]:
-        warnings = warnings.filter(rule__code=cleaned["rule"])
-    if cleaned["village"]:
-        warnings = warnings.filter(region_code=cleaned["village"])
+    warnings = WarningFilter.for_page(params, lifecycle.queue(user, lifecycle.today()), user).rows()
     return warnings.annotate(township_name=township_name_subquery())
 
 
@@ -120,8 +107,8 @@ def warning_row(w) -> list[Any]:
 
 
 register_export(
-    "warnings", title=pgettext_lazy("household early warnings", "Warnings"), columns=WARNING_COLUMNS, queryset_for=warning_queryset, row=warning_row,
-    object_type="warning", filename="warnings", sheet_name="预警",
+    "warnings", title=pgettext_lazy("household early warnings", "Warnings"), columns=WARNING_COLUMNS,
+    queryset_for=warning_queryset, row=warning_row, object_type="warning", filename="warnings", sheet_name="预警",
 )
 
 
@@ -131,14 +118,10 @@ SELF_REPORT_COLUMNS = ["姓名", "身份证号", "联系电话", "所选村", "�
 
 
 def self_report_queryset(user, params: QueryDict):
-    from shouwang.monitoring.models import SelfReportStatus
-    from shouwang.monitoring.selfreport import services as fieldwork
+    from shouwang.monitoring.selfreport import services as selfreports
 
-    reports = fieldwork.self_reports_for(user).select_related("village", "household")
-    status = params.get("status", SelfReportStatus.NEW)
-    if status in SelfReportStatus.values:
-        reports = reports.filter(status=status)
-    return reports.order_by("-created_at", "-id")
+    reports = selfreports.self_reports_for(user).select_related("village", "household")
+    return SelfReportFilter.for_page(params, reports, user).rows().order_by("-created_at", "-id")
 
 
 def self_report_row(r, clear: bool) -> list[Any]:
@@ -167,10 +150,7 @@ VISIT_COLUMNS = [
 def visit_queryset(user, params: QueryDict):
     from shouwang.monitoring.fieldwork import services as fieldwork
 
-    visits = fieldwork.visits_for(user)
-    household = (params.get("household") or "").strip()
-    if household:
-        visits = visits.filter(household__number=household)
+    visits = VisitFilter.for_page(params, fieldwork.visits_for(user), user).rows()
     return visits.order_by("-visited_on", "-id")
 
 
@@ -201,17 +181,11 @@ CASE_COLUMNS = [
 
 
 def case_queryset(user, params: QueryDict):
-    from shouwang.cases.casefiles.forms import CaseFilterForm
-    from shouwang.cases.casefiles.queries import filter_cases, scoped_cases, with_list_columns
-    from shouwang.cases.pages import scope_villages
+    from shouwang.cases.casework.queries import scoped_cases, with_list_columns
     from shouwang.cases.procedure.deadlines import today_date
 
-    today = today_date()
-    data = params.copy()
-    data.setdefault("status", "open")
-    form = CaseFilterForm(data, villages=scope_villages(user))
-    cases = with_list_columns(scoped_cases(user), today)
-    cases = filter_cases(cases, form.cleaned_data) if form.is_valid() else cases.none()
+    cases = with_list_columns(scoped_cases(user), today_date())
+    cases = CaseFilter.for_page(params, cases, user).rows()
     head = Member.objects.filter(household_id=OuterRef("household_id"), relation=Relation.HEAD).order_by("pk")
     return cases.annotate(
         township_name=township_name_subquery(),
@@ -246,16 +220,7 @@ def measure_queryset(user, params: QueryDict):
     measures = Measure.objects.restrict(user, "view").select_related(
         "case", "case__household", "case__household__village", "measure_type", "member",
     )
-    if params.get("village"):
-        measures = measures.filter(region_code=params["village"])
-    if params.get("status"):
-        measures = measures.filter(status=params["status"])
-    if params.get("case"):
-        try:
-            measures = measures.filter(case_id=int(params["case"]))
-        except ValueError:
-            return measures.none()
-    return measures.order_by("region_code", "case_id", "id")
+    return MeasureFilter.for_page(params, measures, user).rows().order_by("region_code", "case_id", "id")
 
 
 def measure_row(m) -> list[Any]:

@@ -25,7 +25,9 @@ imported by ``SupervisionConfig.ready`` so that every list is known before the f
 
 ``queryset_for(user, params)`` must return only what ``user`` may see (start from
 ``Model.objects.restrict(user, "view")``); ``params`` is an immutable ``QueryDict`` of the list
-page's GET parameters. It may return a QuerySet (iterated in chunks) or any sized iterable.
+page's GET parameters, applied with the list's one filter (``TheFilter.for_page(params, rows, user)
+.rows()``, from the feature's ``filters.py``, never from its views). It may return a QuerySet
+(iterated in chunks) or any sized iterable.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+
+from shouwang.core.permissions import can
 
 
 class ExportError(Exception):
@@ -55,7 +59,7 @@ class ExportSpec:
     masked_columns: frozenset[str] = frozenset()
     object_type: str = ""
     filename: str = ""
-    may_export: Callable[[Any], bool] | None = None
+    action: str = "supervision.export"  # who may export it (a declared action)
     sheet_name: str = "Sheet1"
 
     @property
@@ -63,11 +67,7 @@ class ExportSpec:
         return bool(self.masked_columns)
 
     def allowed(self, user) -> bool:
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return False
-        if self.may_export is not None:
-            return bool(self.may_export(user))
-        return user.can("view")
+        return can(user, self.action)
 
 
 _REGISTRY: dict[str, ExportSpec] = {}
@@ -97,14 +97,15 @@ def register_export(
     masked_columns: Iterable[str] = (),
     object_type: str = "",
     filename: str = "",
-    may_export: Callable[[Any], bool] | None = None,
+    action: str = "supervision.export",
     sheet_name: str = "",
 ) -> ExportSpec:
     """Register (or re-register, e.g. on reload) an exportable list under ``name``.
 
     ``masked_columns`` are headers (from ``columns``) that hold ID or phone numbers; a list
     with such columns must take ``row(obj, clear)`` and give masked values unless ``clear``.
-    ``may_export(user)`` narrows who may export (default: any user who may view).
+    ``action`` names the declared action a user needs to export it (default ``supervision.export``:
+    any user who may view); a list for fewer users declares a narrower one in its ``permissions.py``.
     """
     masked = frozenset(masked_columns)
     unknown = masked - set(columns)
@@ -116,7 +117,7 @@ def register_export(
     spec = ExportSpec(
         name=name, title=title, columns=tuple(columns), queryset_for=queryset_for, row=wrapped,
         masked_columns=masked, object_type=object_type or name, filename=filename or name,
-        may_export=may_export, sheet_name=(sheet_name or name)[:31],
+        action=action, sheet_name=(sheet_name or name)[:31],
     )
     _REGISTRY[name] = spec
     return spec

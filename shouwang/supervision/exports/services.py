@@ -4,8 +4,9 @@ A part registers a list once with :func:`register_export` (:mod:`.registry`): it
 headers, a function that gives the user's scoped and filtered rows for the list page's GET
 parameters, and a function that turns one object into a row. Starting an export
 (:func:`start_export`) records a ``core.Job``; small sets are written at once in the request,
-large ones by a background task, but both run :func:`execute_export` (:mod:`.files`), so scope,
-masking, formula neutralisation and logging cannot differ between them. Files are written through
+large ones by a worker once the request has committed, but both run the same task
+(:func:`.files.write_export` through :mod:`shouwang.core.jobs`), so scope, masking, formula
+neutralisation and logging cannot differ between them. Files are written through
 :mod:`shouwang.core.exports` (xlsx in constant-memory mode, CSV in UTF-8 with a BOM,
 formula-looking cells neutralised). This module is the framework's face: callers import from here.
 
@@ -19,14 +20,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from shouwang.core import jobs
 from shouwang.core.models import Job
+from shouwang.core.permissions import require
 
-from .files import CONTENT_TYPES, _count, download_name, execute_export, export_path, sweep_old_files
+from .files import CONTENT_TYPES, _count, download_name, export_path, sweep_old_files, write_export
 from .registry import (
     ExportError,
     ExportSpec,
@@ -41,13 +43,12 @@ logger = logging.getLogger(__name__)
 
 JOB_KIND = "export"
 FORMATS = ("xlsx", "csv")
-# Sets up to this many rows are written in the request; larger ones run as a background job.
-DEFAULT_SYNC_ROWS = 2000
 MAX_REASON = 500
 
 
 def sync_rows() -> int:
-    return int(getattr(settings, "SHOUWANG_EXPORT_SYNC_ROWS", DEFAULT_SYNC_ROWS))
+    """Sets up to this many rows are written in the request; larger ones run as a background job."""
+    return int(settings.SHOUWANG_EXPORT_SYNC_ROWS)
 
 
 def clean_reason(reason: str | None) -> str:
@@ -62,33 +63,26 @@ def start_export(user, name: str, params: Mapping[str, Any] | QueryDict | None =
     only for a list with such columns. Without a reason the export is masked.
     """
     spec = get_export(name)
-    if not spec.allowed(user):
-        raise PermissionDenied(_("You may not export this list."))
+    require(user, spec.action, message=_("You may not export this list."))
     if fmt not in FORMATS:
         raise ExportError(_("Choose xlsx or CSV."))
     reason = clean_reason(reason)
     clear = bool(reason)
     if clear and not spec.has_personal_data:
         clear, reason = False, ""
-    if clear and not user.can_unmask:
-        raise PermissionDenied(_("You may not export unmasked personal data."))
+    if clear:
+        require(user, "supervision.export_unmasked")
     stored = params_to_dict(params)
     total, _items = _count(spec.queryset_for(user, dict_to_querydict(stored)))
     sweep_old_files()
     now = run_now if run_now is not None else total <= sync_rows()
-    job = Job.objects.create(
-        kind=JOB_KIND, user=user, total=total, message=str(spec.title),
+    from .tasks import run_export_job
+
+    return jobs.start(
+        JOB_KIND, run_export_job, user=user, total=total, now=now,
         params={"export": name, "format": fmt, "filters": stored, "clear": clear, "reason": reason,
                 "background": not now},
     )
-    if now:
-        execute_export(job)
-    else:
-        from .tasks import run_export_job
-
-        run_export_job.enqueue(str(job.pk))
-    job.refresh_from_db()
-    return job
 
 
 def user_export_jobs(user) -> QuerySet[Job]:
@@ -100,6 +94,6 @@ def user_export_jobs(user) -> QuerySet[Job]:
 
 __all__ = [
     "CONTENT_TYPES", "ExportError", "ExportSpec", "register_export", "get_export", "exports_for", "start_export",
-    "execute_export", "export_path", "download_name", "user_export_jobs", "params_to_dict", "dict_to_querydict",
+    "write_export", "export_path", "download_name", "user_export_jobs", "params_to_dict", "dict_to_querydict",
     "clean_reason", "sweep_old_files",
 ]

@@ -1,21 +1,22 @@
-"""Exports too large for the request, written by a background job.
+"""The export task: a worker runs it for a large set, the request itself for a small one.
 
-The task receives a ``core.Job`` id, as the screening job does; the service writes progress
+The task receives a ``core.Job`` id, as every job does; :func:`.files.write_export` writes progress
 and the outcome onto that job, so the page that watches it needs nothing else.
 """
 
 from __future__ import annotations
 
 from django.tasks import task
+from django.utils.translation import gettext_noop
 
-from shouwang.core.models import Job
+from shouwang.core import jobs
+
+from .files import write_export
+
+EXPORT_FAILED = gettext_noop("The export failed because of an internal error.")
 
 
 @task()
 def run_export_job(job_id: str) -> dict:
-    from .files import execute_export
-
-    job = Job.objects.get(pk=job_id)
-    execute_export(job)
-    job.refresh_from_db()
-    return job.result or {}
+    """Write the export's file. Not retried: the user starts it again from the list page."""
+    return jobs.run(job_id, write_export, failure_message=EXPORT_FAILED)

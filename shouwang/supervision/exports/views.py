@@ -6,9 +6,10 @@ ever sees and downloads their own export jobs (another user's job id answers 404
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shouwang.core.models import Job
+from shouwang.core.permissions import can, require, requires
 
 from . import services as exports
 
@@ -29,6 +31,7 @@ def _back(request: HttpRequest) -> str:
 
 
 @login_required
+@requires("supervision.export")
 @require_http_methods(["GET", "HEAD", "POST"])
 def export_start(request: HttpRequest, name: str) -> HttpResponse:
     """Start an export of list ``name`` with the list page's filters (the query string).
@@ -41,12 +44,11 @@ def export_start(request: HttpRequest, name: str) -> HttpResponse:
         spec = exports.get_export(name)
     except exports.ExportError:
         raise Http404 from None
-    if not spec.allowed(request.user):
-        raise PermissionDenied(_("You may not export this list."))
+    require(request.user, spec.action, message=_("You may not export this list."))
     if request.method != "POST":
         return render(request, "supervision/export_form.html", {
             "spec": spec, "query": exports.params_to_dict(request.GET), "query_string": request.GET.urlencode(),
-            "may_unmask": spec.has_personal_data and request.user.can_unmask,
+            "can_unmask": spec.has_personal_data and can(request.user, "supervision.export_unmasked"),
         })
     reason = exports.clean_reason(request.POST.get("reason")) if request.POST.get("unmask") else ""
     if request.POST.get("unmask") and not reason:
@@ -73,15 +75,14 @@ def _own_job(request: HttpRequest, job_id) -> Job:
 
 
 @login_required
+@requires("supervision.export", answers_by_scope=True)  # one's own exports only
 @require_http_methods(["GET", "HEAD"])
 def export_status(request: HttpRequest, job_id) -> HttpResponse:
     job = _own_job(request, job_id)
     finished = job.status in (Job.Status.SUCCEEDED, Job.Status.FAILED)
     spec = None
-    try:
+    with contextlib.suppress(exports.ExportError):
         spec = exports.get_export(job.params.get("export", ""))
-    except exports.ExportError:
-        pass
     available = finished and job.status == Job.Status.SUCCEEDED and exports.export_path(job).is_file()
     response = render(request, "supervision/export_status.html", {
         "job": job, "spec": spec, "finished": finished, "available": available,
@@ -104,6 +105,7 @@ def _file_response(job: Job) -> HttpResponse:
 
 
 @login_required
+@requires("supervision.export", answers_by_scope=True)  # one's own exports only
 @require_http_methods(["GET", "HEAD"])
 def export_download(request: HttpRequest, job_id) -> HttpResponse:
     job = _own_job(request, job_id)
@@ -113,6 +115,7 @@ def export_download(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @login_required
+@requires("supervision.export", answers_by_scope=True)  # one's own exports only
 @require_http_methods(["GET", "HEAD"])
 def export_list(request: HttpRequest) -> HttpResponse:
     """The user's recent exports."""

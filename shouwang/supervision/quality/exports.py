@@ -10,16 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from shouwang.supervision.exports.services import register_export
 
 from . import services as quality
+from .filters import FindingFilter
 
 FINDING_COLUMNS = ["所属村", "规则代码", "规则", "严重程度", "户编号", "成员姓名", "监测对象编号", "问题说明"]
 
 
 def finding_queryset(user, params: QueryDict):
     findings = quality.findings_for(user).select_related("household__village")
-    if params.get("rule"):
-        findings = findings.filter(rule=params["rule"])
-    if params.get("village"):
-        findings = findings.filter(region_code=params["village"])
+    findings = FindingFilter.for_page(params, findings, user).rows()
     return findings.order_by("region_code", "rule", "id")
 
 

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
@@ -24,11 +25,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shouwang.accounts.models import Role
 from shouwang.core.models import Job
+from shouwang.core.permissions import restrict
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear, Member, Relation
 
 from .models import DataQualityFinding, DataQualityRun, Severity
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +43,8 @@ BATCH = 5000
 
 # A row a rule yields: (village code, household id, member id, case id, detail).
 Row = tuple[str, int | None, int | None, int | None, str]
+# A row of the cases' consistency checks: always a case, never a household or member of its own.
+CaseRow = tuple[str, None, None, int, str]
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,11 @@ def impossible_age(region: str, year: int) -> Iterator[Row]:
         yield village, household_id, pk, None, _("%(name)s: birth year %(year)d") % {"name": name, "year": born}
 
 
-def _head_counts(region: str) -> QuerySet[Household]:
+class _Heads(TypedDict):
+    heads: int
+
+
+def _head_counts(region: str) -> QuerySet[WithAnnotations[Household, _Heads]]:
     return _households(region).annotate(heads=Count("members", filter=Q(members__relation=Relation.HEAD)))
 
 
@@ -211,7 +221,7 @@ def default_year(region: str = "") -> int:
 # --- running ------------------------------------------------------------------------------------
 
 
-def _case_rows(region: str) -> list[tuple[str, Row, str]]:
+def _case_rows(region: str) -> list[tuple[str, CaseRow, str]]:
     """Findings of the cases' consistency checks: (rule code, row, severity)."""
     from shouwang.cases.consistency.rules import find_problems
     from shouwang.cases.models import Case
@@ -247,7 +257,7 @@ def run_checks(region: str, year: int | None = None, *, user=None, job: Job | No
         progress(len(RULES), steps, _("Cases consistency"))
     case_rows = _case_rows(region)
     case_ids = {row[3] for _code, row, _sev in case_rows}
-    households = {}
+    households: dict[int, int] = {}
     if case_ids:
         from shouwang.cases.models import Case
 
@@ -268,12 +278,6 @@ def run_checks(region: str, year: int | None = None, *, user=None, job: Job | No
     return run
 
 
-def may_run(user) -> bool:
-    """County officers and administrators (their county), township officers (their township)."""
-    prefix = getattr(user, "scope_prefix", None) if getattr(user, "is_authenticated", False) else None
-    return bool(prefix) and user.can("change") and user.role in (Role.COUNTY, Role.ADMIN, Role.TOWNSHIP)
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 
@@ -282,16 +286,11 @@ def findings_for(user) -> QuerySet[DataQualityFinding]:
 
 
 def latest_run(user) -> DataQualityRun | None:
-    """The latest finished run that covers the user's region (its own or a region containing it)."""
-    prefix = getattr(user, "scope_prefix", None) if getattr(user, "is_authenticated", False) else None
-    if not prefix or not user.can("view"):
-        return None
-    ancestors = [prefix[:n] for n in (2, 4, 6, 9, 12) if n <= len(prefix)]
-    return (
-        DataQualityRun.objects.filter(finished_at__isnull=False)
-        .filter(Q(region_code__in=ancestors) | Q(region_code__startswith=prefix))
-        .order_by("-finished_at").first()
-    )
+    """The latest finished run over the user's region, inside it, or over a region containing it
+    (a run over every region included)."""
+    finished = DataQualityRun.objects.filter(finished_at__isnull=False)
+    runs = restrict(user, finished, "supervision.view_quality_runs")
+    return runs.order_by("-finished_at").first()
 
 
 def error_counts(period=None, *, region: str = "", severity: str | None = Severity.ERROR) -> dict[str, int]:

@@ -7,42 +7,38 @@ outcome onto that job, so the page that watches it needs nothing else.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.tasks import task
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from shouwang.core import jobs
 from shouwang.core.models import Job
+from shouwang.core.permissions import home_region, require
 
-from .services import JOB_KIND, RULES, may_run
+from .services import JOB_KIND, RULES
+
+QUALITY_FAILED = gettext_noop("The data-quality run failed because of an internal error.")
 
 
 def start_quality_run(user, year: int | None = None) -> Job:
-    if not may_run(user):
-        raise PermissionDenied(_("Only county and township officers may run the data-quality checks."))
-    job = Job.objects.create(kind=JOB_KIND, user=user, params={"region": user.scope_prefix, "year": year},
-                             total=len(RULES) + 1)
-    run_quality_job.enqueue(str(job.pk))
-    job.refresh_from_db()
-    return job
+    require(user, "supervision.run_quality")
+    return jobs.start(JOB_KIND, run_quality_job, user=user,
+                      params={"region": home_region(user), "year": year}, total=len(RULES) + 1)
 
 
 @task()
 def run_quality_job(job_id: str) -> dict:
-    """Run the data-quality rules over the job's region and record the summary on the job."""
-    from shouwang.core.audit import acting_as
+    """Run the data-quality rules over the job's region and record the summary on the job.
 
+    Retried once on a transient database error: a run replaces the region's findings in one
+    transaction, so running it again is safe."""
     from .services import run_checks
 
-    job = Job.objects.get(pk=job_id)
-    job.start()
-    try:
-        with acting_as(job.user, source=f"job {job.pk}"):
-            run = run_checks(job.params.get("region") or "", job.params.get("year"), user=job.user, job=job,
-                             progress=job.set_progress)
-    except Exception as exc:
-        job.fail(str(exc))
-        raise
-    total = sum(run.counts.values())
-    summary = {"run": run.pk, "year": run.year, "findings": total, "counts": run.counts, "notes": run.notes}
-    job.succeed(_("%(n)d findings") % {"n": total}, result=summary, progress=job.total)
-    return summary
+    def work(job: Job) -> jobs.Outcome:
+        run = run_checks(job.params.get("region") or "", job.params.get("year"), user=job.user, job=job,
+                         progress=job.set_progress)
+        total = sum(run.counts.values())
+        summary = {"run": run.pk, "year": run.year, "findings": total, "counts": run.counts,
+                   "notes": run.notes}
+        return jobs.Outcome(gettext_noop("%(n)d findings"), {"n": total}, summary)
+
+    return jobs.run(job_id, work, failure_message=QUALITY_FAILED, retries=1)

@@ -11,28 +11,17 @@ from shouwang.supervision.exports.lists import township_name_subquery
 from shouwang.supervision.exports.services import register_export
 
 from . import services as spotchecks
-from .models import SampleResult
-
-
-def _int(params: QueryDict, name: str) -> int | None:
-    try:
-        return int(params.get(name, ""))
-    except ValueError:
-        return None
-
+from .filters import SampleFilter
 
 SAMPLE_COLUMNS = ["抽查名称", "随机种子", "户编号", "所属乡镇", "所属村", "农户类别", "核查结果", "不一致项", "说明",
                   "核查人", "核查时间"]
 
 
 def sample_queryset(user, params: QueryDict):
-    samples = spotchecks.samples_for(user)
-    check = _int(params, "spot_check")
-    if check is not None:
-        samples = samples.filter(spot_check_id=check)
-    if params.get("result") in SampleResult.values:
-        samples = samples.filter(result=params["result"])
-    return samples.annotate(township_name=township_name_subquery()).order_by("spot_check_id", "region_code", "household__number")
+    samples = SampleFilter.for_page(params, spotchecks.samples_for(user), user).rows()
+    return samples.annotate(township_name=township_name_subquery()).order_by(
+        "spot_check_id", "region_code", "household__number"
+    )
 
 
 def sample_row(s) -> list[Any]:

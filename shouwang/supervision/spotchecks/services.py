@@ -16,18 +16,21 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.accounts.models import Role
 from shouwang.core.audit import Change, acting_unless_known, record_changes
+from shouwang.core.permissions import home_region, require, restrict
 from shouwang.registry.models import Household, HouseholdType
 
 from .models import DISCREPANCY_FIELDS, HouseholdClass, SampleResult, SpotCheck, SpotCheckSample
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
 
 # policy.md §9: a municipal post-evaluation plan samples stably ex-poor households with labour
 # at 1 % and without labour at 1 ‰; the rates of the other two classes are the county's choice.
@@ -48,22 +51,11 @@ def _acting(user):
     return acting_unless_known(user, "spot check")
 
 
-def may_draw(user) -> bool:
-    """County officers and administrators, over their county."""
-    prefix = getattr(user, "scope_prefix", None) if getattr(user, "is_authenticated", False) else None
-    return bool(prefix) and len(prefix) <= 6 and user.role in (Role.COUNTY, Role.ADMIN) and user.can("change")
+class _Monitored(TypedDict):
+    monitored: bool
 
 
-def may_record(user, sample: SpotCheckSample) -> bool:
-    """The county's verification team, or the township officers of the sampled household."""
-    prefix = getattr(user, "scope_prefix", None) if getattr(user, "is_authenticated", False) else None
-    return (
-        bool(prefix) and user.can("change") and user.role in (Role.COUNTY, Role.ADMIN, Role.TOWNSHIP)
-        and sample.region_code.startswith(prefix)
-    )
-
-
-def classify(households: QuerySet[Household]) -> QuerySet[Household]:
+def classify(households: QuerySet[Household]) -> QuerySet[WithAnnotations[Household, _Monitored]]:
     """Annotate ``monitored``: the household has an open case."""
     from shouwang.cases.models import Case, CaseStatus
 
@@ -98,7 +90,7 @@ def draw(region: str, seed: int, rates: Mapping[str, object]) -> tuple[list[tupl
 
     Pure with respect to its inputs and the registry: the same arguments give the same list.
     """
-    rates = {cls: Decimal(str(value)) for cls, value in clean_rates(rates).items()}
+    fractions = {cls: Decimal(str(value)) for cls, value in clean_rates(rates).items()}
     groups: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
     rows = (
         classify(Household.objects.filter(region_code__startswith=region)).order_by()
@@ -111,9 +103,9 @@ def draw(region: str, seed: int, rates: Mapping[str, object]) -> tuple[list[tupl
     for (township, cls) in sorted(groups):
         members = sorted(groups[(township, cls)])
         population[township][cls] = len(members)
-        size = math.ceil(len(members) * rates[cls]) if rates[cls] else 0
+        size = math.ceil(len(members) * fractions[cls]) if fractions[cls] else 0
         rng = random.Random(f"{seed}:{township}:{cls}")
-        for number, pk, village in rng.sample(members, min(size, len(members))):
+        for _number, pk, village in rng.sample(members, min(size, len(members))):
             sample.append((pk, village, cls))
     return sample, dict(population)
 
@@ -125,11 +117,9 @@ def new_seed() -> int:
 def draw_spot_check(user, *, name: str, rates: Mapping[str, object] | None = None, seed: int | None = None,
                     region: str | None = None) -> SpotCheck:
     """Draw and store a spot check over the user's county (or a township in it)."""
-    if not may_draw(user):
-        raise PermissionDenied(_("Only county officers may draw a spot check."))
-    region = region or user.scope_prefix
-    if not region.startswith(user.scope_prefix):
-        raise PermissionDenied(_("You may only draw in your own region."))
+    require(user, "supervision.draw_spotcheck")
+    region = region or home_region(user) or ""
+    require(user, "supervision.draw_spotcheck", region, message=_("You may only draw in your own region."))
     name = " ".join((name or "").split())[:200]
     if not name:
         raise SpotCheckInvalid(_("A name is required."))
@@ -157,11 +147,7 @@ def draw_spot_check(user, *, name: str, rates: Mapping[str, object] | None = Non
 
 def spot_checks_for(user) -> QuerySet[SpotCheck]:
     """Spot checks over the user's region, inside it, or over a region containing it."""
-    prefix = getattr(user, "scope_prefix", None) if getattr(user, "is_authenticated", False) else None
-    if not prefix or not user.can("view"):
-        return SpotCheck.objects.none()
-    ancestors = [prefix[:n] for n in (2, 4, 6, 9) if n < len(prefix)]
-    return SpotCheck.objects.filter(Q(region_code__startswith=prefix) | Q(region_code__in=ancestors))
+    return restrict(user, SpotCheck.objects.all(), "supervision.view_spotchecks")
 
 
 def samples_for(user) -> QuerySet[SpotCheckSample]:
@@ -173,8 +159,7 @@ def samples_for(user) -> QuerySet[SpotCheckSample]:
 def record_result(sample: SpotCheckSample, user, *, result: str, fields: Iterable[str] = (),
                   note: str = "") -> SpotCheckSample:
     """Record what the verification visit found: as registered, or a discrepancy with its fields."""
-    if not may_record(user, sample):
-        raise PermissionDenied(_("Only county officers and the household's township may record results."))
+    require(user, "supervision.record_spotcheck", sample)
     fields = sorted(set(fields))
     note = (note or "").strip()[:MAX_NOTE]
     if result not in (SampleResult.AS_REGISTERED, SampleResult.DISCREPANCY):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import template
 
+from shouwang.core.permissions import can
+
 register = template.Library()
 
 
-@register.filter
-def can(user, action: str) -> bool:
-    """``{% if user|can:"import" %}``: the role's permission, as ``User.can`` decides it."""
-    return bool(getattr(user, "is_authenticated", False) and user.can(action))
+@register.filter(name="can")
+def can_filter(user, action: str) -> bool:
+    """``{% if user|can:"registry.import" %}``: whether the user may do the action at all."""
+    return can(user, action)

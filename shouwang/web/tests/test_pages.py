@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
@@ -65,7 +65,8 @@ def test_wrong_password_is_refused_with_a_message(client, personas):
 def test_logout_is_a_post_and_ends_the_session(client, personas):
     client.force_login(personas["alice"])
     content = client.get(HOME).content.decode()
-    assert re.search(r'<form[^>]+action="%s"[^>]+method="post"' % re.escape(reverse("logout")), content)
+    logout = re.escape(reverse("logout"))
+    assert re.search(rf'<form[^>]+action="{logout}"[^>]+method="post"', content)
     client.post(reverse("logout"))
     assert client.get(HOME).status_code == 302
 

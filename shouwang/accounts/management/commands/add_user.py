@@ -93,11 +93,10 @@ def ensure_user(
             }
         )
     with transaction.atomic():
-        user = User.objects.filter(username=username).first()
-        created = user is None
-        before = None if created else _user_snapshot(user)
-        if created:
-            user = User(username=username)
+        existing = User.objects.filter(username=username).first()
+        created = existing is None
+        before = None if existing is None else _user_snapshot(existing)
+        user = User(username=username) if existing is None else existing
         user.role, user.region = role, region
         new_password = password or (generate_password() if created or reset_password else None)
         if new_password:
@@ -161,6 +160,7 @@ class Command(BaseCommand):
                 unmask=opts["unmask"],
             )
         user = result.user
+        assert user.region is not None  # ensure_user always gives the user a region
         params = {
             "username": user.username,
             "role": user.get_role_display(),

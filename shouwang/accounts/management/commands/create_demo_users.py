@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -47,10 +46,11 @@ def demo_users(county: Region) -> list[DemoUser]:
             _("County %(code)s needs at least two townships with villages; load the regions first.")
             % {"code": county.code}
         )
-    first_villages = [
-        Region.objects.filter(level=Region.Level.VILLAGE, parent_code=t.code).order_by("code").first()
-        for t in townships
-    ]
+    first_villages: list[Region] = []
+    for township in townships:
+        village = Region.objects.filter(level=Region.Level.VILLAGE, parent_code=township.code).order_by("code").first()
+        assert village is not None  # the townships were chosen for having a village (Exists above)
+        first_villages.append(village)
     return [
         DemoUser("demo_village1", "village", first_villages[0].code),
         DemoUser("demo_village2", "village", first_villages[1].code),
@@ -91,6 +91,7 @@ class Command(BaseCommand):
                 if result.password:
                     remembered[spec.username] = result.password
                 region = result.user.region
+                assert region is not None  # ensure_user always gives the user a region
                 rows.append(
                     (
                         spec.username,

@@ -12,7 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from conftest import COUNTY, TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.cases.consistency.rules import CHECKS, CHECKS_BY_CODE, find_problems, problems_for
 from shouwang.cases.models import (
-    AssistanceContact, Case, CaseStatus, Category, EliminationMode, Measure, MeasureStatus, MeasureType, RiskType,
+    AssistanceContact,
+    Case,
+    CaseStatus,
+    Category,
+    EliminationMode,
+    Measure,
+    MeasureStatus,
+    MeasureType,
+    RiskType,
 )
 from shouwang.monitoring.models import MonitoringLine
 from shouwang.registry.models import HouseholdYear, Labour, Member
@@ -22,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 YEAR = 2024
 TODAY = date(2024, 9, 1)
-M, E, I, R = CaseStatus.MONITORED, CaseStatus.ELIMINATED, CaseStatus.IDENTIFYING, CaseStatus.REJECTED
+M, E, IDENT, R = CaseStatus.MONITORED, CaseStatus.ELIMINATED, CaseStatus.IDENTIFYING, CaseStatus.REJECTED
 ACTIVE, DONE, STOPPED = MeasureStatus.ACTIVE, MeasureStatus.DONE, MeasureStatus.STOPPED
 
 
@@ -67,7 +75,7 @@ def registry(regions):
         "labour_with_stopped_measure": make_case(M, measures=(("industry", STOPPED),)),
         "illness_without_health": make_case(M, risks=("YB",), measures=industry),
         "schooling_without_education": make_case(M, risks=("YX", "QT"), measures=industry),
-        "unstable_employment_without_labour": make_case(I, risks=("YWGJYBW",), labour=False, contact=None),
+        "unstable_employment_without_labour": make_case(IDENT, risks=("YWGJYBW",), labour=False, contact=None),
         "without_current_contact": make_case(M, measures=industry, contact="ended"),
         "without_any_contact": make_case(CaseStatus.ELIMINATING, measures=industry, contact=None, village=VILLAGE_A2),
         "eliminated_with_dropout": make_case(E, mode=EliminationMode.NATURAL, dropout=True, contact=None),
@@ -84,7 +92,7 @@ def registry(regions):
         "clean_social_assistance": make_case(M, risks=("YB", "YX"),
                                              measures=(("industry", ACTIVE), ("social_assistance", ACTIVE))),
         "clean_no_labour": make_case(M, labour=False, safety_net=True, measures=(("social_protection", ACTIVE),)),
-        "clean_identifying": make_case(I, risks=("YB", "YX"), contact=None),
+        "clean_identifying": make_case(IDENT, risks=("YB", "YX"), contact=None),
         "clean_eliminated": make_case(E, mode=EliminationMode.ASSISTANCE, measures=(("employment", DONE),),
                                       older_years=({"dropout": True},)),
         "clean_rejected": make_case(R, risks=("YWGJYBW",), labour=False, contact=None),
@@ -178,3 +186,20 @@ def test_latest_year_decides_dropout(registry):
     HouseholdYear.objects.create(household=case.household, year=YEAR + 1, member_count=2,
                                  wage_income=Decimal("20000"), dropout=False)
     assert problems_for(case, TODAY + timedelta(days=365)) == []
+
+
+@pytest.mark.parametrize(("per_capita", "found"), [("7499", True), ("7500", False), ("7501", False)])
+def test_assistance_elimination_at_the_line_one_yuan_below_and_one_above(regions, per_capita, found):
+    MonitoringLine.objects.create(year=YEAR, region_code=COUNTY, amount=Decimal("7500"))
+    case = make_case(E, mode=EliminationMode.ASSISTANCE, per_capita=per_capita,
+                     measures=(("industry", DONE),))
+    codes = [p.code for p in problems_for(case, TODAY)]
+    assert ("assistance_elimination_below_line" in codes) is found
+
+
+def test_a_changed_line_changes_the_below_line_check(regions):
+    MonitoringLine.objects.create(year=YEAR, region_code=COUNTY, amount=Decimal("7500"))
+    case = make_case(E, mode=EliminationMode.ASSISTANCE, per_capita="10000", measures=(("industry", DONE),))
+    assert problems_for(case, TODAY) == []
+    MonitoringLine.objects.filter(year=YEAR, region_code=COUNTY).update(amount=Decimal("10000.01"))
+    assert [p.code for p in problems_for(case, TODAY)] == ["assistance_elimination_below_line"]

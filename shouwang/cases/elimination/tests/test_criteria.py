@@ -10,9 +10,23 @@ import pytest
 from conftest import COUNTY, VILLAGE_A1
 from shouwang.cases.elimination.criteria import elimination_refusals, evaluate, months_between
 from shouwang.cases.models import (
-    Case, CaseStatus, Category, EliminationMode, Measure, MeasureStatus, MeasureType, ProcedureSettings,
+    Case,
+    CaseStatus,
+    Category,
+    EliminationMode,
+    Measure,
+    MeasureStatus,
+    MeasureType,
+    ProcedureSettings,
 )
-from shouwang.monitoring.models import FeedSignal, MonitoringLine, Warning, WarningChannel, WarningStatus
+from shouwang.monitoring.models import (
+    FeedSignal,
+    MonitoringLine,
+    Rule,
+    Warning,
+    WarningChannel,
+    WarningStatus,
+)
 from shouwang.registry.models import HouseholdType, HouseholdYear, Labour, Member
 from shouwang.registry.tests.factories import make_household
 
@@ -234,3 +248,37 @@ def test_records_of_years_after_today_are_not_read():
     case = make_case()
     HouseholdYear.objects.create(household=case.household, year=YEAR + 1, member_count=3, wage_income=Decimal("0"))
     assert holding(case) == ALL_HOLD  # judged on 1 September 2024: the 2025 record does not exist yet
+
+
+# --- one source with screening: the line and the rule parameters ------------------------------
+
+@pytest.mark.parametrize(("per_capita", "holds"), [("7499", False), ("7500", True), ("7501", True)])
+def test_income_stable_at_the_line_one_yuan_below_and_one_above(per_capita, holds):
+    assert criteria(make_case(per_capita=per_capita))["income_stable"].holds is holds
+
+
+def test_a_changed_line_changes_income_stable_and_rigid_spending():
+    case = make_case(per_capita="10000")
+    assert holding(case) == ALL_HOLD
+    MonitoringLine.objects.filter(year=YEAR, region_code=COUNTY).update(amount=Decimal("10000.01"))
+    assert holding(case) == {**ALL_HOLD, "income_stable": False, "rigid_spending": False}
+
+
+def test_a_changed_medical_parameter_changes_rigid_spending():
+    case = make_case(ex_poor=True)
+    FeedSignal.objects.create(household=case.household, kind=FeedSignal.Kind.MEDICAL_OUT_OF_POCKET,
+                              date=date(2024, 3, 1), amount=Decimal("5200"))
+    assert not criteria(case)["rigid_spending"].holds
+    params = {"ex_poor_amount": 5200.01, "other_amount": 20000, "income_share": 0.5}
+    Rule.objects.filter(code="MEDICAL_SPENDING").update(parameters=params)
+    assert criteria(case)["rigid_spending"].holds
+    Rule.objects.filter(code="MEDICAL_SPENDING").update(parameters={**params, "ex_poor_amount": 5200})
+    result = criteria(case)["rigid_spending"]
+    assert not result.holds and "5,200.00 yuan." in result.detail  # the threshold named is the rule's
+
+
+def test_a_changed_adjusted_income_rule_changes_rigid_spending():
+    case = make_case(compliant_out_of_pocket=Decimal("9000"))  # (30,000 − 9,000) ÷ 3 = 7,000
+    assert not criteria(case)["rigid_spending"].holds
+    Rule.objects.filter(code="ADJUSTED_INCOME_BELOW_LINE").update(active=False)
+    assert criteria(case)["rigid_spending"].holds

@@ -8,14 +8,19 @@ from decimal import Decimal
 import pytest
 
 from conftest import COUNTY, VILLAGE_A1
-from shouwang.cases.casefiles.services import open_case
 from shouwang.cases.elimination.criteria import LABELS
 from shouwang.cases.models import (
-    CaseSource, CaseStatus, Category, EliminationMode, ProcedureKind, ProcedureStatus,
+    CaseSource,
+    CaseStatus,
+    Category,
+    EliminationMode,
+    ProcedureKind,
+    ProcedureStatus,
 )
 from shouwang.cases.notices.services import create_notice
 from shouwang.cases.procedure import engine
 from shouwang.cases.procedure.audit import timeline
+from shouwang.cases.procedure.opening import open_case
 from shouwang.cases.procedure.refusals import InvalidData, NotAllowedNow, NotYourLevel, ReasonRequired
 from shouwang.cases.tests.factories import make_case, make_measure, walk_elimination, walk_identification
 from shouwang.monitoring.models import MonitoringLine, Warning, WarningChannel

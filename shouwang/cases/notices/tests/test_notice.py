@@ -25,7 +25,7 @@ from shouwang.cases.tests.factories import make_case, make_measure, walk_elimina
 from shouwang.core.models import AccessLog
 from shouwang.registry.models import Health, Member
 from shouwang.registry.tests.factories import make_household
-from shouwang.web.tests.browser.support import FULL_ID, FULL_PHONE
+from shouwang.testing.browser_support import FULL_ID, FULL_PHONE
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ import pytest
 
 from conftest import COUNTY, VILLAGE_A1
 from shouwang.cases.models import Category
-from shouwang.cases.procedure.categories import LineBook, category_problems, line_in_force, suggest_category
+from shouwang.cases.procedure.categories import category_problems, suggest_category
+from shouwang.monitoring.lines.models import LineBook, line_in_force
 from shouwang.monitoring.models import FeedSignal, MonitoringLine
 from shouwang.registry.models import HouseholdType, HouseholdYear
 from shouwang.registry.tests.factories import make_household

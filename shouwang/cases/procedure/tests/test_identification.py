@@ -8,14 +8,27 @@ from decimal import Decimal
 import pytest
 
 from conftest import COUNTY, TOWNSHIP_A, VILLAGE_A1
-from shouwang.cases.casefiles.services import open_case
 from shouwang.cases.models import (
-    Attachment, Case, CaseSource, CaseStatus, Category, Measure, Notice, NoticeKind, Procedure, ProcedureKind,
-    ProcedureSettings, ProcedureStatus, Step, StepStatus, Transition,
+    Attachment,
+    Case,
+    CaseSource,
+    CaseStatus,
+    Category,
+    Measure,
+    Notice,
+    NoticeKind,
+    Procedure,
+    ProcedureKind,
+    ProcedureSettings,
+    ProcedureStatus,
+    Step,
+    StepStatus,
+    Transition,
 )
 from shouwang.cases.notices.services import create_notice
 from shouwang.cases.procedure import engine
 from shouwang.cases.procedure.audit import timeline
+from shouwang.cases.procedure.opening import open_case
 from shouwang.cases.procedure.queue import queue as pending_steps
 from shouwang.cases.procedure.refusals import InvalidData, NotAllowedNow, NotYourLevel, ReasonRequired
 from shouwang.cases.tests.factories import make_case, make_contact, pdf, walk_identification

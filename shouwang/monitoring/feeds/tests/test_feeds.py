@@ -116,8 +116,10 @@ def test_reimporting_the_same_file_changes_nothing(people, tmp_path):
 
 def test_a_corrected_reexport_replaces_amounts_instead_of_adding_them(people, tmp_path):
     ex_poor = member_id(people["ex_poor"])
-    march = medical_rows(["甲", ex_poor, "2024-03-05", "住院", "3000", ""], ["甲", ex_poor, "2024-03-20", "门诊", "200", ""])
-    corrected = medical_rows(["甲", ex_poor, "2024-03-05", "住院", "2500", ""], ["甲", ex_poor, "2024-03-20", "门诊", "200", ""],
+    march = medical_rows(["甲", ex_poor, "2024-03-05", "住院", "3000", ""],
+                         ["甲", ex_poor, "2024-03-20", "门诊", "200", ""])
+    corrected = medical_rows(["甲", ex_poor, "2024-03-05", "住院", "2500", ""],
+                             ["甲", ex_poor, "2024-03-20", "门诊", "200", ""],
                              ["甲", ex_poor, "2024-03-28", "门诊", "80", ""])
     import_feed("medical", write_feed_xlsx(None, MEDICAL_HEADERS, march), "march.xlsx", commit=True)
     report = import_feed("medical", write_feed_xlsx(None, MEDICAL_HEADERS, corrected), "march-v2.xlsx",
@@ -206,19 +208,25 @@ def test_a_member_outside_the_importers_region_is_a_lead_and_not_revealed(person
 @pytest.mark.parametrize(
     ("feed", "headers", "values", "kind", "category", "amount"),
     [
-        ("education", ["学生身份证号", "辍学日期", "学校", "年级"], ["2024-09-01", "某小学", "五年级"], K.DROPOUT, "五年级", None),
+        ("education", ["学生身份证号", "辍学日期", "学校", "年级"], ["2024-09-01", "某小学", "五年级"], K.DROPOUT,
+         "五年级", None),
         ("housing", ["户主身份证号", "鉴定日期", "危房等级"], ["2024-08-01", "C级"], K.HOUSING_APPRAISAL, "C", None),
-        ("housing", ["户主身份证号", "鉴定日期", "危房等级"], ["2024-08-01", "整栋危房"], K.HOUSING_APPRAISAL, "D", None),
-        ("water", ["户主身份证号", "断水日期", "存在问题", "断水天数"], ["2024-07-01", "断水", "40"], K.WATER, "断水", None),
-        ("civil", ["身份证号", "批准日期", "救助类型", "救助金额"], ["2024-06-01", "农村低保", "300元"], K.NEW_DIBAO, "", "300"),
+        ("housing", ["户主身份证号", "鉴定日期", "危房等级"], ["2024-08-01", "整栋危房"], K.HOUSING_APPRAISAL,
+         "D", None),
+        ("water", ["户主身份证号", "断水日期", "存在问题", "断水天数"], ["2024-07-01", "断水", "40"], K.WATER,
+         "断水", None),
+        ("civil", ["身份证号", "批准日期", "救助类型", "救助金额"], ["2024-06-01", "农村低保", "300元"], K.NEW_DIBAO,
+         "", "300"),
         ("civil", ["身份证号", "审批日期", "保障类型"], ["2024-06-01", "分散特困"], K.NEW_TEKUN, "", None),
-        ("civil", ["身份证号", "救助日期", "类别", "金额"], ["2024-06-01", "临时救助", "1,500"], K.TEMPORARY_ASSISTANCE, "",
-         "1500"),
-        ("disability", ["身份证号", "发证日期", "残疾等级"], ["2024-05-01", "二级"], K.NEW_SEVERE_DISABILITY, "2", None),
+        ("civil", ["身份证号", "救助日期", "类别", "金额"], ["2024-06-01", "临时救助", "1,500"], K.TEMPORARY_ASSISTANCE,
+         "", "1500"),
+        ("disability", ["身份证号", "发证日期", "残疾等级"], ["2024-05-01", "二级"], K.NEW_SEVERE_DISABILITY,
+         "2", None),
         ("disability", ["身份证号", "发证日期", "残疾等级"], ["2024-05-01", "4"], K.NEW_DISABILITY, "4", None),
-        ("employment", ["身份证号", "失业登记日期", "失业原因"], ["2024-04-01", "企业裁员"], K.UNEMPLOYMENT, "", None),
-        ("disaster", ["户主身份证号", "受灾日期", "灾种", "直接经济损失(元)"], ["2024-07-15", "洪涝", "12,000元"], K.DISASTER_LOSS,
-         "洪涝", "12000"),
+        ("employment", ["身份证号", "失业登记日期", "失业原因"], ["2024-04-01", "企业裁员"], K.UNEMPLOYMENT,
+         "", None),
+        ("disaster", ["户主身份证号", "受灾日期", "灾种", "直接经济损失(元)"], ["2024-07-15", "洪涝", "12,000元"],
+         K.DISASTER_LOSS, "洪涝", "12000"),
     ],
 )
 def test_each_feed_type_reads_its_own_columns(people, feed, headers, values, kind, category, amount):
@@ -311,12 +319,14 @@ def batch_paths(request, monkeypatch):
 def test_both_lookup_paths_match_reimport_and_correct_alike(people, batch_paths):
     ex_poor, other = member_id(people["ex_poor"]), member_id(people["other"])
     headers = ["身份证号", "就诊日期", "个人自付", "结算单号"]
-    first = [[ex_poor, "2024-03-05", "3000", ""], [other, "2024-03-06", "10.5", "R1"], [unknown_id(9), "2024-03-07", "1", ""]]
+    first = [[ex_poor, "2024-03-05", "3000", ""], [other, "2024-03-06", "10.5", "R1"],
+             [unknown_id(9), "2024-03-07", "1", ""]]
     report = import_feed("medical", write_feed_xlsx(None, headers, first), "a.xlsx", commit=True).report
     assert (report.created, report.details["matched"], report.details["unmatched"]) == (3, 2, 1)
     same = import_feed("medical", write_feed_xlsx(None, headers, first), "a.xlsx", commit=True).report
     assert (same.created, same.updated, same.unchanged) == (0, 0, 3)
-    fixed = [[ex_poor, "2024-03-05", "2999.99", ""], [other, "2024-03-06", "10.50", "R1"], [unknown_id(9), "2024-03-07", "2", ""]]
+    fixed = [[ex_poor, "2024-03-05", "2999.99", ""], [other, "2024-03-06", "10.50", "R1"],
+             [unknown_id(9), "2024-03-07", "2", ""]]
     again = import_feed("medical", write_feed_xlsx(None, headers, fixed), "b.xlsx", commit=True).report
     assert (again.created, again.updated, again.unchanged) == (0, 2, 1)
     assert sorted(FeedSignal.objects.values_list("amount", flat=True)) == [Decimal("10.50"), Decimal("2999.99")]

@@ -29,8 +29,8 @@ def run(*args) -> str:
 def feed_file(regions, tmp_path):
     h = household(VILLAGE_A1, year=2024)
     number = member_id(Member.objects.filter(household=h).first())
-    rows = [[number, "2024-03-05", "100"], [unknown_id(3), "2024-03-06", "50"], [Number(433122199001011234), "2024-03-07",
-                                                                                 "1"]]
+    rows = [[number, "2024-03-05", "100"], [unknown_id(3), "2024-03-06", "50"],
+            [Number(433122199001011234), "2024-03-07", "1"]]
     return write_feed_xlsx(tmp_path / "医保.xlsx", HEADERS, rows, title="医保数据")
 
 

@@ -32,8 +32,8 @@ def upload_root(settings, tmp_path):
 def content(regions):
     h = household(VILLAGE_A1, year=2024)
     number = member_id(Member.objects.filter(household=h).first())
-    rows = [[number, "2024-03-05", "100"], [unknown_id(4), "2024-03-06", "50"], [Number(433122199001011234), "2024-03-07",
-                                                                                 "1"]]
+    rows = [[number, "2024-03-05", "100"], [unknown_id(4), "2024-03-06", "50"],
+            [Number(433122199001011234), "2024-03-07", "1"]]
     return write_feed_xlsx(None, HEADERS, rows, title="医保")
 
 
@@ -58,8 +58,9 @@ def test_county_staff_and_department_officers_see_the_upload_form(client, person
     assert 'name="feed_type"' in html and 'type="file" name="file"' in html and "viewport" in html
 
 
-def test_upload_runs_a_job_and_shows_the_report_with_leads(client, personas, content, django_capture_on_commit_callbacks,
-                                                           upload_root):
+def test_upload_runs_a_job_and_shows_the_report_with_leads(
+    client, personas, content, django_capture_on_commit_callbacks, upload_root
+):
     client.force_login(personas["ivan"])
     response = upload(client, content, django_capture_on_commit_callbacks)
     job = Job.objects.get(kind="feed_import")
@@ -129,7 +130,8 @@ def test_the_administrator_adds_and_removes_a_county_column_name(client, persona
     alias = FeedColumnAlias.objects.get()
     assert (alias.region_code, alias.column, alias.header) == ("433122", "amount", "自负额")
     assert "自负额" in client.get(reverse("monitoring:feed_columns")).content.decode()
-    bad = client.post(reverse("monitoring:feed_columns"), {"feed_type": "medical", "column": "amount", "header": "就诊日期"})
+    bad = client.post(reverse("monitoring:feed_columns"),
+                      {"feed_type": "medical", "column": "amount", "header": "就诊日期"})
     assert bad.status_code == 200 and "already names another column" in bad.content.decode()
     client.force_login(personas["ivan"])  # a department officer reads the names but does not change them
     assert client.post(reverse("monitoring:feed_columns"), {"remove": alias.pk}).status_code == 403

@@ -12,13 +12,13 @@ from shouwang.monitoring.fieldwork import services as fieldwork
 from shouwang.monitoring.models import CampaignTask, TaskStatus, Visit, Warning
 from shouwang.regions.models import Region
 from shouwang.registry.tests.factories import make_household
-from shouwang.web.tests.browser.support import assert_nothing_in_clear, body_overflow, log_in
+from shouwang.testing.browser_support import assert_nothing_in_clear, body_overflow, log_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_cadre_records_a_visit_from_a_phone_and_the_campaign_progresses(
-    phone_page, live_server, personas, screenshot_dir,  # noqa: F811
+    phone_page, live_server, personas, screenshot_dir,
 ):
     households = [make_household(VILLAGE_A1, members=2) for _ in range(3)] + [make_household(VILLAGE_A2)]
     today = timezone.localdate()

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 
 from shouwang.accounts.models import User
 from shouwang.core.audit import acting_as
+from shouwang.core.permissions import can
 from shouwang.monitoring.feeds.catalogue import FEED_SPECS
+from shouwang.monitoring.feeds.permissions import FEED
 from shouwang.monitoring.feeds.services import FeedImport
 from shouwang.monitoring.models import FeedBatch
 
@@ -55,7 +57,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(_("No such user: %(name)s") % {"name": options["user"]})
-            if not user.can("feed"):
+            if not can(user, FEED.name):
                 raise CommandError(_("User %(name)s may not import department feeds.") % {"name": user.username})
         if options.get("language"):
             translation.activate(options["language"])

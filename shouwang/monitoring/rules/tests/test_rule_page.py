@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.core.models import ChangeLog
 from shouwang.monitoring.models import HouseholdMemberFacts, HouseholdSignalFacts, Rule, RuleVersion, Warning
-from shouwang.monitoring.rules.preview import PreviewError, preview_rule
+from shouwang.monitoring.screening.preview import PreviewError, preview_rule
 from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.tests.factories import household
 from shouwang.registry.models import Labour

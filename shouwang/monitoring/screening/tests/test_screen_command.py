@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from shouwang.core.calendar import add_working_days
 from shouwang.monitoring.models import Warning, WarningStatus
 from shouwang.monitoring.screening.services import _suppression_providers as providers
-from shouwang.monitoring.screening.services import add_working_days, register_suppression_provider, screen
+from shouwang.monitoring.screening.services import register_suppression_provider, screen
 from shouwang.monitoring.tests.factories import household
 
 SUMMARY_KEYS = {"households", "warnings_created", "warnings_unchanged", "per_rule", "seconds"}

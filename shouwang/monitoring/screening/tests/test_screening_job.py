@@ -17,13 +17,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("name", ["erin", "frank"])
-def test_county_officer_runs_screening_and_reads_the_summary(client, personas, name):
+def test_county_officer_runs_screening_and_reads_the_summary(client, personas, name,
+                                                             django_capture_on_commit_callbacks):
     household(VILLAGE_A1, number="a", dropout=True)
     household(VILLAGE_B1, number="b", housing_grade="C")
     client.force_login(personas[name])
     page = client.get("/monitoring/screening/").content.decode()
     assert 'value="2023"' in page and "达岚镇" in page
-    response = client.post("/monitoring/screening/", {"year": "2023", "region": ""})
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued once the request commits
+        response = client.post("/monitoring/screening/", {"year": "2023", "region": ""})
     job = Job.objects.get(kind=JOB_KIND)
     assert response.status_code == 302 and response["Location"] == f"/monitoring/screening/{job.pk}/"
     assert job.user == personas[name] and job.params == {"year": 2023, "region": "433122"}
@@ -36,11 +38,12 @@ def test_county_officer_runs_screening_and_reads_the_summary(client, personas, n
     assert "HOUSING_UNSAFE" in html
 
 
-def test_screening_one_township(client, personas):
+def test_screening_one_township(client, personas, django_capture_on_commit_callbacks):
     household(VILLAGE_A1, number="a", dropout=True)
     household(VILLAGE_B1, number="b", housing_grade="C")
     client.force_login(personas["erin"])
-    client.post("/monitoring/screening/", {"year": "", "region": "433122104"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/monitoring/screening/", {"year": "", "region": "433122104"})
     assert list(Warning.objects.values_list("household__number", flat=True)) == ["b"]
     assert Job.objects.get().params == {"year": None, "region": "433122104"}
 
@@ -74,3 +77,25 @@ def test_a_region_outside_the_county_is_not_a_choice(client, personas):
     client.force_login(personas["erin"])
     response = client.post("/monitoring/screening/", {"year": "", "region": "430102"})
     assert response.status_code == 200 and not Job.objects.exists()
+
+
+def test_a_failed_run_shows_a_sentence_and_only_the_administrator_the_traceback(
+    client, personas, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("connection string postgres://secret")
+
+    household(VILLAGE_A1, number="a", dropout=True)
+    monkeypatch.setattr("shouwang.monitoring.screening.tasks.screen", broken)
+    client.force_login(personas["erin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/monitoring/screening/", {"year": "2023", "region": ""})
+    job = Job.objects.get(kind=JOB_KIND)
+    assert job.status == Job.Status.FAILED and "postgres://secret" in job.error
+    html = client.get(response["Location"]).content.decode()
+    assert "Screening failed because of an internal error." in html
+    assert "postgres://secret" not in html and "Traceback" not in html
+    client.force_login(personas["frank"])  # the county administrator
+    html = client.get(response["Location"]).content.decode()
+    assert "Screening failed because of an internal error." in html
+    assert "<details" in html and "RuntimeError: connection string postgres://secret" in html

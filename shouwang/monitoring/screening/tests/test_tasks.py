@@ -12,20 +12,24 @@ from shouwang.monitoring.screening.tasks import start_screening
 from shouwang.monitoring.tests.factories import household
 
 
-def test_county_officer_runs_screening_as_a_job(personas):
+def test_county_officer_runs_screening_as_a_job(personas, django_capture_on_commit_callbacks):
     household(VILLAGE_A1, number="a", dropout=True)
     household(VILLAGE_B1, number="b", housing_grade="C")
-    job = start_screening(personas["erin"], year=2023)
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued once the request commits
+        job = start_screening(personas["erin"], year=2023)
+    job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.percent == 100
     assert job.params == {"year": 2023, "region": "433122"}
     assert job.result["warnings_created"] == 2 and job.result["per_rule"]["DROPOUT"] == 1
     assert Warning.objects.count() == 2
 
 
-def test_screening_a_part_of_the_county(personas):
+def test_screening_a_part_of_the_county(personas, django_capture_on_commit_callbacks):
     household(VILLAGE_A1, number="a", dropout=True)
     household(VILLAGE_B1, number="b", housing_grade="C")
-    job = start_screening(personas["frank"], year=2023, region="433122104")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = start_screening(personas["frank"], year=2023, region="433122104")
+    job.refresh_from_db()
     assert job.result["households"] == 1
     assert list(Warning.objects.values_list("household__number", flat=True)) == ["b"]
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.monitoring.models import SelfReport
 from shouwang.registry.demo.synthetic import make_id_number
-from shouwang.web.tests.browser.plugin import _new_page
-from shouwang.web.tests.browser.support import body_overflow
+from shouwang.testing.browser import _new_page
+from shouwang.testing.browser_support import body_overflow
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def fill_report(page) -> None:
 
 
 def test_the_report_page_fits_a_phone_and_the_township_narrows_the_villages(
-    phone_page, live_server, regions, screenshot_dir,  # noqa: F811
+    phone_page, live_server, regions, screenshot_dir,
 ):
     page = phone_page
     page.goto(f"{live_server.url}/report/")
@@ -56,14 +56,14 @@ def test_the_report_page_fits_a_phone_and_the_township_narrows_the_villages(
     assert report.village_id == VILLAGE_A2 and report.phone_masked == "136****2222"
 
 
-def test_choosing_a_village_first_sets_its_township(phone_page, live_server, regions):  # noqa: F811
+def test_choosing_a_village_first_sets_its_township(phone_page, live_server, regions):
     page = phone_page
     page.goto(f"{live_server.url}/report/")
     page.select_option("select[name=village]", VILLAGE_B1)
     assert page.locator("select[name=township]").input_value() == TOWNSHIP_B
 
 
-def test_without_javascript_the_grouped_village_list_works_alone(browser, live_server, regions):  # noqa: F811
+def test_without_javascript_the_grouped_village_list_works_alone(browser, live_server, regions):
     context, page = _new_page(
         browser, {"width": 360, "height": 740}, java_script_enabled=False, is_mobile=True
     )

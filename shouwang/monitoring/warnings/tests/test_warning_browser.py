@@ -12,7 +12,7 @@ from conftest import VILLAGE_A1, VILLAGE_B1
 from shouwang.monitoring.models import Rule
 from shouwang.monitoring.tests.factories import household
 from shouwang.monitoring.tests.warning_helpers import make_warning
-from shouwang.web.tests.browser.support import body_overflow, log_in
+from shouwang.testing.browser_support import body_overflow, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_rule_page_checks_the_expression_while_typing(page, live_server, persona
     assert rule.expression == "per_capita_income < line" and rule.version == 1  # nothing saved by checking
 
 
-def test_monitoring_pages_fit_a_360px_phone(phone_page, live_server, personas, screenshot_dir):  # noqa: F811
+def test_monitoring_pages_fit_a_360px_phone(phone_page, live_server, personas, screenshot_dir):
     pg = phone_page
     warning = make_warning(VILLAGE_A1, due=date(2020, 1, 1), rule_code="INCOME_DROP", evidence={
         "rule": "INCOME_DROP", "rule_version": 1, "expression": "income_change <= -drop and per_capita_income < "

@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.core.audit import verify_chain
+from shouwang.core.calendar import add_working_days
 from shouwang.core.models import ChangeLog
 from shouwang.monitoring.models import Warning, WarningChannel, WarningStatus, WarningTransition
-from shouwang.monitoring.screening.services import add_working_days
 from shouwang.monitoring.tests.warning_helpers import make_warning
 from shouwang.monitoring.warnings import services as lifecycle
 

@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", default=str(DEMO_FILE),
-                            help="JSON list of {code,name,level,parent_code}, or a folder with provinces/cities/areas/streets/villages.csv")
+                            help="JSON list of {code,name,level,parent_code}, or a folder with "
+                                 "provinces/cities/areas/streets/villages.csv")
         parser.add_argument("--county", help="Keep only this county (6-digit code) and its ancestors")
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON")
 
@@ -29,4 +30,5 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(summary))
         else:
-            self.stdout.write(_("Regions: %(total)d read, %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % summary)
+            self.stdout.write(_("Regions: %(total)d read, %(created)d created, %(updated)d updated, "
+                                "%(unchanged)d unchanged.") % summary)

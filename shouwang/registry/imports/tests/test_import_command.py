@@ -108,7 +108,7 @@ def test_unusable_arguments_are_command_errors(regions, tmp_path):
 
 
 def test_user_option_applies_the_users_scope(regions, personas, tmp_path):
-    path = write_xlsx(tmp_path / "b.xlsx", household("HB", 1, **{"村代码": VILLAGE_B1}))
+    path = write_xlsx(tmp_path / "b.xlsx", household("HB", 1, 村代码=VILLAGE_B1))
     _, data = command(path, "--user", "carol", "--json")
     assert {e["code"] for e in data["errors"]} == {"village_out_of_scope"}
     _, data = command(path, "--user", "dave", "--json")

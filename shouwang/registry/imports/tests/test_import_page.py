@@ -115,7 +115,7 @@ def test_out_of_scope_rows_are_rejected_for_the_township_officer(
     client, personas, tmp_path, django_capture_on_commit_callbacks
 ):
     client.force_login(personas["carol"])
-    path = write_xlsx(tmp_path / "b.xlsx", household("HB", 1, **{"村代码": VILLAGE_B1}))
+    path = write_xlsx(tmp_path / "b.xlsx", household("HB", 1, 村代码=VILLAGE_B1))
     upload(client, path, mode="commit", capture=django_capture_on_commit_callbacks)
     assert not Household.objects.exists()
     assert {e["code"] for e in Job.objects.get().result["errors"]} == {"village_out_of_scope"}

@@ -39,7 +39,7 @@ def lines(report):
 
 
 def good_file():
-    members = household("H0001", 1) + household("H0002", 10, size=2, **{"村代码": VILLAGE_A2})
+    members = household("H0001", 1) + household("H0002", 10, size=2, 村代码=VILLAGE_A2)
     years = [year("H0001"), year("H0002", 工资性收入="12,000元")]
     return members, years
 
@@ -250,7 +250,7 @@ def test_one_household_in_two_villages(regions, tmp_path):
 
 def test_village_by_name_must_be_unique_in_the_users_area(regions, personas, tmp_path):
     a1 = Region.objects.get(code=VILLAGE_A1)
-    rows = household("H1", 1, **{"村代码": ""})
+    rows = household("H1", 1, 村代码="")
     headers = [h if h != "村代码" else "村名" for h in MEMBER_HEADERS]
     for row in rows:
         row["村名"] = a1.name
@@ -260,7 +260,7 @@ def test_village_by_name_must_be_unique_in_the_users_area(regions, personas, tmp
     Region.objects.create(code="433122102299", name=a1.name, level="village", parent_code="433122102")
     report = run(
         tmp_path,
-        household("H2", 10, **{"村名": a1.name, "村代码": ""}),
+        household("H2", 10, 村名=a1.name, 村代码=""),
         user=personas["carol"],
         member_headers=headers,
         commit=False,
@@ -268,7 +268,7 @@ def test_village_by_name_must_be_unique_in_the_users_area(regions, personas, tmp
     assert {i.code for i in report.errors} == {"ambiguous_village_name"}
     unknown = run(
         tmp_path,
-        household("H3", 20, **{"村名": "不存在村", "村代码": ""}),
+        household("H3", 20, 村名="不存在村", 村代码=""),
         commit=False,
         member_headers=headers,
     )
@@ -276,7 +276,7 @@ def test_village_by_name_must_be_unique_in_the_users_area(regions, personas, tmp
 
 
 def test_villages_outside_the_importers_area_are_rejected(regions, personas, tmp_path):
-    rows = household("HA", 1) + household("HB", 10, **{"村代码": VILLAGE_B1})
+    rows = household("HA", 1) + household("HB", 10, 村代码=VILLAGE_B1)
     report = run(tmp_path, rows, user=personas["carol"])
     assert {(i.row, i.code) for i in report.errors} == {(r, "village_out_of_scope") for r in (5, 6, 7)}
     assert not report.committed and not Household.objects.exists()
@@ -373,7 +373,7 @@ def test_unknown_vocabulary_is_reported_with_the_accepted_labels(regions, tmp_pa
 
 
 def test_generous_synonyms_are_understood(regions, tmp_path):
-    rows = household("H1", 1, size=5, **{"户类型": "脱贫户(含监测)"})
+    rows = household("H1", 1, size=5, 户类型="脱贫户(含监测)")
     rows[0].update({"与户主关系": "本人"})
     rows[1].update({"与户主关系": "妻子", "在校生情况": "小学三年级", "健康状况": "残疾,长期慢性病"})
     rows[2].update({"与户主关系": "长子", "在校生情况": "七年级", "文化程度": "中专"})

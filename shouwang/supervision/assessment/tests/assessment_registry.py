@@ -44,8 +44,18 @@ from django.utils import timezone
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.cases.models import (
-    Case, CaseStatus, Category, EliminationMode, Measure, MeasureStatus, MeasureType, Procedure, ProcedureKind,
-    ProcedureStatus, RiskType, Transition,
+    Case,
+    CaseStatus,
+    Category,
+    EliminationMode,
+    Measure,
+    MeasureStatus,
+    MeasureType,
+    Procedure,
+    ProcedureKind,
+    ProcedureStatus,
+    RiskType,
+    Transition,
 )
 from shouwang.monitoring.models import Visit, Warning, WarningChannel, WarningStatus
 from shouwang.registry.models import HouseholdYear, Member

@@ -170,10 +170,12 @@ def test_the_api_describes_the_indicators_with_the_county_weights(client, person
 # --- computing, weights, indicators ------------------------------------------------------------------
 
 
-def test_the_county_starts_the_computation_and_watches_it(client, personas, regions):
+def test_the_county_starts_the_computation_and_watches_it(client, personas, regions,
+                                                          django_capture_on_commit_callbacks):
     build()
     client.force_login(personas["erin"])
-    response = client.post(reverse("supervision:assessment_compute"), {"county": COUNTY, **QUERY})
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued once the request commits
+        response = client.post(reverse("supervision:assessment_compute"), {"county": COUNTY, **QUERY})
     job = Job.objects.get(kind="scorecard")
     assert response.status_code == 302 and response["Location"] == reverse("supervision:assessment_job",
                                                                            args=[job.pk])
@@ -199,7 +201,8 @@ def test_the_administrator_changes_the_weights_on_a_page(client, personas, regio
     response = client.post(reverse("supervision:assessment_weights"), form)
     assert response.status_code == 302
     saved = ScorecardWeights.objects.get(region_code=COUNTY)
-    assert saved.weights["returns"] == 20.0 and saved.note == "Returns weigh more" and saved.created_by.username == "frank"
+    assert saved.weights["returns"] == 20.0 and saved.note == "Returns weigh more"
+    assert saved.created_by.username == "frank"
     html = client.get(reverse("supervision:assessment_indicators")).content.decode()
     assert "Weights version 1" in html and "Returns weigh more" in html and "returns=20" in html
     response = client.post(reverse("supervision:assessment_weights"), form | {"w_returns": "-3"})

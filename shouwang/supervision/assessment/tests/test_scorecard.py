@@ -87,7 +87,8 @@ def test_townships_are_scored_ranked_and_compared_with_the_previous_period(regis
     assert snapshot.unavailable == ["quality_errors"]
     assert "quality_errors" not in a.values
     # Townships with no case, warning or visit at all are listed without a score or rank.
-    quiet = [row for row in rows.values() if row.level == "township" and row.region_code not in (TOWNSHIP_A, TOWNSHIP_B)]
+    quiet = [row for row in rows.values()
+             if row.level == "township" and row.region_code not in (TOWNSHIP_A, TOWNSHIP_B)]
     assert quiet and all(row.score is None and row.rank is None for row in quiet)
 
 
@@ -142,15 +143,18 @@ def test_only_the_county_sets_weights_and_they_must_make_sense(regions, personas
     assert not ScorecardWeights.objects.exists()
 
 
-def test_the_job_computes_and_stores_the_snapshot_with_progress(registry, personas):
-    job = start_scorecard(personas["erin"], COUNTY, *PERIOD)
+def test_the_job_computes_and_stores_the_snapshot_with_progress(registry, personas,
+                                                                django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued once the request commits
+        job = start_scorecard(personas["erin"], COUNTY, *PERIOD)
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.progress == job.total == 2 * 2 * len(INDICATORS) + 1
     snapshot = ScorecardSnapshot.objects.get(region_code=COUNTY, period_start=PERIOD[0], period_end=PERIOD[1])
     assert snapshot.job_id == job.pk and snapshot.computed_by == personas["erin"]
     assert job.result["snapshot"] == snapshot.pk
     # Computing again replaces the period's snapshot instead of adding a second one.
-    start_scorecard(personas["frank"], COUNTY, *PERIOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        start_scorecard(personas["frank"], COUNTY, *PERIOD)
     assert ScorecardSnapshot.objects.filter(region_code=COUNTY).count() == 1
     assert ScorecardRow.objects.filter(region_code=TOWNSHIP_A).count() == 1
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from conftest import COUNTY, TOWNSHIP_A
 from shouwang.supervision.assessment import services as assessment
-from shouwang.web.tests.browser.support import body_overflow, log_in
+from shouwang.testing.browser_support import body_overflow, log_in
 
 from .assessment_registry import PERIOD, build
 

@@ -17,7 +17,7 @@ from shouwang.monitoring.models import WarningChannel, WarningStatus
 from shouwang.regions.models import Region
 from shouwang.registry.tests.factories import make_household
 from shouwang.supervision.dashboards.services import refresh
-from shouwang.web.tests.browser.support import body_overflow, log_in
+from shouwang.testing.browser_support import body_overflow, log_in
 
 from .dashboard_registry import TODAY, build, make_case, measure, warning
 

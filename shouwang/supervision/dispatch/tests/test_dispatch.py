@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.core.models import ChangeLog
+from shouwang.core.permissions import can
 from shouwang.regions.models import Region
 from shouwang.supervision.dispatch import services as dispatch
 from shouwang.supervision.models import DispatchKind, DispatchRecipient, DispatchTask, RecipientStatus
@@ -35,7 +36,8 @@ def recipient(task: DispatchTask, code: str) -> DispatchRecipient:
 
 
 def townships_of_county() -> set[str]:
-    return set(Region.objects.filter(code__startswith=COUNTY, level=Region.Level.TOWNSHIP).values_list("code", flat=True))
+    townships = Region.objects.filter(code__startswith=COUNTY, level=Region.Level.TOWNSHIP)
+    return set(townships.values_list("code", flat=True))
 
 
 def test_county_sends_to_all_townships(personas):
@@ -69,7 +71,7 @@ def test_township_sends_only_to_its_own_villages(personas):
 
 @pytest.mark.parametrize("name", ["alice", "grace", "heidi", "ivan"])
 def test_village_cadres_leaders_auditors_and_departments_cannot_send(personas, name):
-    assert not dispatch.may_issue(personas[name])
+    assert not can(personas[name], "supervision.issue_dispatch")
     with pytest.raises(PermissionDenied):
         send(personas[name], [VILLAGE_A1])
 
@@ -263,7 +265,8 @@ def test_screening_campaigns_show_with_progress(client, personas):
 
     make_household(VILLAGE_A1)
     make_household(VILLAGE_B1)
-    campaign = fieldwork.launch_campaign(personas["erin"], name="2024年集中排查", region=Region.objects.get(code=COUNTY),
+    campaign = fieldwork.launch_campaign(personas["erin"], name="2024年集中排查",
+                                         region=Region.objects.get(code=COUNTY),
                                          starts_on=date.today(), ends_on=DEADLINE)
     client.force_login(personas["erin"])
     page = client.get(reverse("supervision:dispatch_index")).content.decode()

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B
 from shouwang.supervision.models import DispatchRecipient, DispatchTask
-from shouwang.web.tests.browser.support import body_overflow, log_in
+from shouwang.testing.browser_support import body_overflow, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from conftest import VILLAGE_A1, VILLAGE_B1
 from shouwang.registry.tests.factories import make_household
-from shouwang.web.tests.browser.support import log_in
+from shouwang.testing.browser_support import log_in
 
 pytestmark = pytest.mark.browser
 

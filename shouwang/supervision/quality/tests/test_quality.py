@@ -158,11 +158,13 @@ def test_the_page_lists_only_the_users_region_grouped_by_rule_and_village(client
     assert reverse("registry:household_detail", args=[registry["dup1"].pk]) in listed
 
 
-def test_the_run_button_is_for_county_and_township_officers(client, personas, registry):
+def test_the_run_button_is_for_county_and_township_officers(client, personas, registry,
+                                                            django_capture_on_commit_callbacks):
     client.force_login(personas["alice"])
     assert client.post(reverse("supervision:quality_run")).status_code == 403
     client.force_login(personas["erin"])
-    response = client.post(reverse("supervision:quality_run"))
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued once the request commits
+        response = client.post(reverse("supervision:quality_run"))
     job = Job.objects.get(kind=quality.JOB_KIND)
     assert response.url == reverse("supervision:quality_job", args=[job.pk])
     assert job.status == Job.Status.SUCCEEDED and job.result["findings"] > 0

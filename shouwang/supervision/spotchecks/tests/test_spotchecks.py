@@ -12,10 +12,10 @@ from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VIL
 from shouwang.core.models import ChangeLog
 from shouwang.registry.tests.factories import make_household
 from shouwang.supervision.exports import services as exports
-from shouwang.supervision.spotchecks import services as spotchecks
 from shouwang.supervision.models import HouseholdClass, SampleResult, SpotCheckSample
+from shouwang.supervision.spotchecks import services as spotchecks
 
-ZERO = {cls: 0 for cls in HouseholdClass.values}
+ZERO = dict.fromkeys(HouseholdClass.values, 0)
 
 
 @pytest.fixture

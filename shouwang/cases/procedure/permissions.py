@@ -1,0 +1,49 @@
+"""Who acts on a case's procedure, and who reads and changes the procedures' time limits.
+
+``cases.complete_step`` is the question "may this user act on this case (or this step)": staff
+of the village, township and county levels whose region holds the case; on a step, only at the
+step's own level (which level acts on which step is the procedure's declaration,
+``declarations.DECLARATIONS``). The narrower actions (withdrawing, an objection, an elimination)
+say which levels take them; the engine asks ``can`` before each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from shouwang.accounts.models import Role
+from shouwang.accounts.permissions import VIEW
+from shouwang.core.permissions import Scope, declare
+
+from .declarations import LEVEL_OF_ROLE
+from .models import Step
+
+# The roles that act at a procedure level (village, township, county): the others never act.
+ACTING_ROLES = tuple(LEVEL_OF_ROLE)
+
+
+def _at_own_level(user: Any, obj: Any) -> bool:
+    """On a step: the step's level is the one the user's role acts at; on anything else: yes."""
+    return not isinstance(obj, Step) or obj.level == LEVEL_OF_ROLE.get(str(user.role))
+
+
+COMPLETE_STEP = declare(
+    "cases.complete_step", label=_("Act on a case's procedure (complete a step of one's own level)"),
+    roles=ACTING_ROLES, condition=_at_own_level,
+    condition_label=_("and, on a step, the step's level is the user's (village, township or county)"),
+    refusal=_("Only village, township and county staff whose region holds the case may act on it."),
+)
+WITHDRAW = declare("cases.withdraw", label=_("Withdraw a case's procedure"),
+                   roles=(Role.VILLAGE, Role.TOWNSHIP))
+OBJECT = declare("cases.object", label=_("Record an objection to a public notice"),
+                 roles=(Role.VILLAGE, Role.TOWNSHIP))
+VIEW_PROCEDURE_SETTINGS = declare(
+    "cases.view_procedure_settings", label=_("Read the procedures' time limits that bear on one's region"),
+    roles=VIEW.roles, scope=Scope.ON_PATH,
+)
+EDIT_PROCEDURE_SETTINGS = declare(
+    "cases.edit_procedure_settings", label=_("Change the procedures' time limits"), roles=(Role.ADMIN,),
+    scope=Scope.ON_PATH, refusal=_("Only the county administrator may change the procedures' time limits."),
+)
