@@ -183,3 +183,11 @@ def test_500_page_renders_without_a_request_and_shows_no_details():
     html = render_to_string("500.html")
     assert "<html" in html and "Traceback" not in html
     assert "/static/web/site.css" in html
+
+
+def test_a_refused_page_says_the_declared_refusal(client, personas):
+    client.force_login(personas["erin"])  # a county officer: only the administrator sets the line
+    response = client.get(reverse("monitoring:line_create"))
+    assert response.status_code == 403
+    assert "403.html" in [t.name for t in response.templates]
+    assert b"Only the county administrator may change the monitoring line." in response.content
