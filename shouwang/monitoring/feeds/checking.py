@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -169,7 +170,7 @@ def _key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class FeedCheck:
+class FeedCheck(ABC):
     """The checking half of the import (:class:`~.services.FeedImport`): read, check, match and plan.
 
     Nothing is written here; ``_finish`` (commit when asked, log the access) is the subclass's.
@@ -304,9 +305,9 @@ class FeedCheck:
         )
         return Table(spec=self.sheet_spec, sheet=name, header_row=0, headers=headers, frame=frame, filename=name)
 
+    @abstractmethod
     def _finish(self, commit: bool) -> Report:
         """Commit (when asked and there is something to write) and log the access: the subclass's part."""
-        raise NotImplementedError
 
     # the phases
 
