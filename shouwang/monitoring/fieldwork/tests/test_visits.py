@@ -190,3 +190,14 @@ def test_field_work_evidence_reads_as_words_with_links(personas):
     entries = fieldwork.evidence_entries(Warning.objects.get())
     assert [e.detail for e in entries] == ["Housing not safe", "Job loss"]
     assert entries[0].title == "Visit by alice" and entries[0].url == f"/monitoring/visits/{first.pk}/"
+
+
+def test_a_visit_whose_visitor_was_deleted_still_shows(personas):
+    household = make_household(VILLAGE_A1)
+    visit = fieldwork.record_visit(Visit(household=household, illness=True), personas["alice"])
+    Visit.objects.filter(pk=visit.pk).update(visitor=None)  # the account was removed (SET_NULL)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(personas["carol"])
+    response = client.get(f"/monitoring/visits/{visit.pk}/")
+    assert response.status_code == 200
+    assert "—" in response.content.decode()
