@@ -7,6 +7,8 @@ prefecture 4, county 6, township 9, village 12 (a village group, where a county 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,3 +60,8 @@ class Region(models.Model):
 
     def is_within(self, code: str) -> bool:
         return self.code.startswith(code)
+
+
+def region_names(codes: Iterable[str]) -> dict[str, str]:
+    """Code → name of the given regions, in one query (empty codes are skipped)."""
+    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shouwang.cases.pages import PAGE_SIZE, head_name_subquery
 from shouwang.core.models import ChangeLog
 from shouwang.core.permissions import can, home_region, require, requires
-from shouwang.regions.models import Region
+from shouwang.regions.models import region_names
 
 from . import engine, services
 from .casepage import STEP_FILES, get_case, refused, render_case
@@ -194,10 +194,6 @@ def _history_by_id(settings: list[ProcedureSettings]) -> dict[str, list[ChangeLo
     return history
 
 
-def _region_names(codes) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
-
-
 @login_required
 @requires("cases.view_procedure_settings")
 @require_http_methods(["GET", "HEAD"])
@@ -206,7 +202,7 @@ def settings_list(request: HttpRequest) -> HttpResponse:
     stored = list(services.settings_for(request.user))
     prefix = home_region(request.user) or ""
     in_force = ProcedureSettings.for_region(prefix)
-    names = _region_names([s.region_code for s in stored] + [prefix])
+    names = region_names([s.region_code for s in stored] + [prefix])
     history = _history_by_id(stored)
     items = [
         {"settings": s, "region_name": names.get(s.region_code, ""), "steps": _step_days_text(s.step_days),
@@ -266,7 +262,7 @@ def settings_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     return redirect("cases:settings_list")
     history = history_rows(ChangeLog.objects.filter(object_type=OBJECT_TYPE, object_id=str(settings.pk))
                            .order_by("-id")) if settings else []
-    region_name = _region_names([settings.region_code]).get(settings.region_code, "") if settings else ""
+    region_name = region_names([settings.region_code]).get(settings.region_code, "") if settings else ""
     return render(request, "cases/settings_form.html", {
         "form": form, "settings": settings, "history": history, "region_name": region_name,
     }, status=status)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from shouwang.core.audit import record_changes
 from shouwang.core.bulk import insert_rows
 from shouwang.core.permissions import require, restrict
-from shouwang.regions.models import Region
+from shouwang.regions.models import Region, region_names
 from shouwang.registry.households.audit import make_change
 from shouwang.registry.models import Household
 
@@ -244,7 +244,7 @@ def campaign_progress(campaign: Campaign, user) -> ProgressRow:
         .order_by("region_code")
     )
     codes = {row["region_code"] for row in rows} | {row["region_code"][:9] for row in rows}
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    names = region_names(codes)
     root = ProgressRow(campaign.region_code, campaign.region.name if campaign.region_id else "")
     townships: dict[str, ProgressRow] = {}
     for row in rows:

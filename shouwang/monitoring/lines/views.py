@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from shouwang.core.models import ChangeLog
 from shouwang.core.permissions import can, home_region, require, requires
-from shouwang.regions.models import Region
+from shouwang.regions.models import region_names
 
 from .forms import LineForm
 from .models import MonitoringLine
@@ -23,10 +23,6 @@ from .permissions import EDIT_LINE, VIEW_LINE
 from .services import line_history, lines_for, save_line
 
 # --- monitoring lines --------------------------------------------------------------------------
-
-
-def _region_names(codes) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
 
 
 def _history_rows(entries) -> list[dict]:
@@ -46,7 +42,7 @@ def _history_rows(entries) -> list[dict]:
 @require_http_methods(["GET", "HEAD"])
 def line_list(request: HttpRequest) -> HttpResponse:
     lines = list(lines_for(request.user))
-    names = _region_names(line.region_code for line in lines)
+    names = region_names(line.region_code for line in lines)
     history: dict[str, list] = {}
     entries = ChangeLog.objects.filter(
         object_type="monitoring.monitoringline", object_id__in=[str(line.pk) for line in lines],

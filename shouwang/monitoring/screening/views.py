@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang.core.models import Job
 from shouwang.core.permissions import home_region, require, requires
-from shouwang.regions.models import Region
+from shouwang.regions.models import region_names
 
 from ..rules.facts import format_value
 from ..rules.permissions import EDIT_RULE
@@ -26,11 +26,6 @@ from .forms import ScreeningForm
 from .permissions import SCREEN
 from .preview import PreviewError, preview_rule
 from .tasks import JOB_KIND, start_screening
-
-
-def _region_names(codes) -> dict[str, str]:
-    return dict(Region.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name"))
-
 
 # --- screening --------------------------------------------------------------------------------
 
@@ -67,7 +62,7 @@ def screening_job(request: HttpRequest, job_id) -> HttpResponse:
         "job": job, "finished": finished, "result": result,
         "summary_json": json.dumps(result, ensure_ascii=False, indent=2) if result else "",
         "per_rule": sorted((result.get("per_rule") or {}).items()),
-        "region_name": _region_names([job.params.get("region") or ""]).get(job.params.get("region") or "", ""),
+        "region_name": region_names([job.params.get("region") or ""]).get(job.params.get("region") or "", ""),
     }
     response = render(request, "monitoring/screening_job.html", context)
     if not finished:
@@ -99,7 +94,7 @@ def rule_check(request: HttpRequest) -> JsonResponse:
         preview = preview_rule(request.POST.get("expression", ""), parameters, request.user, year=year)
     except PreviewError as exc:
         return JsonResponse(exc.as_dict())
-    names = _region_names({h.region_code for h in preview.households})
+    names = region_names({h.region_code for h in preview.households})
     return JsonResponse({
         "ok": True, "year": preview.year, "count": preview.count, "facts": preview.facts,
         "window": [d.isoformat() for d in preview.window] if preview.window else None,

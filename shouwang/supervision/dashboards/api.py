@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from shouwang.core.permissions import DeclaredAction
 
 from . import views
-from .services import Snapshot, read_dashboard
+from .services import Snapshot, read_dashboard, region_for
 
 
 def nested(snapshot: Snapshot) -> dict[str, dict[str, int]]:
@@ -49,7 +49,7 @@ class DashboardView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Dashboard figures of a region")
     def get(self, request: Request, code: str | None = None) -> Response:
-        region = views.region_for(request.user, code)  # outside the scope: 404
+        region = region_for(request.user, code)  # outside the scope: 404
         data = read_dashboard(request.user, region, today=views.today())
         refreshed = data.refreshed
         return Response(

@@ -17,9 +17,12 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.db.models.functions import Length, Substr
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from shouwang.cases.models import CaseStatus
+from shouwang.core.permissions import can, home_region
 from shouwang.monitoring.models import WarningStatus
 from shouwang.regions.models import Region
 
@@ -256,3 +259,11 @@ def read_dashboard(user, region: Region, *, months: int = 12, today: date | None
     areas = [Area(r.code, r.name, r.level, by_area.get(r.code, Snapshot())) for r in children]
     totals = by_area.get(region.code, Snapshot())
     return DashboardData(region, child_level, totals, areas, starts, monthly, last_refresh())
+
+
+def region_for(user, code: str | None) -> Region:
+    """The region to show: the user's own, or one inside it (anything else is 404)."""
+    code = code or home_region(user)
+    if not code or not can(user, "view", code):
+        raise Http404
+    return get_object_or_404(Region, code=code)

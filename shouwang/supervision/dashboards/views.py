@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +24,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang.cases.models import CaseStatus, Category, Level, RiskType
 from shouwang.core.models import Job
-from shouwang.core.permissions import can, home_region, requires
+from shouwang.core.permissions import can, requires
 from shouwang.monitoring.models import WarningChannel, WarningStatus
 from shouwang.regions.models import Region
 
 from .aggregates import INCOME_BANDS
-from .services import DashboardData, read_dashboard
+from .services import DashboardData, read_dashboard, region_for
 from .tasks import JOB_KIND, start_refresh
 
 TREND_MONTHS = 12
@@ -38,14 +38,6 @@ TREND_MONTHS = 12
 def today() -> date:
     """The date the trends end at; tests replace it."""
     return timezone.localdate()
-
-
-def region_for(user, code: str | None) -> Region:
-    """The region to show: the user's own, or one inside it (anything else is 404)."""
-    code = code or home_region(user)
-    if not code or not can(user, "view", code):
-        raise Http404
-    return get_object_or_404(Region, code=code)
 
 
 def band_labels() -> dict[str, str]:

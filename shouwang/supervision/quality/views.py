@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang.core.models import Job
 from shouwang.core.permissions import can, requires
-from shouwang.regions.models import Region
+from shouwang.regions.models import region_names
 
 from . import services as service
 from .filters import FindingFilter
@@ -36,7 +36,7 @@ def quality_index(request: HttpRequest) -> HttpResponse:
     village = request.GET.get("village", "")
     listed = FindingFilter.for_page(request.GET, findings, request.user).rows()
     villages = list(listed.order_by().values("region_code").annotate(n=Count("pk")).order_by("region_code"))
-    names = dict(Region.objects.filter(code__in=[v["region_code"] for v in villages]).values_list("code", "name"))
+    names = region_names(v["region_code"] for v in villages)
     for row in villages:
         row["name"] = names.get(row["region_code"], row["region_code"])
     page = None
