@@ -9,10 +9,21 @@ from django.shortcuts import render
 
 from shouwang.cases.procedure.deadlines import today_date as case_today
 from shouwang.cases.procedure.queue import queue as case_queue
-from shouwang.core.permissions import can
+from shouwang.core.permissions import can, home_region
+from shouwang.core.regioncodes import LEVEL_CODE_LENGTH
 from shouwang.monitoring.fieldwork.permissions import RECORD_VISIT
+from shouwang.monitoring.lines.permissions import VIEW_LINE
+from shouwang.monitoring.lines.services import missing_line_years
 from shouwang.monitoring.models import CampaignTask, SelfReport, SelfReportStatus, TaskStatus, Warning
 from shouwang.registry.models import Household, HouseholdType, Member
+
+
+def _missing_line_years(user) -> list[int]:
+    """For county-level users (who set the line or answer for the county), the years without a line."""
+    region = home_region(user) or ""
+    if not region or len(region) > LEVEL_CODE_LENGTH["county"] or not can(user, VIEW_LINE.name):
+        return []
+    return missing_line_years(region)
 
 
 @login_required
@@ -46,5 +57,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "self_report_leads": SelfReport.objects.restrict(user, "view").filter(status=SelfReportStatus.NEW).count(),
         "case_steps_pending": steps["pending"],
         "case_steps_overdue": steps["overdue"],
+        "missing_line_years": _missing_line_years(user),
     }
     return render(request, "web/home.html", context)

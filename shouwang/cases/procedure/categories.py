@@ -15,10 +15,11 @@ household-year with its current expression and parameters. A county that changes
 parameter (the drop, the medical amounts, the line multiple) changes the categories with it; a
 rule that is inactive or missing is no sign here, as it raises no warning in screening.
 
-The line is ``monitoring.lines.models.line_in_force`` for the household's region and the year.
-Where the county has not set the year's line yet, the most recent earlier year's is used by
-name (``earlier_year``), and every message names the year used (``line_label``); the screening
-run itself judges no household by another year's line.
+The line is ``monitoring.lines.models.line_in_force`` for the household's region and the year,
+the one answer screening, visits, elimination and the dashboards use too. A year without a line
+has none: nothing is judged by another year's line, and the message says which year lacks one
+and where to set it (``lines.services.no_line_message``). A line the county carried forward
+(沿用上年标准) is the year's line and is named so (``line_label``).
 
 This module also holds the small pieces the elimination criteria and the consistency checks
 share (the latest income record, "below the line", the money and line labels), so that "below
@@ -37,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from shouwang.cases.casefiles.models import Category
 from shouwang.monitoring.lines.models import MonitoringLine, line_in_force
+from shouwang.monitoring.lines.services import no_line_message
 from shouwang.monitoring.rules.household import HouseholdYearFacts, household_year_facts
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear
 
@@ -64,13 +66,12 @@ def below_line(income: Decimal | None, line: Decimal | None) -> bool | None:
     return Decimal(income) < Decimal(line)
 
 
-def line_label(line: MonitoringLine, year: int) -> str:
-    """"7,500.00 yuan" or, when an earlier year's line stands in, "7,500.00 yuan (the 2023 line)"."""
-    if line.year == year:
-        return _("%(amount)s yuan") % {"amount": yuan(line.amount)}
-    return _("%(amount)s yuan (the %(year)s line; no line is set for %(current)s)") % {
-        "amount": yuan(line.amount), "year": line.year, "current": year,
-    }
+def line_label(line: MonitoringLine) -> str:
+    """"7,500.00 yuan", or for a carried-forward line "7,500.00 yuan (... carried forward from 2023)"."""
+    if line.carried_forward:
+        return _("%(amount)s yuan (previous year's line carried forward from %(year)s)") % {
+            "amount": yuan(line.amount), "year": line.carried_from_year}
+    return _("%(amount)s yuan") % {"amount": yuan(line.amount)}
 
 
 # --- income records and the screening facts -------------------------------------------------
@@ -184,7 +185,7 @@ def income_position(household: Household, year: int | None = None, *,
     """
     record = income_record(household, year)
     year = year if year is not None else (record.year if record else timezone.localdate().year)
-    line = line_in_force(household.region_code, year, earlier_year=True)
+    line = line_in_force(household.region_code, year)
     facts = None
     if record is not None:
         on = min(date(year, 12, 31), timezone.localdate())
@@ -249,12 +250,11 @@ def category_problems(household: Household, category: str, year: int | None = No
         return problems
     if position.line is None:
         (problems if unchecked is None else unchecked).append(_(
-            "No monitoring line is set for %(year)s or earlier in this region: per-capita net income of "
-            "%(income)s yuan cannot be checked."
-        ) % {"year": position.year, "income": yuan(position.income)})
+            "Per-capita net income of %(income)s yuan in %(year)s cannot be checked against the line."
+        ) % {"year": position.year, "income": yuan(position.income)} + " " + no_line_message(position.year))
         return problems
     figures = {"category": label, "year": position.year, "income": yuan(position.income),
-               "line": line_label(position.line, position.year)}
+               "line": line_label(position.line)}
     if category in (Category.UNSTABLE_EX_POOR, Category.EDGE) and not position.below:
         problems.append(_(
             "“%(category)s” requires per-capita net income below the monitoring line; in %(year)s it is "

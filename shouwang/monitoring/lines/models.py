@@ -1,21 +1,26 @@
 """The monitoring line (监测范围 / 收入基准线): an income amount per year and region.
 
-Which line applies to a household in a year is answered in one place, ``LineBook.in_force``
-(``line_in_force`` for a single lookup): the most specific line of that year whose region code
-is a prefix of the household's (county over prefecture over province over the national line).
+Which line applies to a household on a date is answered in one place: ``line_in_force`` (the
+resolver), or ``LineBook.in_force`` for loops that ask many times, which is the same answer
+from rows loaded once. The line is the most specific line of that year whose region code is a
+prefix of the household's (county over prefecture over province over the national line), a
+line set for the year taking precedence over a carried-forward one.
 Screening's ``line`` fact is the same resolution written as SQL, from ``LineBook.of_year``'s
 order. A year without a line has none: the answer is None, never another year's line or a
-constant, unless the caller asks for the latest earlier year's line by name (``earlier_year``);
-that line's ``year`` then differs from the year asked, and whoever shows it must say so.
+constant, and whoever asked says so (``services.no_line_message``). Keeping the previous
+year's amount is a decision the county records (沿用上年标准, ``services.carry_forward``): a
+line of its own, ``carried_forward`` and naming the year it came from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.models import TimeStampedModel
@@ -37,46 +42,53 @@ class LineBook:
     """
 
     def __init__(self, lines: Iterable[MonitoringLine]):
-        self._by_year: dict[int, dict[str, MonitoringLine]] = {}
+        by_year: dict[int, list[MonitoringLine]] = {}
         for line in lines:
-            self._by_year.setdefault(line.year, {})[line.region_code] = line
-        self._years = sorted(self._by_year, reverse=True)
+            by_year.setdefault(line.year, []).append(line)
+        # Lines set for the year before carried-forward ones (a line published later for a wider
+        # region replaces the county's decision to keep last year's), each most specific first.
+        self._by_year = {
+            year: sorted(found, key=lambda line: (line.carried_forward, -len(line.region_code)))
+            for year, found in by_year.items()
+        }
 
     @classmethod
-    def load(cls) -> LineBook:
-        return cls(MonitoringLine.objects.all())
+    def load(cls, year: int | None = None) -> LineBook:
+        """Every line, or only ``year``'s (all a loop over one year needs)."""
+        lines = MonitoringLine.objects.all()
+        return cls(lines if year is None else lines.filter(year=year))
 
     def of_year(self, year: int) -> list[MonitoringLine]:
-        """The year's lines, most specific first: the order in which they are tried."""
-        return sorted(self._by_year.get(year, {}).values(), key=lambda line: -len(line.region_code))
+        """The year's lines in the order they are tried: set before carried forward, most specific first."""
+        return list(self._by_year.get(year, []))
 
-    def in_force(self, region_code: str, year: int, *, earlier_year: bool = False) -> MonitoringLine | None:
-        """The year's most specific line covering the region; None when the year has none for it.
-
-        With ``earlier_year``, a year without a line for the region is answered with the most
-        recent earlier year's line (its ``year`` says which); never a later year's.
-        """
-        codes = candidate_codes(region_code)
-        for y in self._years if earlier_year else [year]:
-            if y > year:
-                continue
-            lines = self._by_year.get(y, {})
-            for code in codes:
-                if code in lines:
-                    return lines[code]
+    def in_force(self, region_code: str, on: date | int) -> MonitoringLine | None:
+        """The year's line covering the region (``of_year``'s order); None when the year has none for it."""
+        for line in self._by_year.get(year_of(on), []):
+            if region_code.startswith(line.region_code):
+                return line
         return None
 
 
-def line_in_force(region_code: str, year: int, *, earlier_year: bool = False) -> MonitoringLine | None:
-    """The line for a household (its region code) and year: ``LineBook.in_force`` in one query."""
-    lines = MonitoringLine.objects.filter(region_code__in=candidate_codes(region_code))
-    lines = lines.filter(year__lte=year) if earlier_year else lines.filter(year=year)
-    return LineBook(lines).in_force(region_code, year, earlier_year=earlier_year)
+def year_of(on: date | int) -> int:
+    """The year a date falls in (a year is its own year)."""
+    return on if isinstance(on, int) else on.year
+
+
+def line_in_force(region_code: str, on: date | int) -> MonitoringLine | None:
+    """THE line for a region (a household's code) on a date or in a year; None when that year has none.
+
+    Every part that judges income against the line asks here (or ``LineBook.in_force``, the same
+    answer for many lookups): screening, visits, categories, elimination, consistency, dashboards.
+    """
+    year = year_of(on)
+    lines = MonitoringLine.objects.filter(year=year, region_code__in=candidate_codes(region_code))
+    return LineBook(lines).in_force(region_code, year)
 
 
 class MonitoringLineQuerySet(models.QuerySet["MonitoringLine"]):
     def for_year(self, year: int) -> list[MonitoringLine]:
-        """The year's lines, most specific first: the order in which they are tried."""
+        """The year's lines in the order in which they are tried (``LineBook.of_year``)."""
         return LineBook(self.filter(year=year)).of_year(year)
 
     def for_region(self, year: int, region_code: str) -> MonitoringLine | None:
@@ -107,6 +119,10 @@ class MonitoringLine(TimeStampedModel):
     basis = models.TextField(_("basis"), blank=True)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
+    # A year whose line was not (yet) published is covered by an explicit decision to keep the
+    # previous year's amount (沿用上年标准): a real record, with its basis, never an implicit fallback.
+    carried_forward = models.BooleanField(_("carried forward from the previous year"), default=False)
+    carried_from_year = models.PositiveSmallIntegerField(_("carried forward from year"), null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("changed by"),
@@ -125,6 +141,14 @@ class MonitoringLine(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.year} {self.region_code or _('national')}: {self.amount}"
 
+    @property
+    def carried_note(self) -> str:
+        """"沿用上年标准 (from 2023)" for a carried-forward line, "" for a line set for its year."""
+        if not self.carried_forward:
+            return ""
+        return gettext("Previous year's line carried forward (from %(year)s)") % {
+            "year": self.carried_from_year or self.year - 1}
+
     def clean(self) -> None:
         code = self.region_code or ""
         if len(code) not in LINE_CODE_LENGTHS or (code and not code.isdigit()):
@@ -133,3 +157,11 @@ class MonitoringLine(TimeStampedModel):
             )})
         if self.amount is not None and self.amount <= 0:
             raise ValidationError({"amount": _("The line must be a positive amount.")})
+        if self.carried_forward and not (self.carried_from_year and self.year and self.carried_from_year < self.year):
+            raise ValidationError({"carried_from_year": _(
+                "A carried-forward line names the earlier year whose line it keeps.")})
+        if self.carried_forward and not (self.basis or "").strip():
+            raise ValidationError({"basis": _(
+                "Carrying the previous year's line forward needs its basis (the document or decision).")})
+        if not self.carried_forward:
+            self.carried_from_year = None

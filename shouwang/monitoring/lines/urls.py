@@ -9,5 +9,6 @@ from . import views
 urlpatterns: list = [
     path("lines/", views.line_list, name="line_list"),
     path("lines/new/", views.line_edit, name="line_create"),
+    path("lines/carry-forward/", views.line_carry_forward, name="line_carry_forward"),
     path("lines/<int:pk>/edit/", views.line_edit, name="line_edit"),
 ]

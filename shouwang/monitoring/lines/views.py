@@ -13,14 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shouwang.core.audit_labels import field_label, value_label
 from shouwang.core.models import ChangeLog
 from shouwang.core.permissions import can, home_region, require, requires
 from shouwang.regions.models import region_names
 
-from .forms import LineForm
+from .forms import CarryForwardForm, LineForm
 from .models import MonitoringLine
 from .permissions import EDIT_LINE, VIEW_LINE
-from .services import line_history, lines_for, save_line
+from .services import carry_forward, line_history, lines_for, missing_line_years, save_line
 
 # --- monitoring lines --------------------------------------------------------------------------
 
@@ -29,8 +30,10 @@ def _history_rows(entries) -> list[dict]:
     rows = []
     for entry in entries:
         before, after = entry.before or {}, entry.after or {}
+        # Field names and values as the page's language says them (not "carried_forward True").
         changed = [
-            {"field": name, "before": before.get(name), "after": after.get(name)}
+            {"field": field_label(MonitoringLine, name), "before": value_label(MonitoringLine, name, before.get(name)),
+             "after": value_label(MonitoringLine, name, after.get(name))}
             for name in after if before.get(name) != after.get(name)
         ]
         rows.append({"entry": entry, "changed": changed})
@@ -55,8 +58,40 @@ def line_list(request: HttpRequest) -> HttpResponse:
          "editable": can(request.user, EDIT_LINE.name, line.region_code)}
         for line in lines
     ]
-    context = {"items": items, "can_edit": can(request.user, EDIT_LINE.name)}
+    region = home_region(request.user) or ""
+    missing = missing_line_years(region)
+    can_edit = can(request.user, EDIT_LINE.name)
+    carry_form = None
+    if can_edit:
+        # The earliest year without a line first: a year is carried from the one before it.
+        carry_form = CarryForwardForm(initial={"year": missing[-1] if missing else None, "region_code": region[:6]})
+    context = {"items": items, "can_edit": can_edit, "missing_line_years": missing, "carry_form": carry_form}
     return render(request, "monitoring/line_list.html", context)
+
+
+@login_required
+@requires(EDIT_LINE.name)
+@require_http_methods(["POST"])
+def line_carry_forward(request: HttpRequest) -> HttpResponse:
+    """Record 沿用上年标准 for a year and region (``services.carry_forward``), back to the lines page."""
+    form = CarryForwardForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            line = carry_forward(data["year"], data["region_code"] or "", request.user, data["basis"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The line of %(from)s is carried forward to %(year)s.") % {
+                "from": line.carried_from_year, "year": line.year})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("monitoring:line_list")
 
 
 @login_required

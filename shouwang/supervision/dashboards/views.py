@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shouwang.cases.models import CaseStatus, Category, Level, RiskType
 from shouwang.core.models import Job
 from shouwang.core.permissions import can, requires
+from shouwang.monitoring.lines.services import missing_line_years
 from shouwang.monitoring.models import WarningChannel, WarningStatus
 from shouwang.regions.models import Region
 
@@ -343,6 +344,9 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "refreshed": data.refreshed,
             "can_refresh": can(request.user, "supervision.refresh_dashboards"),
             "today": on,
+            # The income chart and the below-line figures need the line: a year without one says so.
+            "missing_line_years": missing_line_years(
+                region.code, on, data_year=data.refreshed.income_year if data.refreshed else None),
         },
     )
 

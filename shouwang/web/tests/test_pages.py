@@ -191,3 +191,39 @@ def test_a_refused_page_says_the_declared_refusal(client, personas):
     assert response.status_code == 403
     assert "403.html" in [t.name for t in response.templates]
     assert b"Only the county administrator may change the monitoring line." in response.content
+
+
+def test_navigation_links_the_lines_and_screening_pages_for_roles_that_may(client, personas):
+    lines_url, screening_url = reverse("monitoring:line_list"), reverse("monitoring:screening")
+    for name in ("erin", "frank"):  # county officer and administrator: both pages
+        client.force_login(personas[name])
+        hrefs = _nav_hrefs(client.get(HOME))
+        assert lines_url in hrefs and screening_url in hrefs, name
+    client.force_login(personas["alice"])  # village cadre: reads the lines, runs no screening
+    hrefs = _nav_hrefs(client.get(HOME))
+    assert lines_url in hrefs and screening_url not in hrefs
+    client.force_login(personas["ivan"])  # department officer: neither
+    hrefs = _nav_hrefs(client.get(HOME))
+    assert lines_url not in hrefs and screening_url not in hrefs
+
+
+def test_county_home_says_which_year_has_no_line(client, personas):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from shouwang.monitoring.models import MonitoringLine
+
+    this_year = timezone.localdate().year
+    MonitoringLine.objects.filter(year__gt=2023).delete()
+    make_household(VILLAGE_A1, year=2025)  # the latest data year, without a line
+    client.force_login(personas["erin"])
+    html = client.get(HOME).content.decode()
+    assert 'data-missing-line="2025"' in html and f'data-missing-line="{this_year}"' in html
+    assert "No monitoring line for 2025" in html and 'href="/monitoring/lines/#carry-forward"' in html
+    client.force_login(personas["alice"])  # a village cadre's home carries no county notice
+    assert "data-missing-line" not in client.get(HOME).content.decode()
+    for year in {2025, this_year}:
+        MonitoringLine.objects.create(year=year, region_code="433122", amount=Decimal("7500"))
+    client.force_login(personas["erin"])
+    assert "data-missing-line" not in client.get(HOME).content.decode()

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import VILLAGE_A1
+from conftest import COUNTY, VILLAGE_A1
 from shouwang.cases.models import CaseStatus, ProcedureKind, RiskType
 from shouwang.cases.tests.factories import make_case, make_measure
+from shouwang.monitoring.models import MonitoringLine
 from shouwang.registry.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def line_this_year(regions):
+    """The criteria judge by this year's line, never an earlier year's: the county has set one."""
+    MonitoringLine.objects.update_or_create(year=timezone.localdate().year, region_code=COUNTY,
+                                            defaults={"amount": Decimal("7500")})
 
 
 def stable_case(**kw):

@@ -11,6 +11,7 @@ from conftest import COUNTY, VILLAGE_A1
 from shouwang.cases.models import Category
 from shouwang.cases.procedure.categories import category_problems, suggest_category
 from shouwang.monitoring.lines.models import LineBook, line_in_force
+from shouwang.monitoring.lines.services import carry_forward
 from shouwang.monitoring.models import FeedSignal, MonitoringLine
 from shouwang.registry.models import HouseholdType, HouseholdYear
 from shouwang.registry.tests.factories import make_household
@@ -119,13 +120,25 @@ def test_type_and_income_problems_are_both_reported(line):
     assert len(problems) == 2
 
 
-def test_earlier_line_stands_in_when_the_year_has_none(regions):
+def test_a_year_without_a_line_is_not_judged_by_an_earlier_line_and_says_so(regions):
     MonitoringLine.objects.update_or_create(year=2023, region_code="43", defaults={"amount": Decimal("7500")})
     MonitoringLine.objects.filter(year__gt=2023).delete()
-    hh = household("8000", year=2025)
+    assert line_in_force(VILLAGE_A1, 2025) is None
+    hh = household("7000", year=2025)
     problems = category_problems(hh, Category.EDGE, 2025)
-    assert len(problems) == 1 and "the 2023 line" in problems[0]
+    assert len(problems) == 1
+    assert "No monitoring line is set for 2025" in problems[0] and "/monitoring/lines/" in problems[0]
+    assert "2023" not in problems[0]
+    assert suggest_category(hh, 2025) is None  # neither edge by 2023's line nor anything else
+
+
+def test_a_carried_forward_line_judges_and_is_named_so(personas):
+    MonitoringLine.objects.filter(year__gt=2023).delete()
+    carry_forward(2024, COUNTY, personas["frank"], "县防返贫领导小组会议纪要：沿用上年标准")
+    carry_forward(2025, COUNTY, personas["frank"], "县防返贫领导小组会议纪要：沿用上年标准")
     assert suggest_category(household("7000", year=2025), 2025) == Category.EDGE
+    problems = category_problems(household("8000", year=2025), Category.EDGE, 2025)
+    assert len(problems) == 1 and "7,500.00 yuan (previous year's line carried forward from 2024)" in problems[0]
 
 
 def test_no_line_at_all_is_reported(regions):

@@ -11,7 +11,7 @@ import pytest
 from conftest import VILLAGE_A1
 from shouwang.cases.models import Category
 from shouwang.cases.procedure.categories import SUDDEN_RULES, category_problems, suggest_category
-from shouwang.monitoring.models import FeedSignal, MonitoringLine, Rule, Warning
+from shouwang.monitoring.models import FeedSignal, MonitoringLine, Rule, Signal
 from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.screening.tests.test_screening_edges import EDGES, _build
 from shouwang.monitoring.tests.factories import household, signal
@@ -24,7 +24,7 @@ YEAR = 2023  # Hunan's shipped line of 7,500 yuan applies to 泸溪
 def _screened() -> dict[int, set[str]]:
     screen(year=YEAR)
     fired: dict[int, set[str]] = {}
-    for household_id, code in Warning.objects.values_list("household_id", "rule__code"):
+    for household_id, code in Signal.objects.values_list("household_id", "rule__code"):
         fired.setdefault(household_id, set()).add(code)
     return fired
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -35,14 +36,16 @@ def test_a_year_without_a_line_has_none(no_lines):
     assert LineBook.load().of_year(2024) == []
 
 
-def test_an_earlier_years_line_only_when_asked_by_name(no_lines):
+def test_never_another_years_line_and_a_date_means_its_year(no_lines):
     _lines(2022, county="7000")
     _lines(2023, province="7500")
     _lines(2025, county="9000")
-    line = line_in_force(VILLAGE_A1, 2024, earlier_year=True)
-    assert (line.year, line.amount) == (2023, Decimal("7500"))  # the latest earlier year, never a later one
-    assert LineBook.load().in_force(VILLAGE_A1, 2024, earlier_year=True) == line
-    assert line_in_force(VILLAGE_A1, 2021, earlier_year=True) is None
+    assert line_in_force(VILLAGE_A1, 2024) is None  # neither 2023's nor 2025's
+    assert LineBook.load().in_force(VILLAGE_A1, date(2024, 6, 1)) is None
+    line = line_in_force(VILLAGE_A1, date(2023, 3, 15))
+    assert (line.year, line.amount) == (2023, Decimal("7500"))
+    assert LineBook.load(2023).in_force(VILLAGE_A1, date(2023, 12, 31)) == line
+    assert LineBook.load(2023).in_force(VILLAGE_A1, 2025) is None  # a book of 2023 knows no other year
 
 
 @pytest.mark.parametrize(("amounts", "expected"), [

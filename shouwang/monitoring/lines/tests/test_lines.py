@@ -11,7 +11,7 @@ from conftest import VILLAGE_A1
 from shouwang.core.audit import verify_chain
 from shouwang.core.models import ChangeLog
 from shouwang.monitoring.lines.services import line_history, save_line
-from shouwang.monitoring.models import MonitoringLine, Warning
+from shouwang.monitoring.models import MonitoringLine, Signal
 from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.tests.factories import household
 from shouwang.regions.models import Region
@@ -58,7 +58,7 @@ def test_screening_uses_each_households_own_line(regions):
     household(_village("420102001001"), number="hubei_1000", wage="1000", dropout=True)
     result = screen(year=2023)
     fired = {}
-    for number, code in Warning.objects.values_list("household__number", "rule__code"):
+    for number, code in Signal.objects.values_list("household__number", "rule__code"):
         fired.setdefault(number, set()).add(code)
     below = {"INCOME_BELOW_LINE", "ADJUSTED_INCOME_BELOW_LINE"}
     assert fired == {"luxi_7900": below, "prefecture_7700": below, "changsha_7499": below, "hubei_1000": {"DROPOUT"}}
@@ -68,7 +68,7 @@ def test_screening_uses_each_households_own_line(regions):
 def test_year_without_a_line_fires_no_line_rule_and_says_so(regions):
     household(VILLAGE_A1, number="poor_2024", year=2024, wage="100", dropout=True)
     result = screen(year=2024)
-    assert list(Warning.objects.values_list("rule__code", flat=True)) == ["DROPOUT"]
+    assert list(Signal.objects.values_list("rule__code", flat=True)) == ["DROPOUT"]
     assert len(result.notes) == 1
     assert "No monitoring line is set for 2024" in result.notes[0]
     assert "INCOME_BELOW_LINE" in result.notes[0] and "INCOME_DROP" in result.notes[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -12,6 +13,7 @@ from django.utils import translation
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.core.models import Job
+from shouwang.monitoring.models import MonitoringLine
 from shouwang.regions.models import Region
 from shouwang.supervision.dashboards.services import refresh
 from shouwang.supervision.models import DashboardRefresh
@@ -144,9 +146,10 @@ def test_dashboard_answers_from_the_aggregates_in_a_handful_of_queries(
 ):
     login(client, personas, "erin")
     client.get(DASHBOARD)  # warm the session
-    # session, user, region, its ancestors, sub-areas, risk names, last refresh and the two grouped
-    # figure queries; the number does not grow with the registry.
-    with django_assert_max_num_queries(12):
+    # session, user, region, its ancestors, sub-areas, risk names, last refresh, the two grouped
+    # figure queries and the lines of this year and the income year; the number does not grow
+    # with the registry.
+    with django_assert_max_num_queries(13):
         assert client.get(DASHBOARD).status_code == 200
 
 
@@ -254,3 +257,13 @@ def test_a_township_code_in_the_signal_recounts_its_villages(registry, django_ca
         data_changed.send(sender=Warning, part="monitoring", region_codes={TOWNSHIP_A})
     scope = DashboardRefresh.objects.latest("started_at").scope.split()
     assert VILLAGE_A1 in scope and VILLAGE_A2 in scope and VILLAGE_B1 not in scope
+
+
+def test_a_year_without_a_line_is_said_on_the_dashboard_with_a_link(client, personas, registry):
+    # TODAY is in 2024, which has no line; the income year (2023) has the county's line
+    html = login(client, personas, "erin").get(DASHBOARD).content.decode()
+    assert 'data-missing-line="2024"' in html and 'data-missing-line="2023"' not in html
+    assert "No monitoring line for 2024" in html and 'href="/monitoring/lines/#carry-forward"' in html
+    MonitoringLine.objects.create(year=2024, region_code=COUNTY, amount=Decimal("7500"), basis="县定")
+    html = client.get(DASHBOARD).content.decode()
+    assert "data-missing-line" not in html
