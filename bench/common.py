@@ -75,10 +75,10 @@ def registry_models() -> tuple:
 
 
 def monitoring_models() -> tuple:
-    """Warnings and feed signals, then ``registry_models()``: what the screening benchmark writes."""
-    from shouwang.monitoring.models import FeedSignal, Warning
+    """Risk signals, warnings and feed signals, then ``registry_models()``: what the screening benchmark writes."""
+    from shouwang.monitoring.models import FeedSignal, Signal, Warning
 
-    return (Warning, FeedSignal, *registry_models())
+    return (Signal, Warning, FeedSignal, *registry_models())
 
 
 def empty_tables(models: Iterable) -> None:

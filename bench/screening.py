@@ -19,7 +19,7 @@ Steps, in one process:
    the same again, which must create nothing;
 4. the warnings are deleted; **baseline**: the same default rules written in Python over
    ``HouseholdYear`` objects (households joined, members, previous years and the window's feed
-   signals prefetched per chunk), one ``Warning.save()`` per fired rule, timed;
+   signals prefetched per chunk), one ``Signal.save()`` per fired rule, timed;
 5. both runs must have raised the same (household, rule) pairs; the differences are printed.
 
 The ratio baseline / screening is the figure to quote.
@@ -173,12 +173,12 @@ def python_rules(hy, prev, line, signals, members, params) -> list[str]:
 
 
 def baseline() -> tuple[float, int]:
-    """Loop over ORM objects, evaluate in Python, one ``save()`` per warning (autocommit)."""
+    """Loop over ORM objects, evaluate in Python, one ``save()`` per signal (autocommit)."""
     from django.db.models import Prefetch
+    from django.utils import timezone
 
-    from shouwang.monitoring.models import FeedSignal, MonitoringLine, Rule, Warning, WarningStatus
+    from shouwang.monitoring.models import FeedSignal, MonitoringLine, Rule, Signal
     from shouwang.monitoring.rules.facts import window_start
-    from shouwang.monitoring.warnings.models import verification_due
     from shouwang.registry.models import HouseholdYear
 
     start = time.perf_counter()
@@ -186,8 +186,8 @@ def baseline() -> tuple[float, int]:
     rules = {r.code: r for r in Rule.objects.filter(active=True)}
     params = {code: r.parameters for code, r in rules.items()}
     lines: dict[str, Decimal | None] = {}
-    open_pairs = set(Warning.objects.filter(status__in=WarningStatus.open()).values_list("household_id", "rule_id"))
-    due = verification_due()
+    open_pairs = set(Signal.objects.filter(open=True).values_list("household_id", "rule_id"))
+    today = timezone.localdate()
     queryset = (
         HouseholdYear.objects.filter(year=YEAR).select_related("household").order_by("id")
         .prefetch_related(
@@ -208,8 +208,8 @@ def baseline() -> tuple[float, int]:
             rule = rules[code]
             if (h.pk, rule.pk) in open_pairs:
                 continue
-            Warning(household=h, rule=rule, rule_version=rule.version, year=YEAR, due_date=due,
-                    evidence={"rule": code, "rule_version": rule.version}).save()
+            Signal(household=h, rule=rule, rule_version=rule.version, year=YEAR, raised_on=today,
+                   evidence={"rule": code, "rule_version": rule.version}).save()
             written += 1
     return time.perf_counter() - start, written
 
@@ -237,14 +237,17 @@ def settle() -> None:
 
 
 def remove_warnings() -> None:
-    """Empty the warnings table for the next timed run, leaving it as a first run found it."""
+    """Empty the signals and warnings tables for the next timed run, leaving them as a first run found them."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("TRUNCATE monitoring_warning CASCADE")  # nothing else refers to them here
+            # Nothing else refers to them here.
+            cursor.execute("TRUNCATE monitoring_signal, monitoring_warning CASCADE")
+            cursor.execute("VACUUM ANALYZE monitoring_signal")
             cursor.execute("VACUUM ANALYZE monitoring_warning")
         else:
+            cursor.execute("DELETE FROM monitoring_signal")
             cursor.execute("DELETE FROM monitoring_warning")
 
 
@@ -254,7 +257,7 @@ def main() -> None:
 
     from django.db import connection
 
-    from shouwang.monitoring.models import Warning
+    from shouwang.monitoring.models import Signal
     from shouwang.monitoring.screening.services import screen
 
     villages = prepare_database(args.database, monitoring_models())
@@ -281,26 +284,27 @@ def main() -> None:
         result = screen(year=YEAR)
         times.append(time.perf_counter() - t0)
         cpus.append(cpu_seconds() - cpu0)
-        print(f"screening {attempt + 1}: {times[-1]:.2f} s, {result.warnings_created:,} warnings", flush=True)
+        print(f"screening {attempt + 1}: {times[-1]:.2f} s, {result.signals_added:,} signals, "
+              f"{result.warnings_created:,} warnings", flush=True)
     t_screen, cpu_screen = statistics.median(times), statistics.median(cpus)
     from shouwang.monitoring.screening.engine import _parallel_workers, base_queryset
 
     connections_used = _parallel_workers(base_queryset(YEAR), result.households)
     rss_after = peak_rss_mib()
-    pairs = set(Warning.objects.values_list("household_id", "rule__code"))
+    pairs = set(Signal.objects.values_list("household_id", "rule__code"))
     t0 = time.perf_counter()
     again = screen(year=YEAR)
     t_again = time.perf_counter() - t0
-    assert again.warnings_created == 0 and again.warnings_unchanged == result.warnings_created, again.summary()
+    assert again.signals_added == 0 and again.signals_unchanged == result.signals_added, again.summary()
 
     t_base = n_base = None
     differences = None
     if not args.skip_baseline:
-        Warning.objects.all().delete()
+        remove_warnings()
         cpu0 = cpu_seconds()
         t_base, n_base = baseline()
         cpu_base = cpu_seconds() - cpu0
-        base_pairs = set(Warning.objects.values_list("household_id", "rule__code"))
+        base_pairs = set(Signal.objects.values_list("household_id", "rule__code"))
         differences = sorted(pairs ^ base_pairs)
 
     per_rule = ", ".join(f"{code} {n:,}" for code, n in result.per_rule.items() if n)
@@ -308,17 +312,18 @@ def main() -> None:
         ("data", f"{counts['households']:,} households / {counts['members']:,} members / "
                  f"{counts['years']:,} household-years / {counts['signals']:,} feed signals"),
         ("connections evaluating the rules", f"{connections_used}"),
-        ("screening: rules evaluated + warnings written",
+        ("screening: rules evaluated + signals and warnings written",
          f"{t_screen:8.2f} s  ({result.households / t_screen:,.0f} households/s, CPU {cpu_screen:.1f} s)"
          + (f"; median of {len(times)}: {', '.join(f'{t:.2f}' for t in times)} s" if len(times) > 1 else "")),
-        ("  warnings created", f"{result.warnings_created:8,}  ({per_rule})"),
+        ("  signals added", f"{result.signals_added:8,}  ({per_rule})"),
+        ("  households warned", f"{result.warnings_created:8,}"),
         ("  peak memory (resident set)", f"{rss_after:8.0f} MiB ({rss_after - rss_before:+,.0f} MiB over the start)"),
-        ("screening again (creates nothing)", f"{t_again:8.2f} s  ({again.warnings_unchanged:,} unchanged)"),
+        ("screening again (creates nothing)", f"{t_again:8.2f} s  ({again.signals_unchanged:,} unchanged)"),
     ]
     if t_base is not None:
         rows += [
             ("baseline: ORM objects + Python rules + save()",
-             f"{t_base:8.2f} s  ({n_base:,} warnings, CPU {cpu_base:.1f} s)"),
+             f"{t_base:8.2f} s  ({n_base:,} signals, CPU {cpu_base:.1f} s)"),
             ("ratio baseline / screening", f"{t_base / t_screen:8.1f} x"),
             ("same (household, rule) pairs", "yes" if not differences else f"NO: {len(differences)} differ, "
                                                                            f"e.g. {differences[:5]}"),

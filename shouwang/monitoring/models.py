@@ -9,10 +9,11 @@ from .fieldwork.models import Campaign, CampaignStatus, CampaignTask, TaskStatus
 from .lines.models import MonitoringLine
 from .rules.models import HouseholdMemberFacts, HouseholdSignalFacts, RiskType, Rule, RuleVersion, Severity
 from .selfreport.models import SelfReport, SelfReportStatus
-from .warnings.models import Warning, WarningChannel, WarningStatus, WarningTransition
+from .warnings.models import Signal, Warning, WarningChannel, WarningStatus, WarningTransition
 
 __all__ = [
-    "FeedSignal", "MonitoringLine", "RiskType", "Rule", "RuleVersion", "Severity", "Warning", "WarningChannel",
+    "FeedSignal", "MonitoringLine", "RiskType", "Rule", "RuleVersion", "Severity", "Signal", "Warning",
+    "WarningChannel",
     "WarningStatus", "WarningTransition",
 ]
 __all__ += ["Campaign", "CampaignStatus", "CampaignTask", "SelfReport", "SelfReportStatus", "TaskStatus", "Visit"]

@@ -1,30 +1,44 @@
-"""What cases tell screening: household/rule pairs already being dealt with by an open case."""
+"""What cases tell monitoring, and read back from it: which households are under monitoring (have
+an open case), and the risk signals gathered on a case.
+
+``open_case_ids`` is registered with ``monitoring.warnings.services.register_case_lookup`` in
+``apps.ready``: a new risk signal of such a household goes on its case instead of opening a warning.
+"""
 
 from __future__ import annotations
 
-from django.db import models
+from collections.abc import Iterable
+from datetime import date
+
+from django.apps import apps
 from django.db.models import QuerySet
+
+from shouwang.monitoring.models import Signal
 
 from .models import Case
 
 
-def suppressed_pairs(household_years: QuerySet) -> set[tuple[int, int]]:
-    """(household, rule) pairs screening must not warn about again: an open case came from that rule.
+def open_case_ids(household_ids: Iterable[int]) -> dict[int, int]:
+    """{household id: its open case's id} for those of ``household_ids`` with an open case.
 
-    Registered with ``monitoring.screening.services.register_suppression_provider`` in ``apps.ready``.
-    Covers the warning a case was opened from and any other warning of the household escalated
-    while the case is open (both raised by a rule the case is already dealing with).
+    ``household_ids`` may be a queryset of ids: it is then a subquery, nothing passes through Python.
     """
-    from shouwang.monitoring.models import Warning, WarningStatus
+    return dict(Case.objects.open().filter(household_id__in=household_ids).values_list("household_id", "id"))
 
-    # Every open case counts, not only those of the screened rows: an open case's pair must never
-    # get a new warning, and open cases are few where the screened rows may be a county's million
-    # (restricting to them cost a semi-join over all of them, 0.6 s at a million on SQLite).
-    open_cases = Case.objects.open()
-    pairs = set(open_cases.filter(warning__rule__isnull=False).values_list("household_id", "warning__rule_id"))
-    escalated = Warning.objects.filter(
-        status=WarningStatus.ESCALATED, rule__isnull=False, household__cases__in=open_cases,
-        closed_at__gte=models.F("household__cases__created_at"),
-    )
-    pairs.update(escalated.values_list("household_id", "rule_id"))
-    return pairs
+
+def case_signals(case: Case) -> QuerySet[Signal]:
+    """The risk signals gathered on the case, oldest first (open ones and those it closed)."""
+    return Signal.objects.filter(case_id=case.pk).select_related("rule").order_by("raised_on", "id")
+
+
+def new_signals(case: Case) -> tuple[list[Signal], date | None]:
+    """The case's open signals raised since its last measure began (else since it was identified,
+    else since the first clue), and that date: what the risk review looks at."""
+    measures = apps.get_model("cases", "Measure")  # assistance sits above casefiles
+    last_measure = (measures.objects.filter(case=case, starts_on__isnull=False)
+                    .order_by("-starts_on").values_list("starts_on", flat=True).first())
+    since = last_measure or case.identified_on or case.first_clue_date
+    signals = case_signals(case).filter(open=True)
+    if since is not None:
+        signals = signals.filter(raised_on__gte=since)
+    return list(signals), since

@@ -27,7 +27,7 @@ from shouwang.cases.pages import PAGE_SIZE
 from shouwang.cases.procedure.casepage import get_case, render_case
 from shouwang.cases.procedure.categories import suggest_category
 from shouwang.cases.procedure.deadlines import today_date
-from shouwang.cases.procedure.opening import open_case
+from shouwang.cases.procedure.opening import open_case, signal_risk_codes
 from shouwang.cases.procedure.refusals import ActionRefused
 from shouwang.core.permissions import can, requires
 from shouwang.monitoring.models import SelfReport, Visit, Warning, WarningStatus
@@ -101,9 +101,12 @@ def find_origin(request: HttpRequest) -> Origin | None:
     if (pk := pk_of("warning")) is not None:
         warning = get_object_or_404(Warning.objects.restrict(user, "view").select_related("rule"), pk=pk)
         household = get_object_or_404(households, pk=warning.household_id)
+        # Every rule and source gathered on the warning suggests its risk types; the first, the clue's date.
+        signals = list(warning.signals.select_related("rule").order_by("raised_on", "id"))
         risk = getattr(warning.rule, "risk_type", "") if warning.rule_id else ""
-        return Origin(household, CaseSource.WARNING, warning=warning, clue_date=warning.created_at.date(),
-                      risk_codes=(risk,) if risk else ())
+        codes = signal_risk_codes(signals) or ([risk] if risk else [])
+        clue = signals[0].raised_on if signals else warning.created_at.date()
+        return Origin(household, CaseSource.WARNING, warning=warning, clue_date=clue, risk_codes=tuple(codes))
     if (pk := pk_of("self_report")) is not None:
         report = get_object_or_404(SelfReport.objects.restrict(user, "view"), pk=pk)
         if report.household_id is None:

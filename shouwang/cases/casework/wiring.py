@@ -10,8 +10,8 @@ stays in its package; this module only names it to the engine and the page:
   (``notices``), the elimination criteria for the county's approval of an elimination
   (``elimination``), and what filing an identification sets for elimination (the safety-net flag
   of a household without labour);
-* the sections of the case's page: the elimination criteria, the consistency problems and the form
-  that shows a contact's full numbers.
+* the sections of the case's page: the elimination criteria, the consistency problems, the risk
+  signals that came in on the case and the form that shows a contact's full numbers.
 
 A new action is declared in ``procedure.declarations`` (its name and label), written in its
 feature's ``services.py`` and registered here.
@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from shouwang.cases.assistance import services as assistance
 from shouwang.cases.assistance.forms import UnmaskForm
 from shouwang.cases.casefiles.models import Case, CaseStatus
+from shouwang.cases.casefiles.screening import case_signals, new_signals
 from shouwang.cases.consistency.rules import problems_for
 from shouwang.cases.elimination import criteria
 from shouwang.cases.elimination import services as elimination
@@ -50,6 +51,7 @@ def connect() -> None:
     casepage.register_section("criteria", _criteria_section)
     casepage.register_section("problems", _problems_section)
     casepage.register_section("unmask_form", _unmask_section)
+    casepage.register_section("risk_signals", _signals_section)
 
 
 # --- the procedure engine ----------------------------------------------------------------------
@@ -89,6 +91,12 @@ def _criteria_section(request: HttpRequest, case: Case, context: dict[str, Any])
 
 def _problems_section(request: HttpRequest, case: Case, context: dict[str, Any]) -> dict[str, Any]:
     return {"problems": problems_for(case, context["today"])}
+
+
+def _signals_section(request: HttpRequest, case: Case, context: dict[str, Any]) -> dict[str, Any]:
+    """The risk signals that came in on the case (a monitored household gets no new warning)."""
+    new, since = new_signals(case)
+    return {"risk_signals": list(case_signals(case)), "new_signal_count": len(new), "new_signals_since": since}
 
 
 def _unmask_section(request: HttpRequest, case: Case, context: dict[str, Any]) -> dict[str, Any]:

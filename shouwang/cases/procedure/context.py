@@ -10,16 +10,18 @@ case, its procedure and steps inside the caller's transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shouwang.cases.casefiles.models import Case
+from shouwang.cases.casefiles.models import Case, CaseStatus
 from shouwang.core.permissions import can, permission
+from shouwang.monitoring.models import Signal
 
 from .declarations import LEVEL_OF_ROLE
+from .lateentry import recording_moment
 from .models import Level, Procedure, ProcedureStatus, Step, StepStatus
 from .refusals import NotYourLevel
 
@@ -64,6 +66,19 @@ class ActionContext:
     today: date
     procedure: Procedure | None = None
     steps: dict[str, Step] = field(default_factory=dict)
+    # The day the action is recorded (``today`` unless a caller replays a past day) and the reason
+    # given for a late entry (补录): a typed date earlier than ``recorded_on``.
+    recorded_on: date | None = None
+    late_reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.recorded_on is None:
+            self.recorded_on = self.today
+
+    @property
+    def moment(self) -> datetime:
+        """The time stamp of what this action records: now, or the replayed day at the current time."""
+        return recording_moment(self.recorded_on or self.today)
 
     def load_procedure(self) -> None:
         self.procedure = open_procedure(self.case)
@@ -81,12 +96,15 @@ def set_case(case: Case, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(case, name, value)
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now(), **fields)
+    if "status" in fields and fields["status"] not in CaseStatus.open():
+        # The case ends (risk eliminated, not included): the risk signals it was holding end with it.
+        Signal.objects.filter(case_id=case.pk, open=True).update(open=False, updated_at=timezone.now())
 
 
 def close_procedure(ctx: ActionContext, status: str, step_status_for_open: str | None = None,
                     acting_step_status: str | None = None) -> None:
     """Close the open procedure; open and waiting steps become skipped (or rejected for the actor's)."""
-    now = timezone.now()
+    now = ctx.moment
     Procedure.objects.filter(pk=ctx.procedure.pk).update(status=status, closed_at=now)
     mine = [s.pk for s in open_steps_of_level(ctx)] if acting_step_status else []
     if mine:

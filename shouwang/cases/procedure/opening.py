@@ -24,8 +24,11 @@ from shouwang.core.signals import data_changed
 from .audit import record
 from .context import user_level
 from .deadlines import start_procedure, today_date
+from .lateentry import recording_day, recording_moment
 from .models import ProcedureKind
 from .refusals import InvalidData, NotAllowedNow, NotYourLevel
+
+OTHER_RISK = "QT"  # 其他: the risk type of a case whose signals suggest none
 
 
 def risk_types_from(values: Iterable[Any]) -> list[RiskType]:
@@ -42,14 +45,19 @@ def risk_types_from(values: Iterable[Any]) -> list[RiskType]:
 
 
 def open_case(household, user, *, category: str, risk_types: Iterable[Any], source: str, first_clue_date: date,
-              warning=None, self_report=None, visit=None, disaster_note: str = "", today: date | None = None) -> Case:
+              warning=None, self_report=None, visit=None, disaster_note: str = "", today: date | None = None,
+              escalating: bool = False, recorded_on: date | None = None) -> Case:
     """Open a case for ``household`` and start its identification (policy.md §6.1).
 
     A village cadre of the household's village, or an officer of its township, opens it. The
     category is checked against the household's type and income (``categories``); a warning
-    it comes from is escalated in the same transaction.
+    it comes from is escalated in the same transaction, and so is the household's open warning
+    when the case is opened without naming it (a household is either warned or monitored).
+    ``escalating``: called by the warning's escalation itself (``case_for_warning``).
+    ``recorded_on``: the day the case is opened (``today`` when given, else today); a caller
+    replaying past days passes the day it plays, and the history is dated that day.
     """
-    today = today or today_date()
+    today = recorded_on = recorded_on or today or today_date()
     if not can(user, "cases.open_case", household.region_code):
         raise NotYourLevel(_("Cases are opened by a village cadre of the household's village or an officer of "
                              "its township."))
@@ -71,7 +79,7 @@ def open_case(household, user, *, category: str, risk_types: Iterable[Any], sour
                          (visit, _("The visit belongs to another household."))):
         if obj is not None and getattr(obj, "household_id", None) not in (None, household.pk):
             raise InvalidData(message)
-    if warning is not None and warning.status not in ("new", "verifying"):
+    if warning is not None and not escalating and warning.status not in ("new", "verifying"):
         raise NotAllowedNow(_("The warning is already closed (“%(status)s”).") % {
             "status": warning.get_status_display()})
 
@@ -96,9 +104,11 @@ def open_case(household, user, *, category: str, risk_types: Iterable[Any], sour
         record(case, user, level, "open", "", CaseStatus.IDENTIFYING, procedure=procedure, data={
             "category": category, "risk_types": [t.code for t in types], "source": source,
             "first_clue_date": first_clue_date.isoformat(), "warning": getattr(warning, "pk", None),
-        } | ({"category_unchecked": " ".join(str(u) for u in unchecked)} if unchecked else {}))
-        if warning is not None:
-            _escalate_warning(warning, user)
+        } | ({"category_unchecked": " ".join(str(u) for u in unchecked)} if unchecked else {}),
+            at=recording_moment(recorded_on))
+        pending = warning if warning is not None else _open_warning_of(household)
+        if pending is not None and not escalating:
+            _escalate_warning(pending, user)
         region_codes = {case.region_code}
         transaction.on_commit(lambda: data_changed.send(sender=Case, part="cases", region_codes=region_codes))
     return case
@@ -114,3 +124,64 @@ def _escalate_warning(warning, user) -> None:
     except (DjangoPermissionDenied, lifecycle.TransitionNotAllowed) as exc:
         # The warning moved meanwhile; the whole opening is rolled back.
         raise NotAllowedNow(_("The warning could not be escalated: %(error)s") % {"error": exc}) from exc
+
+
+def _open_warning_of(household):
+    from shouwang.monitoring.models import Warning, WarningStatus
+
+    return Warning.objects.filter(household=household, status__in=WarningStatus.open()).first()
+
+
+# What each source of a warning's signals is called on a case.
+_SOURCES = {"rule": CaseSource.WARNING, "feed": CaseSource.WARNING, "self_report": CaseSource.SELF_REPORT,
+            "visit": CaseSource.VISIT}
+
+
+def signal_risk_codes(signals) -> list[str]:
+    """The risk types the signals suggest, in order: a rule's suggested type, a self-report's, a visit's."""
+    codes: list[str] = []
+    for signal in signals:
+        evidence = signal.evidence if isinstance(signal.evidence, dict) else {}
+        if signal.rule_id and signal.rule is not None and signal.rule.risk_type:
+            codes.append(signal.rule.risk_type)
+        for report in evidence.get("self_reports") or []:
+            if report.get("risk_type"):
+                codes.append(report["risk_type"])
+        for visit in evidence.get("visits") or []:
+            codes.extend(visit.get("risk_types") or [])
+    return list(dict.fromkeys(codes))
+
+
+def case_for_warning(warning, user, now) -> Case:
+    """The case an escalated warning goes to: the household's open case, or one opened now.
+
+    Registered with ``monitoring.warnings.services.register_escalation``; runs inside the
+    transaction that escalates the warning, so the warning never closes without its case. The
+    new case takes the category the household's data suggest, the risk types its signals suggest
+    (“other” where none does), the source of its first signal and that signal's date as the first
+    clue. Where no case can be opened so (the category does not fit), the escalation is refused
+    with the reason: the case form lets the cadre choose.
+    """
+    from shouwang.monitoring.warnings.services import TransitionNotAllowed
+
+    from .categories import suggest_category
+
+    existing = Case.objects.open().filter(household_id=warning.household_id).first()
+    if existing is not None:
+        return existing
+    household = warning.household
+    signals = list(warning.signals.select_related("rule").order_by("raised_on", "id"))
+    active = set(RiskType.objects.filter(active=True).values_list("code", flat=True))
+    codes = [code for code in signal_risk_codes(signals) if code in active][:MAX_RISK_TYPES] or [OTHER_RISK]
+    category = suggest_category(household) or (
+        Category.UNSTABLE_EX_POOR if household.household_type == "ex_poor" else Category.EDGE)
+    today = recording_day(None, now)
+    first = min((s.raised_on for s in signals), default=None) or warning.created_at.date()
+    channel = signals[0].channel if signals else warning.channel
+    try:
+        return open_case(household, user, category=category, risk_types=codes,
+                         source=_SOURCES.get(channel, CaseSource.WARNING), first_clue_date=min(first, today),
+                         warning=warning, today=today, escalating=True)
+    except (InvalidData, NotAllowedNow, NotYourLevel) as exc:
+        raise TransitionNotAllowed(_("No case could be opened from this warning: %(error)s Open it from the case "
+                                     "form to choose its category and risk types.") % {"error": exc}) from exc

@@ -8,6 +8,7 @@ Writing the warnings is :mod:`.services`' part.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from operator import or_
 from django.conf import settings
 from django.db import connections, models
 from django.db.models import Case, F, Max, Min, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Exact
 from django.db.models.sql.constants import MULTI
 
@@ -38,9 +40,14 @@ class Hit:
     facts: dict[str, object]
 
 
-def base_queryset(year: int, region: str = "") -> QuerySet:
-    """The year's household rows to screen, optionally within a region (code prefix)."""
+def base_queryset(year: int, region: str = "", household_ids: list[int] | None = None) -> QuerySet:
+    """The year's household rows to screen, optionally within a region (code prefix) and limited
+    to some households (``household_ids``; None: all)."""
     qs = HouseholdYear.objects.all()
+    if household_ids is not None:
+        # The households a commit touched: their (household, year) rows by the unique index.
+        qs = qs.filter(year=year, household_id__in=_id_list(household_ids, qs.db))
+        return (qs.filter(region_code__startswith=region) if region else qs).order_by()
     if len(region) > 6:  # a township or a village: few rows, the index helps
         qs = qs.filter(year=year, region_code__startswith=region)
     else:
@@ -50,6 +57,16 @@ def base_queryset(year: int, region: str = "") -> QuerySet:
         if region:
             qs = qs.filter(region_code__startswith=region)
     return qs.order_by()
+
+
+def _id_list(ids: list[int], using: str):
+    """``ids`` for an ``__in`` lookup: as they are when few; as one parameter when many, since a
+    commit of a whole county would pass SQLite's limit on the parameters of one statement."""
+    if len(ids) <= 500:
+        return ids
+    if connections[using].vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def _facts_used(compiled: dict[int, CompiledRule]) -> list[str]:

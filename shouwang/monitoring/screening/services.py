@@ -2,18 +2,20 @@
 
 All active rules are evaluated in one SQL query inside the database: the facts they use
 are annotated onto the year's ``HouseholdYear`` rows, each rule becomes one boolean column,
-and only rows where some rule is true are kept. Each fired rule then becomes a ``Warning``
-carrying its evidence, unless the household already has an open warning for that rule (or an
-open case from it); so screening twice changes nothing.
+and only rows where some rule is true are kept. Each fired rule then becomes a ``Signal``
+carrying its evidence, unless the household already has an open signal of that rule; so
+screening twice changes nothing. The new signals then gather where their household is dealt
+with (``warnings.services.gather``): on its open case, else on its one open warning, else on a
+warning opened for it, so a household is one item in its village queue however many rules fire.
 
 * PostgreSQL: nothing per household passes through Python. The rule query, the evidence and
   the insert are one ``WITH … INSERT … SELECT`` statement (``_insert_part``).
-* SQLite: the fired rows come back and the warnings are written in bulk
+* SQLite: the fired rows come back and the signals are written in bulk
   (``core.bulk.insert_rows``).
 
 A large run is split by household id across two connections, one core each
 (``SHOUWANG_SCREENING_WORKERS``). On PostgreSQL each connection also writes its part's
-warnings, and the parts commit together or not at all.
+signals, and the parts commit together or not at all.
 
 The verification deadline is ``SHOUWANG_WARNING_VERIFY_DAYS`` working days (default 5) after
 the warning is raised (``warnings.models.verification_due``, counted on the one calendar,
@@ -29,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db import connections, transaction
 from django.db.models import Count, Max, QuerySet
@@ -44,7 +47,8 @@ from shouwang.registry.models import HouseholdYear
 from ..rules.compiler import CompiledRule, RuleError, compile_expression
 from ..rules.facts import FACTS, NUMBER, FactContext, fact_alias, household_facts
 from ..rules.models import Rule
-from ..warnings.models import Warning, WarningChannel, WarningStatus, verification_due
+from ..warnings.models import Signal, Warning, WarningChannel, WarningStatus
+from ..warnings.services import gather
 from .engine import (
     Hit,
     _facts_used,
@@ -58,19 +62,7 @@ from .engine import (
 )
 
 SCREENING_LOCK = 0x5357_4D4F  # PostgreSQL advisory lock key of screening runs ("SWMO")
-WARNING_COLUMNS = ("household_id", "region_code", "rule_id", "rule_version", "evidence")  # then WarningRows.constants
-
-# Other parts (the cases app) may say that a household/rule pair is already being dealt with,
-# without monitoring importing them: each provider gets the screened HouseholdYear queryset and
-# returns (household_id, rule_id) pairs that must not get a new warning.
-SuppressionProvider = Callable[[QuerySet], Iterable[tuple[int, int]]]
-_suppression_providers: list[SuppressionProvider] = []
-
-
-def register_suppression_provider(provider: SuppressionProvider) -> SuppressionProvider:
-    if provider not in _suppression_providers:
-        _suppression_providers.append(provider)
-    return provider
+SIGNAL_COLUMNS = ("household_id", "region_code", "rule_id", "rule_version", "evidence")  # then SignalRows.constants
 
 
 @dataclass
@@ -80,9 +72,10 @@ class ScreeningResult:
     window_start: date | None
     window_end: date | None
     households: int = 0
-    warnings_created: int = 0
-    warnings_unchanged: int = 0
-    per_rule: dict[str, int] = field(default_factory=dict)
+    signals_added: int = 0  # fired rules that were not already an open signal of the household
+    signals_unchanged: int = 0  # fired rules already open as a signal
+    warnings_created: int = 0  # households newly warned (the others' signals joined their warning or case)
+    per_rule: dict[str, int] = field(default_factory=dict)  # households each rule fired for
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -90,8 +83,9 @@ class ScreeningResult:
         """The ``screen --json`` shape."""
         return {
             "households": self.households,
+            "signals_added": self.signals_added,
+            "signals_unchanged": self.signals_unchanged,
             "warnings_created": self.warnings_created,
-            "warnings_unchanged": self.warnings_unchanged,
             "per_rule": self.per_rule,
             "seconds": round(self.seconds, 3),
         }
@@ -117,7 +111,8 @@ def compile_active_rules(result: ScreeningResult | None = None) -> tuple[list[Ru
     return rules, compiled
 
 
-def _count_rows(year: int, region: str, ctx: FactContext) -> tuple[int, int]:
+def _count_rows(year: int, region: str, ctx: FactContext,
+                household_ids: list[int] | None = None) -> tuple[int, int]:
     """(rows to screen, rows no monitoring line covers).
 
     Counted per region code from the (year, region) index alone, and the codes matched against
@@ -127,6 +122,8 @@ def _count_rows(year: int, region: str, ctx: FactContext) -> tuple[int, int]:
     rows = HouseholdYear.objects.filter(year=year)
     if region:
         rows = rows.filter(region_code__startswith=region)
+    if household_ids is not None:
+        rows = rows.filter(household_id__in=household_ids)
     prefixes = [line.region_code for line in ctx.lines]
     total = uncovered = 0
     for code, n in rows.order_by().values_list("region_code").annotate(n=Count("region_code")):
@@ -159,13 +156,13 @@ def _line_notes(result: ScreeningResult, ctx: FactContext, uncovered: int, rules
 
 
 def _serialise_runs() -> None:
-    """One screening run writes at a time, so a second run sees the first one's warnings.
+    """One screening run writes at a time, so a second run sees the first one's signals.
 
     SQLite already serialises writers (transactions begin IMMEDIATE); PostgreSQL takes a
     transaction-scoped advisory lock. Without it, two overlapping runs would collide on the
-    one-open-warning constraint and the later one would fail.
+    one-open-signal constraint and the later one would fail.
     """
-    connection = connections[Warning.objects.db]
+    connection = connections[Signal.objects.db]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCREENING_LOCK])
@@ -190,12 +187,21 @@ def _lock_rules(compiled: dict[int, CompiledRule]) -> dict[int, CompiledRule]:
 
 
 def screen(year: int | None = None, region: str = "", on: date | None = None,
-           progress: Callable[[int, int, str], None] | None = None) -> ScreeningResult:
-    """Screen a year's households (default: the latest year recorded) and raise warnings.
+           progress: Callable[[int, int, str], None] | None = None,
+           household_ids: Iterable[int] | None = None) -> ScreeningResult:
+    """Screen a year's households (default: the latest year recorded): a signal for each rule that
+    fires, gathered on the household's case or its one open warning.
 
     The feed window ends on ``on``; by default on 31 December of an explicitly given year,
-    otherwise today.
+    otherwise today. The signals are raised on ``on`` (today by default) and a new warning is due
+    ``SHOUWANG_WARNING_VERIFY_DAYS`` working days later. ``household_ids`` limits the run to those
+    households (the ones a registry or feed commit touched); None screens every household of the year and region.
     """
+    ids = None if household_ids is None else sorted({int(pk) for pk in household_ids})
+    if ids == []:
+        result = ScreeningResult(year, region, None, None)
+        result.notes.append(_("No household to screen."))
+        return result
     started = time.perf_counter()
     report = progress or (lambda done, total, message: None)
     explicit_year = year is not None
@@ -207,20 +213,21 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     end = on or (date(year, 12, 31) if explicit_year else timezone.localdate())
     ctx = FactContext.for_year(year, end)
     result = ScreeningResult(year, region, ctx.window_start, ctx.window_end)
-    base = base_queryset(year, region)
+    base = base_queryset(year, region, ids)
     rules, compiled = compile_active_rules(result)
     result.per_rule = {rule.code: 0 for rule in rules}
-    result.households, uncovered = _count_rows(year, region, ctx)
+    result.households, uncovered = _count_rows(year, region, ctx, ids)
     _line_notes(result, ctx, uncovered, rules, compiled)
     report(0, 3, _("Evaluating %(n)d rules") % {"n": len(rules)})
 
-    in_database = connections[Warning.objects.db].vendor == "postgresql"
+    in_database = connections[Signal.objects.db].vendor == "postgresql"
     workers = _parallel_workers(base, result.households)  # decided outside the transaction below
     hits = [] if in_database else evaluate(compiled, ctx, base, region, workers)
-    report(1, 3, _("Writing warnings"))
+    report(1, 3, _("Writing signals and warnings"))
     by_id = {rule.pk: rule for rule in rules}
     window = [ctx.window_start.isoformat(), ctx.window_end.isoformat()]
-    new = WarningRows(year, verification_due(), {
+    raised_on = on or timezone.localdate()
+    new = SignalRows(year, raised_on, {
         rule_id: {"rule": by_id[rule_id].code, "rule_version": by_id[rule_id].version,
                   "expression": by_id[rule_id].expression, "parameters": by_id[rule_id].parameters,
                   "window": window}
@@ -229,21 +236,22 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     with transaction.atomic():
         _serialise_runs()
         compiled = _lock_rules(compiled)
-        skip: set[tuple[int, int]] = set()
-        for provider in _suppression_providers:
-            skip.update(provider(base))
         if in_database:
-            fired, created = _write_in_database(compiled, ctx, base, region, workers, new, skip)
+            fired, created = _write_in_database(compiled, ctx, base, region, workers, new)
         else:
-            existing = Warning.objects.filter(status__in=WarningStatus.open(), rule_id__in=list(by_id))
+            existing = Signal.objects.filter(open=True, rule_id__in=list(by_id))
             if region:
                 existing = existing.filter(region_code__startswith=region)
-            skip.update(existing.values_list("household_id", "rule_id"))
-            fired, created = _write_from_hits(compiled, hits, new, skip)
+            if ids is not None:
+                existing = existing.filter(household_id__in={hit.household_id for hit in hits})
+            skip = set(existing.values_list("household_id", "rule_id"))
+            dismissed = _dismissed_facts(year, region, {hit.household_id for hit in hits} if ids is not None else None)
+            fired, created = _write_from_hits(compiled, hits, new, skip, dismissed)
         for rule_id, count in fired.items():
             result.per_rule[by_id[rule_id].code] = count
-        result.warnings_created = sum(created.values())
-        result.warnings_unchanged = sum(fired.values()) - result.warnings_created
+        result.signals_added = sum(created.values())
+        result.signals_unchanged = sum(fired.values()) - result.signals_added
+        result.warnings_created = gather(raised_on) if result.signals_added else 0
         report(2, 3, _("Recording the run"))
         result.seconds = time.perf_counter() - started
         record_changes([Change(
@@ -259,33 +267,57 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
 
 
 @dataclass(frozen=True)
-class WarningRows:
-    """What the warnings of one run share: the year, the verification date, each rule's evidence."""
+class SignalRows:
+    """What the signals of one run share: the year, the day raised, each rule's evidence."""
 
     year: int
-    due: date
-    evidence: dict[int, dict]  # rule id → the evidence every warning of that rule carries, facts aside
+    raised_on: date
+    evidence: dict[int, dict]  # rule id → the evidence every signal of that rule carries, facts aside
 
     def constants(self, connection) -> dict[str, object]:
-        """Database values of the columns every new warning has alike (defaults included)."""
-        given = {"year": self.year, "status": WarningStatus.NEW.value, "channel": WarningChannel.RULE.value,
-                 "due_date": Warning._meta.get_field("due_date").get_db_prep_save(self.due, connection)}
-        return given | column_defaults(Warning, [*WARNING_COLUMNS, *given], connection)
+        """Database values of the columns every new signal has alike (defaults included)."""
+        given = {"year": self.year, "open": True, "channel": WarningChannel.RULE.value,
+                 "raised_on": Signal._meta.get_field("raised_on").get_db_prep_save(self.raised_on, connection)}
+        return given | column_defaults(Signal, [*SIGNAL_COLUMNS, *given], connection)
 
 
-def _write_from_hits(compiled: dict[int, CompiledRule], hits: list[Hit], new: WarningRows,
-                     skip: set[tuple[int, int]]) -> tuple[Counter[int], Counter[int]]:
-    """Write a warning for each fired (household, rule) pair not in ``skip``; (fired, created) per rule.
+def _dismissed_facts(year: int, region: str, household_ids: set[int] | None) -> dict[tuple[int, int], list[dict]]:
+    """The facts of the year's rule signals closed by a dismissal, by (household, rule).
+
+    A cadre who verified a household and dismissed a rule's signal has answered it for those
+    facts: screening the same year again raises it anew only when the facts changed (a new
+    income record, a new feed row), not on every run.
+    """
+    dismissed = Signal.objects.filter(year=year, open=False, rule__isnull=False,
+                                      warning__status=WarningStatus.DISMISSED)
+    if region:
+        dismissed = dismissed.filter(region_code__startswith=region)
+    if household_ids is not None:
+        dismissed = dismissed.filter(household_id__in=household_ids)
+    found: dict[tuple[int, int], list[dict]] = {}
+    for household_id, rule_id, evidence in dismissed.values_list("household_id", "rule_id", "evidence"):
+        facts = evidence.get("facts") if isinstance(evidence, dict) else None
+        if isinstance(facts, dict):
+            found.setdefault((household_id, rule_id), []).append(facts)
+    return found
+
+
+def _write_from_hits(compiled: dict[int, CompiledRule], hits: list[Hit], new: SignalRows,
+                     skip: set[tuple[int, int]],
+                     dismissed: dict[tuple[int, int], list[dict]] | None = None) -> tuple[Counter[int], Counter[int]]:
+    """Write a signal for each fired (household, rule) pair not in ``skip``; (fired, created) per rule.
+
+    A pair whose signal of the year was dismissed with the same facts (``dismissed``) stays answered.
 
     Rows go in through core.bulk.insert_rows (one executemany), already in database form:
     bulk_create's per-field preparation would cost more than evaluating the rules.
     """
-    connection = connections[Warning.objects.db]
+    connection = connections[Signal.objects.db]
     constants = new.constants(connection)
-    columns = (*WARNING_COLUMNS, *constants)
+    columns = (*SIGNAL_COLUMNS, *constants)
     tail = tuple(constants.values())
-    # Evidence is written as JSON text: what a rule's warnings share is encoded once, and each
-    # warning adds its facts (plain numbers, booleans and strings).
+    # Evidence is written as JSON text: what a rule's signals share is encoded once, and each
+    # signal adds its facts (plain numbers, booleans and strings).
     shared = {rule_id: json.dumps(evidence, ensure_ascii=False)[:-1] + ', "facts": '
               for rule_id, evidence in new.evidence.items()}
     version = {rule_id: evidence["rule_version"] for rule_id, evidence in new.evidence.items()}
@@ -299,17 +331,26 @@ def _write_from_hits(compiled: dict[int, CompiledRule], hits: list[Hit], new: Wa
             fired[rule_id] += 1
             if (hit.household_id, rule_id) in skip:
                 continue
+            facts = {name: _json_value(hit.facts[name], type_) for name, type_ in fact_types[rule_id]}
+            if dismissed and _same_facts(facts, dismissed.get((hit.household_id, rule_id), ())):
+                continue
             skip.add((hit.household_id, rule_id))
             created[rule_id] += 1
-            facts = {name: _json_value(hit.facts[name], type_) for name, type_ in fact_types[rule_id]}
             rows.append((hit.household_id, hit.region_code, rule_id, version[rule_id],
                          shared[rule_id] + encode(facts) + "}", *tail))
-    insert_rows(Warning, columns, rows)
+    insert_rows(Signal, columns, rows)
     return fired, created
 
 
+def _same_facts(facts: dict, earlier: Iterable[dict]) -> bool:
+    """Whether ``facts`` equal one of ``earlier`` (numbers compared as numbers: 7500 == 7500.0)."""
+    normal = json.loads(json.dumps(facts, default=str), parse_float=Decimal, parse_int=Decimal)
+    return any(json.loads(json.dumps(e, default=str), parse_float=Decimal, parse_int=Decimal) == normal
+               for e in earlier)
+
+
 def _write_in_database(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet, region: str,
-                       workers: int, new: WarningRows, skip: set[tuple[int, int]]) -> tuple[Counter[int], Counter[int]]:
+                       workers: int, new: SignalRows) -> tuple[Counter[int], Counter[int]]:
     """PostgreSQL: evaluate and write inside the database, one statement per part; (fired, created).
 
     Nothing per household passes through Python: the rule query, the evidence (built with
@@ -324,13 +365,13 @@ def _write_in_database(compiled: dict[int, CompiledRule], ctx: FactContext, base
     facts = _facts_used(compiled)
     parts = _parts(base, workers)
     if len(parts) == 1:
-        return _insert_part(compiled, facts, ctx, base, region, new, skip)
+        return _insert_part(compiled, facts, ctx, base, region, new)
     barrier = threading.Barrier(len(parts))
 
     def write(part: FactContext) -> tuple[Counter[int], Counter[int]]:
         try:
             with transaction.atomic(using=base.db):
-                counts = _insert_part(compiled, facts, part, base, region, new, skip)
+                counts = _insert_part(compiled, facts, part, base, region, new)
                 with connections[base.db].cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 barrier.wait()  # every part is written and checked: all commit
@@ -348,9 +389,9 @@ def _write_in_database(compiled: dict[int, CompiledRule], ctx: FactContext, base
 
 
 def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext, base: QuerySet,
-                 region: str, new: WarningRows, skip: set[tuple[int, int]]) -> tuple[Counter[int], Counter[int]]:
+                 region: str, new: SignalRows) -> tuple[Counter[int], Counter[int]]:
     """The one statement of a part (``ctx.households``, or all): rule query → fired (household,
-    rule) pairs → new warnings."""
+    rule) pairs → new signals."""
     qs, _columns = _rule_query(compiled, facts, ctx, base)
     connection = connections[qs.db]
     q = connection.ops.quote_name
@@ -371,26 +412,27 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
         fired_params += [rule_id, new.evidence[rule_id]["rule_version"],
                          json.dumps(new.evidence[rule_id], ensure_ascii=False), *rule.facts]
     constants = new.constants(connection)
-    table = q(Warning._meta.db_table)
-    columns = ", ".join(q(column_of(Warning._meta.get_field(name))) for name in (*WARNING_COLUMNS, *constants))
-    skipped_households = [pair[0] for pair in skip]
-    skipped_rules = [pair[1] for pair in skip]
+    table = q(Signal._meta.db_table)
+    columns = ", ".join(q(column_of(Signal._meta.get_field(name))) for name in (*SIGNAL_COLUMNS, *constants))
     sql = f"""
         WITH hits AS MATERIALIZED ({select_sql}),
         fired AS ({" UNION ALL ".join(fired_sql)}),
-        skipped AS MATERIALIZED (SELECT * FROM unnest(%s::bigint[], %s::bigint[]) AS s(household_id, rule_id)),
         inserted AS (
             INSERT INTO {table} ({columns})
             SELECT f.household_id, f.region_code, f.rule_id, f.rule_version, f.evidence{", %s" * len(constants)}
             FROM fired f
+            -- Dismissed this year with the same facts: the cadre's answer stands until they change.
             WHERE NOT EXISTS (
-                SELECT 1 FROM skipped s WHERE s.household_id = f.household_id AND s.rule_id = f.rule_id
+                SELECT 1 FROM {table} d JOIN {q(Warning._meta.db_table)} w ON w.{q("id")} = d.{q("warning_id")}
+                WHERE d.{q("household_id")} = f.household_id AND d.{q("rule_id")} = f.rule_id
+                  AND d.{q("year")} = %s AND NOT d.{q("open")} AND w.{q("status")} = %s
+                  AND d.{q("evidence")} -> 'facts' = f.evidence -> 'facts'
             )
-            -- An open warning for the pair already: the one-open-warning index says so, row by row.
+            -- An open signal for the pair already: the one-open-signal index says so, row by row.
             -- (An anti-join against the table being written would let the planner, on an empty
             -- table's statistics, rescan the rows this statement adds for every row: quadratic.)
             ON CONFLICT ({q("household_id")}, {q("rule_id")})
-                WHERE {q("status")} IN ({", ".join(["%s"] * len(WarningStatus.open()))}) DO NOTHING
+                WHERE {q("open")} AND {q("rule_id")} IS NOT NULL DO NOTHING
             RETURNING {q("rule_id")} AS rule_id
         )
         -- Counted from the hits, so that the fired rows are read once, by the INSERT, as they are
@@ -401,8 +443,8 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
         CROSS JOIN LATERAL (VALUES {", ".join(f"(%s::bigint, c.n_{rule_id})" for rule_id in compiled)}) AS v(rule_id, n)
         LEFT JOIN (SELECT rule_id, COUNT(*) AS n FROM inserted GROUP BY rule_id) i ON i.rule_id = v.rule_id
     """
-    params = [*select_params, *fired_params, skipped_households, skipped_rules, *constants.values(),
-              *[str(status) for status in WarningStatus.open()], *compiled]
+    params = [*select_params, *fired_params, *constants.values(), new.year, WarningStatus.DISMISSED.value,
+              *compiled]
     fired: Counter[int] = Counter()
     created: Counter[int] = Counter()
     with household_facts(facts, ctx, region, using=qs.db), connection.cursor() as cursor:
@@ -416,8 +458,9 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
 
 
 def open_warnings_by_household(region: str = "") -> list[tuple[str, list[str]]]:
-    """(户编号, sorted rule codes) for every household with an open warning, by household number."""
-    qs = Warning.objects.filter(status__in=WarningStatus.open())
+    """(户编号, sorted rule codes of its open signals) for every household with an open warning, by
+    household number."""
+    qs = Signal.objects.filter(warning__status__in=WarningStatus.open(), open=True)
     if region:
         qs = qs.filter(region_code__startswith=region)
     grouped: dict[str, set[str]] = {}

@@ -34,7 +34,7 @@ def api(user) -> APIClient:
 
 @pytest.fixture
 def warnings(regions):
-    return {v: make_warning(v, number=f"W-{v}") for v in (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1)}
+    return {v: make_warning(v, number=f"W-{v}", wage="6000") for v in (VILLAGE_A1, VILLAGE_A2, VILLAGE_B1)}
 
 
 @pytest.mark.parametrize("name", sorted(SEES))

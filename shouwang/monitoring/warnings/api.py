@@ -2,8 +2,10 @@
 
 Scoped like the pages: every lookup starts from ``Warning.objects.restrict(user, "view")``,
 so a warning outside the user's region is absent from lists and answers 404.
+Each warning lists its ``signals``: every rule and source gathered on it, with its evidence.
 ``POST /api/warnings/{id}/actions/`` with ``{"action": "verify"|"dismiss"|"escalate",
-"reason": "…"}`` moves it; a refusal is 403 (role or region may not act) or 409 (not from this
+"reason": "…", "reasons": {"<signal id>": "…"}}`` moves it (escalating opens the case); a
+refusal is 403 (role or region may not act) or 409 (not from this
 status), with the reason in ``detail``; dismissing without a reason is 400.
 """
 
@@ -22,7 +24,7 @@ from shouwang.core.permissions import DeclaredAction
 
 from . import services as lifecycle
 from .filters import WarningFilter
-from .models import Warning, WarningTransition
+from .models import Signal, Warning, WarningTransition
 from .permissions import ACT_ON_WARNING
 
 
@@ -37,22 +39,43 @@ class TransitionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SignalSerializer(serializers.ModelSerializer):
+    """One rule or source gathered on the warning, with its own evidence."""
+
+    channel = serializers.CharField(read_only=True, help_text="rule, feed, self_report or visit")
+    rule_code = serializers.CharField(source="rule.code", read_only=True, allow_null=True, default=None)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, allow_null=True, default=None)
+    evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Signal
+        fields = ["id", "channel", "rule_code", "rule_name", "rule_version", "raised_on", "open", "case_id",
+                  "dismissal_reason", "evidence"]
+        read_only_fields = fields
+
+    def get_evidence(self, signal: Signal) -> dict:
+        return lifecycle.public_evidence(signal.evidence)
+
+
 class WarningSerializer(serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.number", read_only=True)
     village_code = serializers.CharField(source="household.village_id", read_only=True)
     village_name = serializers.CharField(source="household.village.name", read_only=True)
+    head_name = serializers.CharField(read_only=True, allow_null=True, default=None,
+                                      help_text="the head of household's name")
     rule_code = serializers.CharField(source="rule.code", read_only=True, allow_null=True, default=None)
     rule_name = serializers.CharField(source="rule.name", read_only=True, allow_null=True, default=None)
     is_overdue = serializers.BooleanField(read_only=True)
     closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    evidence = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField(help_text="the first signal's evidence; every signal's is in signals")
+    signals = SignalSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField(help_text="the actions the requesting user may take now")
 
     class Meta:
         model = Warning
-        fields = ["id", "household", "household_number", "village_code", "village_name", "rule_code", "rule_name",
-                  "rule_version", "year", "status", "channel", "due_date", "is_overdue", "evidence", "created_at",
-                  "closed_at", "closed_by", "closing_note", "actions"]
+        fields = ["id", "household", "household_number", "head_name", "village_code", "village_name", "rule_code",
+                  "rule_name", "rule_version", "year", "status", "channel", "due_date", "is_overdue", "evidence",
+                  "created_at", "closed_at", "closed_by", "closing_note", "signals", "actions"]
         read_only_fields = fields
 
     def get_evidence(self, warning: Warning) -> dict:
@@ -74,6 +97,10 @@ class WarningDetailSerializer(WarningSerializer):
 class ActionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(lifecycle.ACTIONS))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=lifecycle.MAX_REASON, default="")
+    reasons = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=lifecycle.MAX_REASON), required=False, default=dict,
+        help_text="dismissing: a reason per signal id; ``reason`` fills those left out",
+    )
 
 
 class CountRowSerializer(serializers.Serializer):
@@ -115,7 +142,9 @@ class WarningViewSet(viewsets.ReadOnlyModelViewSet):
         data = ActionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            lifecycle.transition(warning, data.validated_data["action"], request.user, data.validated_data["reason"])
+            reasons = {int(pk): text for pk, text in data.validated_data["reasons"].items() if str(pk).isdigit()}
+            lifecycle.transition(warning, data.validated_data["action"], request.user, data.validated_data["reason"],
+                                 reasons=reasons)
         except DjangoPermissionDenied as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
         except lifecycle.TransitionNotAllowed as exc:

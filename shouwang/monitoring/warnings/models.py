@@ -1,7 +1,8 @@
 """A warning: a household that a rule, a feed, a self-report or a visit says may be at risk.
 
 Lifecycle (policy.md §6.1 step 1, 入户核实): ``new`` → ``verifying`` → ``dismissed`` (with a
-reason) or ``escalated`` (to a case; the cases app builds what follows). The transitions live
+reason for each of its signals) or ``escalated`` (to the case it opens, or the household's open
+case it joins, in the same transaction; the cases app builds what follows). The transitions live
 in ``shouwang.monitoring.warnings.services`` and each one leaves a ``WarningTransition`` row and a
 change-log entry.
 
@@ -73,8 +74,11 @@ class WarningQuerySet(RegionScopedQuerySet):
 class Warning(RegionScopedModel):
     """A household to verify, with the evidence that raised it and the date it must be verified by.
 
-    At most one open warning per household and rule (a database constraint): screening again
-    adds nothing while the first is being dealt with. ``closed_*`` repeat the last transition
+    At most one open warning per household (a database constraint): every rule, feed, visit and
+    self-report that points at the household while it is open is a ``Signal`` on it, so the queue
+    counts households. ``rule``, ``channel`` and ``evidence`` repeat those of its first signal
+    (lists sort and filter by them without a join); ``signals`` is the whole evidence. ``closed_*``
+    repeat the last transition
     (who dismissed or escalated it, when, and why) so lists need no join; the full history is
     ``transitions``.
     """
@@ -128,8 +132,8 @@ class Warning(RegionScopedModel):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "rule"], condition=models.Q(status__in=["new", "verifying"]),
-                name="warning_one_open_per_household_rule",
+                fields=["household"], condition=models.Q(status__in=["new", "verifying"]),
+                name="warning_one_open_per_household",
             ),
         ]
 
@@ -181,3 +185,72 @@ class WarningTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.warning_id}: {self.from_status} → {self.to_status}"
+
+
+class SignalQuerySet(RegionScopedQuerySet):
+    def open(self) -> SignalQuerySet:
+        return self.filter(open=True)
+
+
+class Signal(RegionScopedModel):
+    """One piece of evidence that a household may be at risk: a rule that fired, a department feed,
+    a self-report or a cadre visit.
+
+    A signal joins what is already dealing with its household: the open case (``case_id``; the
+    monitoring part knows cases only by number, cases sit above it), else the open warning, else
+    a new warning opened for it (``warning``). It stays open while that warning or case is open:
+    one open signal per household and rule (a database constraint), so screening again adds
+    nothing. Dismissing the warning closes its signals, each with its own reason
+    (``dismissal_reason``); a case that ends closes those on it.
+    """
+
+    # Indexed by the index in Meta, not by ``db_index``: screening writes a county's signals at once.
+    region_code = models.CharField(_("region code"), max_length=15, editable=False)
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="risk_signals", verbose_name=_("household"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    channel = models.CharField(_("source"), max_length=12, choices=WarningChannel.choices, default=WarningChannel.RULE)
+    # No database constraint, as ``Warning.rule``: screening locks its rules once per run.
+    rule = models.ForeignKey(
+        "monitoring.Rule", null=True, blank=True, on_delete=models.PROTECT, related_name="signals",
+        verbose_name=_("rule"), db_constraint=False,
+    )
+    rule_version = models.PositiveIntegerField(_("rule version"), null=True, blank=True)
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    raised_on = models.DateField(_("raised on"))
+    warning = models.ForeignKey(
+        Warning, null=True, blank=True, on_delete=models.SET_NULL, related_name="signals", verbose_name=_("warning"),
+    )
+    case_id = models.PositiveBigIntegerField(_("case"), null=True, blank=True)
+    open = models.BooleanField(_("open"), default=True)
+    dismissal_reason = models.TextField(_("dismissal reason"), blank=True)
+
+    objects = SignalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_on", "id"]
+        verbose_name = _("risk signal")
+        verbose_name_plural = _("risk signals")
+        indexes = [
+            models.Index(fields=["region_code", "open"], name="signal_region_open",
+                         opclasses=["varchar_pattern_ops", "bool_ops"]),
+            models.Index(fields=["case_id"], condition=models.Q(case_id__isnull=False), name="signal_case"),
+            # The signals screening or a report has just added, not yet on a warning or a case.
+            models.Index(fields=["household"], condition=models.Q(open=True, warning__isnull=True,
+                                                                  case_id__isnull=True),
+                         name="signal_pending"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "rule"], condition=models.Q(open=True, rule__isnull=False),
+                name="signal_one_open_per_household_rule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.rule_id or self.channel} {'open' if self.open else 'closed'}"
+
+    def save(self, *args, **kwargs):
+        self.region_code = self.household.region_code
+        super().save(*args, **kwargs)

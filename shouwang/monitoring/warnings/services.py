@@ -17,18 +17,23 @@ cadres pressing a button at the same moment exactly one wins and the other is to
 status moved; the ``WarningTransition`` row and the change-log entry are written in the
 same transaction.
 
-Self-reports and cadre visits put a household in its village queue through ``raise_warning``
-(screening writes its rule warnings in bulk, ``shouwang.monitoring.screening.services``).
+Every piece of evidence is a ``Signal`` (``add_signal``: self-reports, cadre visits; screening
+writes its rule signals in bulk, ``shouwang.monitoring.screening.services``, and calls ``gather``).
+A household has at most one open warning: the signals gather on it, or on its open case.
+Escalating opens the case (or joins the open one) in the same transaction, through the handler
+the cases part registers (``register_escalation``); dismissing closes each signal with its reason.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db import connections, transaction
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -36,13 +41,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shouwang.core.audit import Change, acting_unless_known, record_changes
+from shouwang.core.bulk import column_defaults, column_of
 from shouwang.core.permissions import can, home_region, require, restrict
 from shouwang.core.signals import data_changed
 from shouwang.regions.models import Region
+from shouwang.registry.households.queries import head_name
 from shouwang.registry.models import Household
 
 from ..rules.facts import FACTS, format_value
+from ..rules.models import Rule
 from .models import (
+    Signal,
     Warning,
     WarningChannel,
     WarningStatus,
@@ -95,11 +104,17 @@ def available_actions(user, warning: Warning) -> list[Action]:
     return [a for a in ACTIONS.values() if warning.status in a.sources]
 
 
-def transition(warning: Warning, action: str, user, reason: str = "", *, now=None) -> Warning:
+def transition(warning: Warning, action: str, user, reason: str = "", *, reasons: dict[int, str] | None = None,
+               now=None) -> Warning:
     """Apply ``action`` to ``warning`` for ``user``.
 
-    Raises ``PermissionDenied`` (role or region), ``TransitionNotAllowed`` (status) or
-    ``ReasonRequired`` (dismissing without a reason).
+    Dismissing closes each open signal of the warning with its reason: ``reasons`` maps signal ids
+    to reasons, and ``reason`` fills those left empty; every signal needs one. Escalating opens
+    the household's case, or joins its open one, in the same transaction (the registered
+    escalation handler), and the signals go on the case.
+
+    Raises ``PermissionDenied`` (role or region), ``TransitionNotAllowed`` (status, or no case
+    could be opened) or ``ReasonRequired`` (dismissing without a reason).
 
     ``warning`` is updated in place to the new state.
     """
@@ -107,7 +122,8 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, now=Non
     if spec is None:
         raise TransitionNotAllowed(_("Unknown action “%(action)s”.") % {"action": action})
     require(user, ACT_ON_WARNING.name, warning)
-    reason = " ".join((reason or "").split())[:MAX_REASON]
+    reason = _clean(reason)
+    given = {int(pk): _clean(text) for pk, text in (reasons or {}).items()}
     when = now or timezone.now()
     # Outside a request (a command, a test) the change log is still attributed to the actor.
     acting = acting_unless_known(user, "monitoring")
@@ -115,7 +131,16 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, now=Non
         current = Warning.objects.filter(pk=warning.pk).values_list("status", flat=True).first()
         if current not in spec.sources:
             raise TransitionNotAllowed(_not_from(spec, current))
-        if spec.reason_required and not reason:
+        per_signal: dict[int, str] = {}
+        if spec.code == "dismiss":
+            open_signals = list(Signal.objects.filter(warning_id=warning.pk, open=True).values_list("pk", flat=True))
+            per_signal = {pk: given.get(pk) or reason for pk in open_signals}
+            if not reason and (not per_signal or not all(per_signal.values())):
+                raise ReasonRequired(_("A reason is required to dismiss a warning: one for each rule or source, "
+                                       "or one for all."))
+            if not reason:
+                reason = "; ".join(dict.fromkeys(per_signal.values()))[:MAX_REASON]
+        elif spec.reason_required and not reason:
             raise ReasonRequired(_("A reason is required to dismiss a warning."))
         closing = spec.target not in WarningStatus.open()
         fields = {"status": spec.target, "updated_at": when}
@@ -124,6 +149,22 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, now=Non
         # Conditional on the status read above: a concurrent move makes this update 0 rows.
         if not Warning.objects.filter(pk=warning.pk, status=current).update(**fields):
             raise TransitionNotAllowed(_("The warning was changed by someone else; reload the page."))
+        after: dict[str, Any] = {"status": spec.target, "action": spec.code, "reason": reason}
+        if spec.code == "dismiss":
+            for pk, text in per_signal.items():
+                Signal.objects.filter(pk=pk).update(open=False, dismissal_reason=text, updated_at=when)
+            after["reasons"] = {str(pk): text for pk, text in per_signal.items()}
+        elif spec.code == "escalate":
+            if not _escalations:
+                raise TransitionNotAllowed(_("No case can be opened from this warning here."))
+            warning.status = spec.target
+            try:
+                case = _escalations[0](warning, user, when)
+            except BaseException:
+                warning.status = current  # rolled back with the transaction
+                raise
+            Signal.objects.filter(warning_id=warning.pk, open=True).update(case_id=case.pk, updated_at=when)
+            after["case"] = case.pk
         WarningTransition.objects.create(
             warning_id=warning.pk, from_status=current, to_status=spec.target, user=user,
             username=user.get_username(), at=when, reason=reason,
@@ -131,8 +172,7 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, now=Non
         record_changes([Change(
             action="update", object_type="monitoring.warning", object_id=warning.pk,
             object_repr=_warning_repr(warning), region_code=warning.region_code,
-            before={"status": current},
-            after={"status": spec.target, "action": spec.code, "reason": reason},
+            before={"status": current}, after=after,
         )])
         region_codes = {warning.region_code}
         transaction.on_commit(lambda: data_changed.send(sender=Warning, part="monitoring", region_codes=region_codes))
@@ -141,6 +181,10 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, now=Non
     if closing:
         warning.closed_at, warning.closed_by, warning.closing_note = when, user, reason
     return warning
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())[:MAX_REASON]
 
 
 def _not_from(spec: Action, current: str | None) -> str:
@@ -160,39 +204,161 @@ def _warning_repr(warning: Warning) -> str:
     return f"{number} {code}"
 
 
-# --- warnings from field work -----------------------------------------------------------------
+# --- signals: what gathers on a household's one open warning or its case ------------------------
+
+# The cases part says which households have an open case, without monitoring importing it: a
+# lookup gets household ids (a list, or a queryset of them) and returns {household id: case id}.
+CaseLookup = Callable[[Iterable[int]], dict[int, int]]
+_case_lookups: list[CaseLookup] = []
+# … and opens the case a warning is escalated to (or finds the household's open one): called as
+# ``escalate(warning, user, now)`` inside the transaction that escalates the warning, it returns
+# the case (anything with a ``pk``) or raises ``TransitionNotAllowed`` with the reason.
+Escalation = Callable[[Warning, Any, datetime], Any]
+_escalations: list[Escalation] = []
+
+
+def register_case_lookup(lookup: CaseLookup) -> CaseLookup:
+    if lookup not in _case_lookups:
+        _case_lookups.append(lookup)
+    return lookup
+
+
+def register_escalation(escalate: Escalation) -> Escalation:
+    """The one handler that turns an escalated warning into a case (a later registration replaces it)."""
+    _escalations[:] = [escalate]
+    return escalate
+
+
+def open_cases_of(household_ids: Iterable[int]) -> dict[int, int]:
+    """{household id: open case id} for those of ``household_ids`` under monitoring."""
+    found: dict[int, int] = {}
+    for lookup in _case_lookups:
+        found.update(lookup(household_ids))
+    return found
+
+
+def _pending() -> QuerySet[Signal]:
+    """Signals not yet on a warning or a case: those this transaction has just added."""
+    return Signal.objects.filter(open=True, warning__isnull=True, case_id__isnull=True)
+
+
+def gather(on: date | None = None) -> int:
+    """Put every signal not yet placed where its household is dealt with; returns the households
+    newly warned.
+
+    In order: on the household's open case (``register_case_lookup``), else on its open warning
+    (whose deadline stays), else on a warning opened for it now, one per household, due
+    ``verification_due(on)``, carrying its first signal's rule, channel and evidence. Set-based:
+    a few statements whatever the number of signals (screening adds a county's at once).
+    """
+    today = on or timezone.localdate()
+    pending = _pending()
+    cases = open_cases_of(pending.values_list("household_id", flat=True).distinct())
+    if cases:
+        _set_case_ids(cases)
+    _join_open_warnings()
+    created = _open_warnings(today)
+    if created:
+        _join_open_warnings()
+    return created
+
+
+def _join_open_warnings() -> int:
+    open_warning = Warning.objects.filter(
+        household_id=OuterRef("household_id"), status__in=WarningStatus.open(),
+    ).order_by().values("pk")[:1]
+    return _pending().filter(Exists(open_warning)).update(warning_id=Subquery(open_warning))
+
+
+def _set_case_ids(cases: dict[int, int]) -> None:
+    """One UPDATE of the pending signals of the households in ``cases`` (the pairs as one parameter)."""
+    connection = connections[Signal.objects.db]
+    q = connection.ops.quote_name
+    table = q(Signal._meta.db_table)
+    if connection.vendor == "postgresql":
+        pairs = "unnest(%s::bigint[], %s::bigint[]) AS v(household_id, case_id)"
+        params: list = [list(cases), list(cases.values())]
+    else:
+        pairs = ("(SELECT json_extract(value, '$[0]') AS household_id, json_extract(value, '$[1]') AS case_id "
+                 "FROM json_each(%s)) AS v")
+        params = [json.dumps([[h, c] for h, c in cases.items()])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {q('case_id')} = v.case_id FROM {pairs} "
+            f"WHERE {table}.{q('household_id')} = v.household_id AND {table}.{q('open')} "
+            f"AND {table}.{q('warning_id')} IS NULL AND {table}.{q('case_id')} IS NULL",
+            params,
+        )
+
+
+def _open_warnings(today: date) -> int:
+    """One new warning per household with pending signals (from its first one); the count written.
+
+    ``INSERT … SELECT``; a household that got an open warning meanwhile (another transaction) is
+    skipped by the one-open-warning index and joins it afterwards.
+    """
+    connection = connections[Warning.objects.db]
+    q = connection.ops.quote_name
+    copied = ("household_id", "region_code", "rule_id", "rule_version", "year", "channel", "evidence")
+    given = {"status": WarningStatus.NEW.value,
+             "due_date": Warning._meta.get_field("due_date").get_db_prep_save(verification_due(today), connection)}
+    if today < timezone.localdate():
+        # Signals gathered on an earlier day (a replayed history) open their warning on that day,
+        # so monthly counts date it where it happened.
+        opened = timezone.make_aware(datetime.combine(today, datetime.min.time()).replace(hour=9))
+        given["created_at"] = Warning._meta.get_field("created_at").get_db_prep_save(opened, connection)
+        given["updated_at"] = Warning._meta.get_field("updated_at").get_db_prep_save(opened, connection)
+    constants = given | column_defaults(Warning, [*copied, *given], connection)
+    columns = ", ".join(q(column_of(Warning._meta.get_field(name))) for name in (*copied, *constants))
+    signals = q(Signal._meta.db_table)
+    first = _pending().order_by().values("household_id").annotate(first=Min("id")).values("first")
+    first_sql, first_params = first.query.sql_with_params()
+    postgres = connection.vendor == "postgresql"
+    sql = (
+        f"INSERT {'' if postgres else 'OR IGNORE '}INTO {q(Warning._meta.db_table)} ({columns}) "
+        f"SELECT {', '.join('s.' + q(name) for name in copied)}{', %s' * len(constants)} "
+        f"FROM {signals} s WHERE s.{q('id')} IN ({first_sql})"
+        + (" ON CONFLICT DO NOTHING" if postgres else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*constants.values(), *first_params])
+        return max(cursor.rowcount, 0)
+
+
+def add_signal(household: Household, channel: str, evidence: dict, *, rule: Rule | None = None,
+               on: date | None = None) -> Signal:
+    """Record one piece of evidence about ``household`` and put it where the household is dealt with.
+
+    On its open case if it has one, else on its open warning (the deadline stays), else on a
+    new warning. A rule whose signal is still open adds nothing: that signal is returned.
+    Self-reports, visits and feeds call it; screening writes its signals in bulk and gathers them
+    the same way (:func:`gather`).
+    """
+    today = on or timezone.localdate()
+    with transaction.atomic():
+        # Lock the household: two reports at once must not both open a warning.
+        Household.objects.select_for_update().filter(pk=household.pk).values_list("pk", flat=True).first()
+        if rule is not None:
+            existing = Signal.objects.filter(household=household, rule=rule, open=True).first()
+            if existing is not None:
+                return existing
+        signal = Signal(household=household, region_code=household.region_code, year=today.year,
+                        channel=channel, rule=rule, rule_version=getattr(rule, "version", None),
+                        evidence=evidence, raised_on=today)
+        signal.save()
+        gather(today)
+        signal.refresh_from_db(fields=["warning", "case_id"])
+        region_codes = {household.region_code}
+        transaction.on_commit(lambda: data_changed.send(sender=Warning, part="monitoring", region_codes=region_codes))
+    return signal
+
+
+def field_evidence(channel: str, entry: dict) -> dict:
+    """The evidence of a self-report or visit signal: ``{"channel": …, "self_reports"|"visits": [entry]}``."""
+    return {"channel": channel, _EVIDENCE_KEY[channel]: [entry]}
+
 
 _EVIDENCE_KEY: dict[str, str] = {WarningChannel.SELF_REPORT: "self_reports", WarningChannel.VISIT: "visits"}
-
-
-def raise_warning(household: Household, channel: str, entry: dict, on: date | None = None) -> Warning:
-    """Put a household in its village queue, or add ``entry`` to the open warning already there.
-
-    One open warning per household and channel: a second report or visit while the first is
-    being verified adds its evidence instead of a second item in the queue (screening does
-    the same per rule). Call it inside a transaction: it locks the household row.
-    """
-    key = _EVIDENCE_KEY[channel]
-    today = on or timezone.localdate()
-    # Lock the household: two reports at once must not both find no warning and both add one.
-    Household.objects.select_for_update().filter(pk=household.pk).values_list("pk", flat=True).first()
-    existing = (
-        Warning.objects.select_for_update()
-        .filter(household=household, channel=channel, rule__isnull=True, status__in=WarningStatus.open())
-        .order_by("id").first()
-    )
-    if existing is not None:
-        evidence = dict(existing.evidence or {})
-        evidence[key] = [*evidence.get(key, []), entry]
-        existing.evidence = evidence
-        existing.save(update_fields=["evidence", "updated_at"])
-        return existing
-    warning = Warning(
-        household=household, year=today.year, channel=channel, status=WarningStatus.NEW,
-        evidence={"channel": channel, key: [entry]}, due_date=verification_due(today),
-    )
-    warning.save()
-    return warning
 
 
 # --- queues and counts ------------------------------------------------------------------------
@@ -221,10 +387,15 @@ def filter_status(warnings: QuerySet[Warning], status: str, on: date) -> QuerySe
 
 
 def queue(user, on: date | None = None) -> QuerySet[Warning]:
-    """The user's warnings, soonest deadline first, with ``is_overdue``; one query per page."""
+    """The user's warnings, soonest deadline first, with ``is_overdue`` and the household head's
+    ``head_name``; one query per page."""
     return (
         Warning.objects.restrict(user, "view").with_overdue(on or today())
-        .select_related("household__village", "rule").order_by("due_date", "id")
+        .select_related("household__village", "rule").annotate(head_name=head_name("household"))
+        .order_by("due_date", "id")
+        # Every rule and source gathered on each warning: one query more per page.
+        .prefetch_related(Prefetch("signals",
+                                   queryset=Signal.objects.select_related("rule").order_by("raised_on", "id")))
     )
 
 
@@ -244,7 +415,8 @@ class CountRow:
 
 
 def counts_by_area(user, on: date | None = None) -> tuple[list[CountRow], CountRow]:
-    """Warnings per township for a county user (per village for a township), in one query.
+    """Households with warnings per township for a county user (per village for a township), by
+    status, in one query.
 
     Every area of the scope has a row, zeros included, so a quiet township is visibly quiet.
     Returns the rows and their total.
@@ -254,12 +426,13 @@ def counts_by_area(user, on: date | None = None) -> tuple[list[CountRow], CountR
     scoped = Warning.objects.restrict(user, "view")
     length = _CHILD_LENGTH.get(len(home), len(home) or 9)
     grouped = (
+        # Households: one open warning each; a household whose warnings were dismissed twice counts once.
         scoped.order_by().annotate(area=Substr("region_code", 1, length)).values("area").annotate(
-            new=Count("id", filter=Q(status=WarningStatus.NEW)),
-            verifying=Count("id", filter=Q(status=WarningStatus.VERIFYING)),
-            overdue=Count("id", filter=overdue_condition(on)),
-            dismissed=Count("id", filter=Q(status=WarningStatus.DISMISSED)),
-            escalated=Count("id", filter=Q(status=WarningStatus.ESCALATED)),
+            new=Count("household_id", distinct=True, filter=Q(status=WarningStatus.NEW)),
+            verifying=Count("household_id", distinct=True, filter=Q(status=WarningStatus.VERIFYING)),
+            overdue=Count("household_id", distinct=True, filter=overdue_condition(on)),
+            dismissed=Count("household_id", distinct=True, filter=Q(status=WarningStatus.DISMISSED)),
+            escalated=Count("household_id", distinct=True, filter=Q(status=WarningStatus.ESCALATED)),
         )
     )
     counts = {row.pop("area"): row for row in grouped}
@@ -302,7 +475,7 @@ class Evidence:
 
 # Field work (self-reports and visits) words its own evidence entries, with links to its pages;
 # warnings must not import it (fieldwork raises warnings), so it registers here from apps.py.
-EvidenceEntries = Callable[[Warning], list]
+EvidenceEntries = Callable[[Warning | Signal], list]
 _field_evidence: list[EvidenceEntries] = []
 
 
@@ -317,8 +490,34 @@ def register_field_evidence(entries: EvidenceEntries) -> EvidenceEntries:
 _HIDDEN_KEYS = ("id_number", "phone", "id_index", "ciphertext")
 
 
-def describe_evidence(warning: Warning) -> Evidence:
-    """Turn the stored evidence into rows; works for rule warnings and for reports or visits."""
+@dataclass
+class SignalEvidence:
+    """One signal of a warning or a case as a page shows it: what it is and its evidence."""
+
+    signal: Signal | None  # None: a warning from before signals, shown from its own evidence
+    evidence: Evidence
+
+
+def signal_evidence(warning: Warning) -> list[SignalEvidence]:
+    """Every signal gathered on the warning, oldest first, each with its evidence in rows."""
+    signals = list(warning.signals.all())  # prefetched by ``queue``
+    if not signals:
+        return [SignalEvidence(None, describe_evidence(warning))]
+    return [SignalEvidence(signal, describe_evidence(signal)) for signal in signals]
+
+
+def signal_labels(warning: Warning) -> list[str]:
+    """The rules and sources of a warning's signals, each once, for the queue's “why” column."""
+    labels = [signal.rule.name if signal.rule_id and signal.rule else str(signal.get_channel_display())
+              for signal in warning.signals.all()]
+    if not labels:
+        labels = [warning.rule.name if warning.rule_id and warning.rule else str(warning.get_channel_display())]
+    return list(dict.fromkeys(labels))
+
+
+def describe_evidence(warning: Warning | Signal) -> Evidence:
+    """Turn the stored evidence of a warning or one of its signals into rows; works for rules and
+    for reports or visits."""
     data = warning.evidence if isinstance(warning.evidence, dict) else {}
     if warning.rule_id is not None and "facts" in data:
         rule = warning.rule

@@ -16,11 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shouwang.core.permissions import home_region, requires
-from shouwang.regions.models import Region
+from shouwang.core.permissions import can, home_region, requires
+from shouwang.regions.models import Region, region_names
+from shouwang.registry.households.forms import looks_like_full_id
+from shouwang.registry.households.permissions import REVEAL_PHONE
 
 from . import services as lifecycle
-from .filters import WarningFilter
+from .filters import FULL_ID_REFUSAL, WarningFilter
 from .forms import ActionForm
 from .models import Warning
 from .permissions import ACT_ON_WARNING
@@ -36,10 +38,20 @@ PAGE_SIZE = 50
 @require_http_methods(["GET", "HEAD"])
 def warning_list(request: HttpRequest) -> HttpResponse:
     """The queue: the user's warnings, soonest deadline first, overdue ones marked."""
+    if looks_like_full_id(request.GET.get("q", "")):
+        # Drop a whole ID number from the address at once, so no link or log line carries it on.
+        messages.warning(request, str(FULL_ID_REFUSAL))
+        rest = request.GET.copy()
+        del rest["q"]
+        return redirect(f"{request.path}?{rest.urlencode()}" if rest else request.path)
     on = lifecycle.today()
     filterset = WarningFilter.for_page(request.GET, lifecycle.queue(request.user, on), request.user)
     paginator = Paginator(filterset.rows(), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    townships = region_names({w.region_code[:9] for w in page.object_list})
+    for w in page.object_list:
+        w.township_name = townships.get(w.region_code[:9], "")
+        w.why = lifecycle.signal_labels(w)  # every rule and source gathered on the warning
     return render(request, "monitoring/warning_list.html", {
         "filter_form": filterset.form, "page": page, "paginator": paginator, "today": on,
         "overdue_count": lifecycle.queue(request.user, on).overdue(on).count(),
@@ -51,13 +63,16 @@ def _warning(request: HttpRequest, pk: int) -> Warning:
 
 
 def _warning_page(request: HttpRequest, warning: Warning, *, error: str = "", status: int = 200) -> HttpResponse:
+    signals = lifecycle.signal_evidence(warning)
     village = warning.household.village
     township = Region.objects.filter(code=warning.region_code[:9]).first()
     context = {
         "warning": warning, "evidence": lifecycle.describe_evidence(warning),
+        "signals": signals, "open_signals": [item for item in signals if item.signal and item.signal.open],
         "transitions": warning.transitions.select_related("user").order_by("at", "id"),
         "actions": lifecycle.available_actions(request.user, warning),
         "village": village, "township": township, "error": error, "today": lifecycle.today(),
+        "can_reveal_phone": can(request.user, REVEAL_PHONE.name, warning),
     }
     return render(request, "monitoring/warning_detail.html", context, status=status)
 
@@ -79,7 +94,11 @@ def warning_act(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _warning_page(request, warning, error=_("Choose an action."), status=400)
     try:
-        lifecycle.transition(warning, form.cleaned_data["action"], request.user, form.cleaned_data["reason"])
+        # A reason per rule or source (``reason_<signal id>``); the general reason fills the empty ones.
+        reasons = {int(key[7:]): value for key, value in request.POST.items()
+                   if key.startswith("reason_") and key[7:].isdigit()}
+        lifecycle.transition(warning, form.cleaned_data["action"], request.user, form.cleaned_data["reason"],
+                             reasons=reasons)
     except PermissionDenied as exc:
         return _warning_page(request, warning, error=str(exc), status=403)
     except lifecycle.TransitionNotAllowed as exc:

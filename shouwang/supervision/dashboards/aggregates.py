@@ -46,7 +46,7 @@ from django.utils import timezone
 from shouwang.cases.models import AssistanceContact, CaseStatus, Step, StepStatus
 from shouwang.cases.models import Case as MonitoredCase
 from shouwang.monitoring.lines.models import LineBook
-from shouwang.monitoring.models import MonitoringLine, Warning, WarningStatus
+from shouwang.monitoring.models import Warning, WarningStatus
 from shouwang.regions.models import Region
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear, Labour, Member
 from shouwang.supervision.assessment.indicators import measures_in_place
@@ -248,11 +248,14 @@ def _cases(counts: Counts, villages: list[str] | None, today: date) -> None:
 
 
 def _warnings(counts: Counts, villages: list[str] | None, today: date) -> None:
+    # Households, not warnings: a household has one open warning however many rules and sources
+    # point at it, and a household warned twice in a month is one household at risk.
     warnings = _scoped(Warning.objects.order_by(), villages)
     rows = list(
         warnings.values("region_code", "channel", "status").annotate(
-            n=Count("id"),
-            overdue=Count("id", filter=Q(status__in=WarningStatus.open(), due_date__lt=today)),
+            n=Count("household_id", distinct=True),
+            overdue=Count("household_id", distinct=True,
+                          filter=Q(status__in=WarningStatus.open(), due_date__lt=today)),
         )
     )
     counts.queries += 1
@@ -262,7 +265,7 @@ def _warnings(counts: Counts, villages: list[str] | None, today: date) -> None:
     counts.add_rows(
         warnings.annotate(m=TruncMonth("created_at"))
         .values("region_code", "m", "channel")
-        .annotate(n=Count("id")),
+        .annotate(n=Count("household_id", distinct=True)),
         "warnings_new",
         "channel",
         month="m",
@@ -288,7 +291,7 @@ def income_year() -> int | None:
 def lines_by_county(year: int, counties: Iterable[str]) -> dict[str, Decimal]:
     """The line of each county code for ``year`` (a line is set per country, province, prefecture
     or county, so a village's line is its county's); counties without one are left out."""
-    book = LineBook(MonitoringLine.objects.filter(year=year))
+    book = LineBook.load(year)  # the resolver's answer (line_in_force), one query for every county
     found = {}
     for county in counties:
         line = book.in_force(county, year)

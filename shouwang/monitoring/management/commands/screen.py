@@ -45,9 +45,10 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             _("Screened %(n)d households for %(year)d (feed signals from %(start)s to %(end)s) in %(s).2f s: "
-              "%(created)d warnings created, %(unchanged)d already open.") % {
+              "%(added)d new signals, %(unchanged)d already open, %(created)d households newly warned.") % {
                 "n": result.households, "year": result.year, "start": result.window_start, "end": result.window_end,
-                "s": result.seconds, "created": result.warnings_created, "unchanged": result.warnings_unchanged,
+                "s": result.seconds, "added": result.signals_added, "unchanged": result.signals_unchanged,
+                "created": result.warnings_created,
             }
         )
         for code, count in result.per_rule.items():

@@ -12,12 +12,13 @@ from django.core.management.base import CommandError
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.core.calendar import add_working_days
-from shouwang.monitoring.models import Warning, WarningStatus
-from shouwang.monitoring.screening.services import _suppression_providers as providers
-from shouwang.monitoring.screening.services import register_suppression_provider, screen
+from shouwang.monitoring.models import Signal, Warning, WarningStatus
+from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.tests.factories import household
+from shouwang.monitoring.warnings.services import _case_lookups, register_case_lookup
+from shouwang.registry.models import HouseholdYear
 
-SUMMARY_KEYS = {"households", "warnings_created", "warnings_unchanged", "per_rule", "seconds"}
+SUMMARY_KEYS = {"households", "signals_added", "signals_unchanged", "warnings_created", "per_rule", "seconds"}
 
 
 def _registry():
@@ -38,37 +39,47 @@ def test_screening_twice_changes_nothing(regions):
     first = screen(year=2023)
     ids = set(Warning.objects.values_list("id", flat=True))
     second = screen(year=2023)
-    assert (first.warnings_created, first.warnings_unchanged) == (4, 0)
-    assert (second.warnings_created, second.warnings_unchanged) == (0, 4)
+    # Four rules fired for three households: four signals, one warning per household.
+    assert (first.signals_added, first.signals_unchanged, first.warnings_created) == (4, 0, 3)
+    assert (second.signals_added, second.signals_unchanged, second.warnings_created) == (0, 4, 0)
     assert second.per_rule == first.per_rule
     assert set(Warning.objects.values_list("id", flat=True)) == ids
+    assert Signal.objects.count() == 4
 
 
-def test_verifying_is_still_open_but_a_dismissed_warning_can_fire_again(regions):
+def test_verifying_is_still_open_but_a_dismissed_warning_fires_again_only_on_new_facts(regions):
     _registry()
     screen(year=2023)
     Warning.objects.filter(rule__code="DROPOUT").update(status=WarningStatus.VERIFYING)
     Warning.objects.filter(rule__code="HOUSING_UNSAFE").update(status=WarningStatus.DISMISSED)
+    Signal.objects.filter(rule__code="HOUSING_UNSAFE").update(open=False)  # dismissing closes its signals
     again = screen(year=2023)
-    assert (again.warnings_created, again.warnings_unchanged) == (1, 3)
+    assert (again.signals_added, again.signals_unchanged, again.warnings_created) == (0, 4, 0)
+    # The housing grade recorded anew (C instead of D): new evidence, a new warning.
+    HouseholdYear.objects.filter(household__number="B1-house").update(housing_grade="C")
+    changed = screen(year=2023)
+    assert (changed.signals_added, changed.warnings_created) == (1, 1)
     assert Warning.objects.filter(rule__code="HOUSING_UNSAFE", status=WarningStatus.NEW).count() == 1
 
 
-def test_another_part_can_suppress_pairs_it_already_handles(regions):
-    """The cases app will report households with an open case for a rule; none gets a warning."""
+def test_a_household_under_monitoring_gets_its_signal_on_its_case(regions):
+    """The cases app reports households with an open case: their signals go on it, no warning."""
     _registry()
+    dropout = Warning._meta.get_field("household").related_model.objects.get(number="A2-dropout")
 
-    def open_cases(base):
-        return [(base.get(household__number="A2-dropout").household_id,
-                 Warning._meta.get_field("rule").related_model.objects.get(code="DROPOUT").pk)]
+    def open_cases(household_ids):
+        return {dropout.pk: 999} if dropout.pk in set(household_ids) else {}
 
-    register_suppression_provider(open_cases)
+    register_case_lookup(open_cases)
     try:
         result = screen(year=2023)
     finally:
-        providers.remove(open_cases)
-    assert (result.warnings_created, result.warnings_unchanged) == (3, 1)
-    assert not Warning.objects.filter(rule__code="DROPOUT").exists()
+        _case_lookups.remove(open_cases)
+    assert (result.signals_added, result.warnings_created) == (4, 2)
+    assert not Warning.objects.filter(household=dropout).exists()
+    signal = Signal.objects.get(household=dropout)
+    assert signal.case_id == 999 and signal.warning_id is None and signal.open
+    assert screen(year=2023).signals_added == 0
 
 
 def test_region_option_screens_only_that_region(regions):
@@ -91,12 +102,12 @@ def test_json_output_has_exactly_the_documented_shape(regions):
     out, _ = _run("--year", "2023", "--json")
     summary = json.loads(out)
     assert set(summary) == SUMMARY_KEYS
-    assert summary["households"] == 4 and summary["warnings_created"] == 4 and summary["warnings_unchanged"] == 0
+    assert summary["households"] == 4 and summary["warnings_created"] == 3 and summary["signals_added"] == 4
     assert summary["per_rule"]["INCOME_BELOW_LINE"] == 1 and summary["per_rule"]["DROPOUT"] == 1
     assert summary["per_rule"]["WATER_UNSAFE"] == 0
     assert isinstance(summary["seconds"], float)
     again = json.loads(_run("--year", "2023", "--json")[0])
-    assert (again["warnings_created"], again["warnings_unchanged"]) == (0, 4)
+    assert (again["warnings_created"], again["signals_added"], again["signals_unchanged"]) == (0, 0, 4)
 
 
 def test_list_prints_one_json_line_per_household_with_an_open_warning(regions):
@@ -132,7 +143,7 @@ def test_the_run_says_when_no_line_is_set(regions):
 def test_plain_output_summarises_the_run(regions):
     _registry()
     out, _ = _run("--year", "2023")
-    assert "Screened 4 households for 2023" in out and "4 warnings created" in out
+    assert "Screened 4 households for 2023" in out and "3 households newly warned" in out
     assert "  DROPOUT: 1" in out
 
 
@@ -150,6 +161,7 @@ def test_region_must_be_a_code(regions):
         (date(2026, 11, 29), 1, date(2026, 11, 30)),  # Sunday → Monday
     ],
 )
+@pytest.mark.django_db  # the county's overrides are read from the database
 def test_due_date_counts_working_days(start, days, due):
     assert add_working_days(start, days) == due
 
@@ -187,4 +199,4 @@ def test_each_persona_sees_only_the_warnings_of_their_region(personas):
         assert seen(county_wide) == ["A1-poor", "A2-dropout", "B1-house"]
     assert seen("ivan") == []
     assert Warning.objects.restrict(personas["grace"], "change").count() == 0
-    assert Warning.objects.restrict(personas["alice"], "change").count() == 2
+    assert Warning.objects.restrict(personas["alice"], "change").count() == 1  # two rules, one household

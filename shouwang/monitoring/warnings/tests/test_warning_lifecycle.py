@@ -33,7 +33,7 @@ def test_verify_then_dismiss_with_reason_records_each_transition(personas):
 
 
 def test_every_transition_lands_in_the_change_log(personas):
-    w = make_warning(VILLAGE_A1)
+    w = make_warning(VILLAGE_A1, wage="6000")
     lifecycle.transition(w, "verify", personas["carol"])
     lifecycle.transition(w, "escalate", personas["carol"], "Serious illness confirmed")
     entries = list(ChangeLog.objects.filter(object_type="monitoring.warning", object_id=str(w.pk)).order_by("id"))
@@ -46,7 +46,7 @@ def test_every_transition_lands_in_the_change_log(personas):
 
 
 def test_escalated_keeps_who_when_and_note(personas):
-    w = make_warning(VILLAGE_B1)
+    w = make_warning(VILLAGE_B1, wage="6000")
     lifecycle.transition(w, "verify", personas["judy"])
     lifecycle.transition(w, "escalate", personas["judy"], "")
     w.refresh_from_db()

@@ -80,8 +80,10 @@ def test_warning_page_shows_evidence_as_a_table_and_the_household_link(client, p
     })
     html = login(client, personas["alice"]).get(f"/monitoring/warnings/{w.pk}/").content.decode()
     assert "Sharp drop in income" in html and "INCOME_DROP" in html
-    assert '<th scope="row" class="mono">income_change</th>' in html and "-35.0 %" in html
-    assert '<th scope="row" class="mono">drop</th>' in html and "Parameter of the rule" in html
+    change = "change of per-capita net income against the previous year"
+    assert f'<th scope="row">{change}</th>' in html and "-35.0 %" in html  # the fact by its name
+    assert f"{change} is at most -30%" in html  # the condition in words, the parameter as its value
+    assert "income_change" not in html  # the expression is a detail for those who edit rules
     assert f'href="/registry/households/{w.household_id}/"' in html
     assert 'name="action" value="verify"' in html and 'value="dismiss"' not in html
 
@@ -168,12 +170,13 @@ def test_a_field_work_warning_lists_its_visits(client, personas):
     from django.db import transaction
 
     from shouwang.monitoring.tests.factories import household
-    from shouwang.monitoring.warnings.services import raise_warning
+    from shouwang.monitoring.warnings.services import add_signal, field_evidence
 
     h = household(VILLAGE_A1, number="visited")
     with transaction.atomic():
-        w = raise_warning(h, WarningChannel.VISIT, {"date": "2024-03-01", "visitor": "alice", "findings": ["illness"]},
-                          on=date(2024, 3, 1))
+        entry = {"date": "2024-03-01", "visitor": "alice", "findings": ["illness"]}
+        w = add_signal(h, WarningChannel.VISIT, field_evidence(WarningChannel.VISIT, entry),
+                       on=date(2024, 3, 1)).warning
     html = login(client, personas["alice"]).get(f"/monitoring/warnings/{w.pk}/").content.decode()
     assert "Visit by alice" in html and "2024-03-01" in html
     assert 'name="action" value="verify"' in html
