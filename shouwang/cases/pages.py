@@ -16,7 +16,7 @@ PAGE_SIZE = 50
 
 
 def scope_villages(user) -> list[Region]:
-    villages = Region.objects.filter(level=Region.Level.VILLAGE).only("code", "name")
+    villages = Region.objects.filter(level=Region.Level.VILLAGE).only("code", "name", "parent_code")
     return list(restrict(user, villages, "view"))
 
 

@@ -9,14 +9,14 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shouwang.cases.casefiles.forms import DateInput, clean_text
+from shouwang.cases.casefiles.forms import DateInput, LateEntryForm, clean_text
 from shouwang.cases.catalogue.models import MeasureType
 from shouwang.registry.models import Member
 
 from .models import MeasureStatus
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(LateEntryForm):
     measure_type = forms.ModelChoiceField(label=gettext_lazy("Measure"), queryset=MeasureType.objects.none())
     member = forms.ModelChoiceField(label=gettext_lazy("For member"), queryset=Member.objects.none(), required=False,
                                     empty_label=gettext_lazy("The whole household"))
@@ -58,6 +58,7 @@ class MeasureForm(forms.Form):
             "amount": str(d["amount"]) if d.get("amount") is not None else None,
             "funding_source": d.get("funding_source", ""),
             "status": d["status"],
+            "late_reason": d.get("late_reason", ""),
         }
 
 

@@ -104,6 +104,9 @@ class Measure(RegionScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("created by"),
     )
+    # The day the measure was entered; one that started before it is a late entry (补录) with its reason.
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
+    late_reason = models.TextField(_("reason for the late entry"), blank=True)
 
     class Meta:
         ordering = ["case_id", "starts_on", "id"]
@@ -113,6 +116,10 @@ class Measure(RegionScopedModel):
 
     def __str__(self) -> str:
         return f"{self.measure_type} {self.get_status_display()}"
+
+    @property
+    def is_late_entry(self) -> bool:
+        return self.starts_on is not None and self.recorded_on is not None and self.starts_on < self.recorded_on
 
     def save(self, *args, **kwargs):
         self.region_code = self.case.region_code

@@ -3,7 +3,8 @@
 Measures may be recorded from county approval on; a case with a natural-disaster risk (YZRZH or a
 sub-item) may receive them before (green channel), and such measures and the case carry
 ``green_channel``. The procedure engine (``shouwang.cases.procedure.engine``) runs these
-actions inside its transaction, after its own checks.
+actions inside its transaction, after its own checks. A measure that started before the day it
+is recorded is a late entry (补录) and needs the reason (``perform(..., late_reason=...)``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from shouwang.cases.casefiles.models import Case, CaseStatus
 from shouwang.cases.catalogue.models import MeasureType
 from shouwang.cases.procedure.audit import record
 from shouwang.cases.procedure.context import ActionContext, require_permitted, set_case
+from shouwang.cases.procedure.lateentry import late_entry_data, late_entry_reason
 from shouwang.cases.procedure.refusals import InvalidData, NotAllowedNow
 
 from .models import AssistanceContact, Measure, MeasureStatus
@@ -94,19 +96,23 @@ def add_measure(ctx: ActionContext) -> None:
     starts_on, ends_on = _date(d.get("starts_on"), _("Start")), _date(d.get("ends_on"), _("End"))
     if starts_on and ends_on and ends_on < starts_on:
         raise InvalidData(_("The measure ends before it starts."))
+    recorded_on = ctx.recorded_on or ctx.today
+    late = late_entry_reason(starts_on, recorded_on, ctx.late_reason, what=_("The measure's start date"))
     measure = Measure(
         case=case, measure_type=measure_type, member=member, description=str(d.get("description") or "")[:2000],
         responsible_unit=str(d.get("responsible_unit") or "")[:200],
         responsible_person=str(d.get("responsible_person") or "")[:60], starts_on=starts_on, ends_on=ends_on,
         amount=amount, funding_source=str(d.get("funding_source") or "")[:200], status=status, green_channel=green,
-        created_by=ctx.user,
+        created_by=ctx.user, recorded_on=recorded_on, late_reason=late,
     )
     measure.save()
     if green and not case.green_channel:
         set_case(case, green_channel=True)
+    data: dict[str, Any] = {"measure": measure.pk, "measure_type": measure_type.code, "green_channel": green}
+    if late and starts_on is not None:
+        data |= late_entry_data(starts_on, recorded_on, late)
     record(case, ctx.user, ctx.level, "add_measure", case.status, case.status, procedure=ctx.procedure,
-           reason=ctx.reason, data={"measure": measure.pk, "measure_type": measure_type.code,
-                                    "green_channel": green}, files=ctx.files)
+           reason=ctx.reason, data=data, files=ctx.files, at=ctx.moment)
 
 
 def add_contact(ctx: ActionContext) -> None:
@@ -125,4 +131,5 @@ def add_contact(ctx: ActionContext) -> None:
     contact.save()
     record(ctx.case, ctx.user, ctx.level, "add_contact", ctx.case.status, ctx.case.status,
            procedure=ctx.procedure, reason=ctx.reason,
-           data={"contact": contact.pk, "name": name, "phone": contact.phone_masked}, files=ctx.files)
+           data={"contact": contact.pk, "name": name, "phone": contact.phone_masked}, files=ctx.files,
+           at=ctx.moment)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shouwang.cases.procedure import engine
 from shouwang.cases.procedure.casepage import form_page, get_case, offered, render_case
 from shouwang.cases.procedure.deadlines import today_date
+from shouwang.cases.procedure.lateentry import LateReasonRequired
 from shouwang.cases.procedure.refusals import ActionRefused
 from shouwang.core.audit import record_access
 from shouwang.core.permissions import require, requires
@@ -52,12 +53,16 @@ def contact_unmask(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk)
     members = Member.objects.restrict(request.user, "view").filter(household=case.household).order_by("pk")
-    form = MeasureForm(request.POST or None, members=members)
+    form = MeasureForm(request.POST or None, members=members, today=today_date())
     title = _("Add an assistance measure")
     if request.method == "POST" and form.is_valid():
         try:
             engine.perform(case, "add_measure", request.user, data=form.as_data(),
                            reason=form.cleaned_data.get("description", ""))
+        except LateReasonRequired as exc:
+            form.add_error("late_reason", exc.reason)
+            return form_page(request, case, form, title=title, action_name="add_measure",
+                             template="cases/measure_form.html", status=exc.status_code)
         except ActionRefused as exc:
             messages.error(request, exc.reason)
             return form_page(request, case, form, title=title, action_name="add_measure",

@@ -8,10 +8,12 @@ The date input and the text clean-up below are shared by the other features' for
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +31,54 @@ class DateInput(forms.DateInput):
 
 def clean_text(value: str) -> str:
     return " ".join((value or "").split())
+
+
+# --- late entries (补录) ----------------------------------------------------------------------------
+
+
+def late_reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Reason for the late entry"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("The date is earlier than today: say why it is recorded only now."),
+    )
+
+
+def date_before(value: Any, today: date) -> bool:
+    """Whether a date field's value (a date or the text typed) is earlier than ``today``."""
+    if isinstance(value, str):
+        value = parse_date(value.strip()) if value.strip() else None
+    return isinstance(value, date) and value < today
+
+
+class LateEntryForm(forms.Form):
+    """A form whose date (``late_date_field``) may be earlier than today: a late entry needs a reason.
+
+    The service decides (it refuses a late entry without a reason, and the view puts that on
+    ``late_reason``); the page shows the reason's field when the date is in the past, a little
+    script shows it as soon as such a date is typed.
+    """
+
+    late_date_field = "starts_on"
+    late_reason = late_reason_field()
+
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.fields["late_reason"] = self.fields.pop("late_reason")  # last, below the form's own fields
+
+    @property
+    def late_for(self) -> str:
+        return self[self.late_date_field].id_for_label
+
+    @property
+    def late_shown(self) -> bool:
+        if self.is_bound and (self.errors.get("late_reason") or (self.data.get("late_reason") or "").strip()):
+            return True
+        return date_before(self[self.late_date_field].value(), self.today)
+
+    def clean_late_reason(self) -> str:
+        return clean_text(self.cleaned_data.get("late_reason") or "")
 
 
 # --- opening a case -------------------------------------------------------------------------------

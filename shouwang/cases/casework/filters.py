@@ -24,7 +24,7 @@ from shouwang.cases.casefiles.forms import clean_text
 from shouwang.cases.casefiles.models import Case, CaseStatus, Category
 from shouwang.cases.procedure.deadlines import today_date
 from shouwang.core.filters import ListFilter, OpenChoiceFilter, chosen_per_user, once
-from shouwang.regions.filters import regions_within
+from shouwang.regions.filters import labelled_villages, regions_within
 from shouwang.regions.models import Region
 from shouwang.registry.models import Member
 
@@ -83,7 +83,7 @@ class CaseFilter(ListFilter):
 
     def offer_choices(self, user: Any) -> None:
         villages = once(lambda: regions_within(user, Region.Level.VILLAGE))
-        self.set_choices("village", lambda: [(v.code, v.name) for v in villages()])
+        self.set_choices("village", lambda: labelled_villages(villages()))
         self.form_flags["show_village"] = lambda: len(villages()) > 1
 
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -46,7 +46,8 @@ class CaseStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Step
-        fields = ["code", "level", "status", "opened_on", "due_date", "is_overdue", "done_at", "done_by", "note"]
+        fields = ["code", "level", "status", "opened_on", "due_date", "is_overdue", "done_at", "done_by", "note",
+                  "done_on", "recorded_on", "late_reason"]
         read_only_fields = fields
 
     def get_is_overdue(self, step: Step) -> bool:
@@ -119,7 +120,7 @@ class CaseMeasureSerializer(serializers.ModelSerializer):
         model = Measure
         fields = ["id", "measure_type", "measure_type_name", "member", "description", "responsible_unit",
                   "responsible_person", "starts_on", "ends_on", "amount", "funding_source", "status", "green_channel",
-                  "created_at"]
+                  "created_at", "recorded_on", "late_reason"]
         read_only_fields = fields
 
 
@@ -193,6 +194,10 @@ class CaseActionRequestSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, help_text="add_contact")
     phone = serializers.CharField(required=False, help_text="add_contact")
     measure_type = serializers.CharField(required=False, help_text="add_measure: measure type code")
+    done_on = serializers.DateField(required=False, help_text="complete_step, approve_*: the day the step was done "
+                                                              "(default today)")
+    late_reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_REASON,
+                                        help_text="required when a date is earlier than today (a late entry, 补录)")
 
 
 class CaseMeasureCreateSerializer(serializers.Serializer):
@@ -207,3 +212,5 @@ class CaseMeasureCreateSerializer(serializers.Serializer):
     funding_source = serializers.CharField(required=False, allow_blank=True, max_length=200)
     status = serializers.CharField(required=False, default=MeasureStatus.PLANNED,
                                    help_text="planned, active, done or stopped")
+    late_reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_REASON,
+                                        help_text="required when starts_on is earlier than today (a late entry, 补录)")

@@ -13,6 +13,8 @@ in elimination), since measures follow approval; rules on elimination look at el
 cases; a risk type that contradicts the household (unstable employment without labour) is
 wrong on any case not rejected. A measure "stopped" counts as no measure; for the
 development-measure rule of §6.2 ("已实施"), only measures in place or completed count.
+Late entries (补录: a step, notice or measure dated before the day it was recorded, accepted with
+a reason) are listed on any case, as a warning for review.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -31,8 +33,11 @@ from django.utils.translation import gettext_lazy
 
 from shouwang.cases.assistance.models import AssistanceContact, Measure, MeasureStatus
 from shouwang.cases.casefiles.models import Case, CaseStatus, EliminationMode
+from shouwang.cases.notices.models import Notice
 from shouwang.cases.procedure.categories import below_line, line_label, yuan
+from shouwang.cases.procedure.models import Step, StepCode
 from shouwang.monitoring.lines.models import LineBook
+from shouwang.monitoring.lines.services import no_line_message
 from shouwang.registry.models import HouseholdYear, Labour, Member
 
 UNDER_ASSISTANCE = (CaseStatus.MONITORED, CaseStatus.ELIMINATING)
@@ -199,8 +204,9 @@ def assistance_elimination_below_line(cases: QuerySet, today: date | None = None
 
     The income compared is the latest record up to the year of elimination (its per-capita net
     income: screening's ``per_capita_income`` fact), against the line in force that year
-    (``LineBook.in_force``, an earlier year's by name where that year has none), "below" as
-    INCOME_BELOW_LINE says it. Three queries: the cases, their households' records, the lines.
+    (``LineBook.in_force``), "below" as INCOME_BELOW_LINE says it. A year without a line is a
+    finding too: the income could not be checked, and the message says where to set the line.
+    Three queries: the cases, their households' records, the lines.
     """
     today = today or timezone.localdate()
     eliminated = cases.order_by().filter(status=CaseStatus.ELIMINATED, elimination_mode=EliminationMode.ASSISTANCE)
@@ -219,13 +225,17 @@ def assistance_elimination_below_line(cases: QuerySet, today: date | None = None
     for pk, region_code, household_id, eliminated_on in rows:
         year = (eliminated_on or today).year
         record = next(((y, inc) for y, inc in records.get(household_id, []) if y <= year and inc is not None), None)
-        line = lines.in_force(region_code, year, earlier_year=True)
+        line = lines.in_force(region_code, year)
+        if record is not None and line is None:
+            result.append((pk, _("Eliminated through assistance in %(year)s; the income could not be checked.")
+                           % {"year": year} + " " + no_line_message(year)))
+            continue
         if record is None or line is None or not below_line(record[1], line.amount):
             continue
         result.append((pk, _(
             "Eliminated through assistance, but per-capita net income in %(year)s is %(income)s yuan, below the "
             "line of %(line)s."
-        ) % {"year": record[0], "income": yuan(record[1]), "line": line_label(line, year)}))
+        ) % {"year": record[0], "income": yuan(record[1]), "line": line_label(line)}))
     return result
 
 
@@ -238,6 +248,43 @@ def assistance_elimination_without_development(cases: QuerySet, today: date | No
     )
     return [(pk, _("Eliminated through assistance, but no industry or employment measure was put in place for a "
                    "household with labour capacity.")) for pk in rows]
+
+
+def late_entries(cases: QuerySet, today: date | None = None) -> list[tuple[int, str]]:
+    """Late entries (补录): a step, notice or measure dated earlier than the day it was recorded, with the reason.
+
+    Each was accepted with its reason; the list is what a supervisor reviews. Three queries.
+    """
+    ids = cases.order_by().values("pk")
+    found: dict[int, list[str]] = {}
+
+    def add(case_id: int, what: str, on: date, recorded: date, reason: str) -> None:
+        found.setdefault(case_id, []).append(_("%(what)s dated %(date)s, recorded on %(recorded)s: %(reason)s") % {
+            "what": what, "date": on.isoformat(), "recorded": recorded.isoformat(), "reason": reason or "—"})
+
+    steps = (
+        Step.objects.filter(procedure__case_id__in=ids, done_on__lt=F("recorded_on"))
+        .order_by("procedure__case_id", "done_on", "order")
+        .values_list("procedure__case_id", "code", "done_on", "recorded_on", "late_reason")
+    )
+    for case_id, code, on, recorded, reason in steps:
+        add(case_id, str(StepCode(code).label) if code in StepCode.values else code, on, recorded, reason)
+    listed = (
+        Notice.cases.through.objects.filter(case_id__in=ids, notice__starts_on__lt=F("notice__recorded_on"))
+        .order_by("case_id", "notice__starts_on")
+        .values_list("case_id", "notice__starts_on", "notice__recorded_on", "notice__late_reason")
+    )
+    for case_id, on, recorded, reason in listed:
+        add(case_id, _("Public notice"), on, recorded, reason)
+    measures = (
+        Measure.objects.filter(case_id__in=ids, starts_on__lt=F("recorded_on")).select_related("measure_type")
+        .order_by("case_id", "starts_on", "id").only("case_id", "measure_type", "starts_on", "recorded_on",
+                                                      "late_reason")
+    )
+    for m in measures:
+        add(m.case_id, _("Measure “%(name)s”") % {"name": m.measure_type.name}, m.starts_on, m.recorded_on,
+            m.late_reason)
+    return [(pk, "; ".join(items)) for pk, items in sorted(found.items())]
 
 
 CHECKS: tuple[Check, ...] = (
@@ -262,6 +309,8 @@ CHECKS: tuple[Check, ...] = (
     Check("assistance_elimination_without_development",
           gettext_lazy("Eliminated through assistance without a development measure"),
           Severity.ERROR, assistance_elimination_without_development),
+    Check("late_entry", gettext_lazy("Late entry: a date earlier than the day it was recorded"),
+          Severity.WARNING, late_entries),
 )
 
 CHECKS_BY_CODE = {check.code: check for check in CHECKS}

@@ -18,13 +18,15 @@ All four criteria must hold before a risk is marked eliminated (风险消除), w
     spending below the line) nor the MEDICAL_SPENDING rule (out-of-pocket medical spending
     reported by the medical-insurance feed in the 12 months to today) holds, each evaluated with
     its current expression and parameters against the line in force.
-``no_new_risk`` — no open warning (new or being verified) on the household: any screening,
-    feed, self-report or visit signal still unresolved is a possible new risk.
+``no_new_risk`` — no open warning (new or being verified) on the household: a lead still
+    unresolved is a possible new risk. A monitored household's new screening, feed, self-report
+    or visit signals go on its case instead (``Signal.case_id``): they are counted here, since the
+    last measure began, for the review to weigh, and do not fail the criterion by themselves.
 
 The figures are screening's facts of the latest record (``monitoring.rules.household``), the feed
 window ending today. The line in force is ``monitoring.lines.models.line_in_force`` for today's
-year: the current year's, else, by name, the most recent earlier year's (the detail says which
-year stood in).
+year; a year without a line fails the criteria that need it, with a detail naming the year and
+where to set the line (or carry the previous year's forward), never another year's line.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from shouwang.cases.assistance.models import MeasureStatus
 from shouwang.cases.casefiles.models import Case, EliminationMode
+from shouwang.cases.casefiles.screening import new_signals
 from shouwang.cases.procedure.categories import (
     ADJUSTED_BELOW_LINE,
     MEDICAL_SPENDING,
@@ -53,6 +56,7 @@ from shouwang.cases.procedure.categories import (
 )
 from shouwang.cases.procedure.models import ProcedureSettings
 from shouwang.monitoring.lines.models import line_in_force
+from shouwang.monitoring.lines.services import no_line_message
 from shouwang.monitoring.models import MonitoringLine, Warning, WarningStatus
 from shouwang.monitoring.rules.household import HouseholdYearFacts, household_year_facts
 from shouwang.registry.models import HouseholdYear, HousingGrade, Labour
@@ -100,7 +104,7 @@ class _Facts:
     @classmethod
     def load(cls, case: Case, today: date) -> _Facts:
         record = income_record(case.household, up_to=today.year)
-        line = line_in_force(case.region_code, today.year, earlier_year=True)
+        line = line_in_force(case.region_code, today)
         facts = None if record is None else household_year_facts(
             case.household_id, record.year, on=today, line=line, names=(*POSITION_FACTS, *SPENDING_FACTS),
             rules=(ADJUSTED_BELOW_LINE, MEDICAL_SPENDING),
@@ -115,20 +119,19 @@ def _income_stable(facts: _Facts) -> Criterion:
     if record is None or judged is None or judged["per_capita_income"] is None:
         return Criterion("income_stable", label, False, _("The household has no income record with members counted."))
     if line is None:
-        return Criterion("income_stable", label, False, _(
-            "No monitoring line is set for %(year)s or earlier in this region.") % {"year": today.year})
+        return Criterion("income_stable", label, False, no_line_message(today.year))
     income = judged["per_capita_income"]
     if below_line(income, judged["line"]):
         return Criterion("income_stable", label, False, _(
             "Per-capita net income in %(year)s is %(income)s yuan, below the line of %(line)s."
-        ) % {"year": record.year, "income": yuan(income), "line": line_label(line, today.year)})
+        ) % {"year": record.year, "income": yuan(income), "line": line_label(line)})
     if case.identified_on is None:
         return Criterion("income_stable", label, False, _(
             "Per-capita net income in %(year)s is %(income)s yuan, above the line of %(line)s, but the case has "
             "not been identified, so no stable period can be counted."
-        ) % {"year": record.year, "income": yuan(income), "line": line_label(line, today.year)})
+        ) % {"year": record.year, "income": yuan(income), "line": line_label(line)})
     months = months_between(case.identified_on, today)
-    figures = {"year": record.year, "income": yuan(income), "line": line_label(line, today.year),
+    figures = {"year": record.year, "income": yuan(income), "line": line_label(line),
                "months": months, "needed": stable_months, "identified": case.identified_on.isoformat()}
     if months < stable_months:
         return Criterion("income_stable", label, False, _(
@@ -177,10 +180,9 @@ def _rigid_spending(facts: _Facts) -> Criterion:
         problems.append(_("The household has no income record to weigh its spending against."))
     else:
         if line is None:
-            problems.append(_("No monitoring line is set for %(year)s or earlier in this region.") % {
-                "year": today.year})
+            problems.append(no_line_message(today.year))
         else:
-            adjusted = adjusted_income_problem(judged, line_label(line, today.year), year=record.year)
+            adjusted = adjusted_income_problem(judged, line_label(line), year=record.year)
             if adjusted:
                 problems.append(adjusted)
         medical = medical_spending_problem(judged)
@@ -207,6 +209,17 @@ def _no_new_risk(facts: _Facts) -> Criterion:
             "The household has %(count)s open warning: %(names)s.",
             "The household has %(count)s open warnings: %(names)s.", len(open_warnings),
         ) % {"count": len(open_warnings), "names": ", ".join(str(n) for n in names)})
+    # Signals that came in on the case are evidence for this review, shown with their count; they
+    # never block the elimination by themselves (the other criteria judge the household's figures).
+    signals, since = new_signals(case)
+    if signals:
+        names = dict.fromkeys(str(s.rule.name if s.rule_id and s.rule else s.get_channel_display()) for s in signals)
+        return Criterion("no_new_risk", label, True, ngettext(
+            "The household has no open warning; %(count)s new risk signal came in on the case since %(since)s "
+            "(%(names)s): weigh it in this review.",
+            "The household has no open warning; %(count)s new risk signals came in on the case since %(since)s "
+            "(%(names)s): weigh them in this review.", len(signals),
+        ) % {"count": len(signals), "since": since.isoformat() if since else "—", "names": ", ".join(names)})
     return Criterion("no_new_risk", label, True, _("The household has no open warning."))
 
 

@@ -71,7 +71,7 @@ def start_elimination(ctx: ActionContext) -> None:
     procedure = start_procedure(ctx.case, ProcedureKind.ELIMINATION, today=ctx.today, mode=mode)
     set_case(ctx.case, status=CaseStatus.ELIMINATING)
     record(ctx.case, ctx.user, ctx.level, "start_elimination", before, CaseStatus.ELIMINATING, procedure=procedure,
-           reason=ctx.reason, data={"mode": mode}, files=ctx.files)
+           reason=ctx.reason, data={"mode": mode}, files=ctx.files, at=ctx.moment)
 
 
 def rollback(ctx: ActionContext) -> None:
@@ -84,7 +84,7 @@ def rollback(ctx: ActionContext) -> None:
         close_procedure(ctx, ProcedureStatus.WITHDRAWN)
     set_case(case, status=CaseStatus.MONITORED, eliminated_on=None, elimination_mode="")
     record(case, ctx.user, ctx.level, "rollback_elimination", CaseStatus.ELIMINATED, CaseStatus.MONITORED,
-           procedure=ctx.procedure, reason=ctx.reason, data=data, files=ctx.files)
+           procedure=ctx.procedure, reason=ctx.reason, data=data, files=ctx.files, at=ctx.moment)
 
 
 def reidentify(ctx: ActionContext) -> None:
@@ -117,4 +117,4 @@ def reidentify(ctx: ActionContext) -> None:
     case.risk_types.set(types)
     procedure = start_procedure(case, ProcedureKind.IDENTIFICATION, today=ctx.today)
     record(case, ctx.user, ctx.level, "reidentify", CaseStatus.ELIMINATED, CaseStatus.IDENTIFYING,
-           procedure=procedure, reason=ctx.reason, data=history, files=ctx.files)
+           procedure=procedure, reason=ctx.reason, data=history, files=ctx.files, at=ctx.moment)

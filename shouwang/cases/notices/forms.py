@@ -7,11 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shouwang.cases.casefiles.forms import DateInput, clean_text
+from shouwang.cases.casefiles.forms import DateInput, LateEntryForm, clean_text
 from shouwang.cases.casefiles.models import Case
 
 # An 11-digit mobile number or an 18-character ID number: neither belongs on a public notice.
@@ -27,7 +26,7 @@ class NoticeCaseField(forms.ModelMultipleChoiceField):
         return f"{obj.household.number} {head}".strip()
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(LateEntryForm):
     """A notice for one village: which cases, from when, for how long, and who hears objections."""
 
     cases = NoticeCaseField(label=gettext_lazy("Cases on the notice"), queryset=Case.objects.none())
@@ -43,7 +42,7 @@ class NoticeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["cases"].queryset = cases
         self.min_days = min_days
-        today = timezone.localdate()
+        today = self.today
         self.fields["starts_on"].initial = today
         self.fields["ends_on"].initial = today + timedelta(days=min_days - 1)
 

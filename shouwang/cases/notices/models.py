@@ -32,6 +32,9 @@ class Notice(RegionScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("created by"),
     )
+    # The day the notice was entered; one that started before it is a late entry (补录) with its reason.
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
+    late_reason = models.TextField(_("reason for the late entry"), blank=True)
 
     class Meta:
         ordering = ["-starts_on", "-id"]
@@ -45,6 +48,10 @@ class Notice(RegionScopedModel):
     def days(self) -> int:
         """Length in calendar days, both ends included (1st to 5th is five days)."""
         return (self.ends_on - self.starts_on).days + 1
+
+    @property
+    def is_late_entry(self) -> bool:
+        return self.recorded_on is not None and self.starts_on < self.recorded_on
 
     def covers(self, kind: str) -> bool:
         return self.kind == NoticeKind.BOTH or self.kind == kind

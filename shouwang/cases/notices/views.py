@@ -21,10 +21,12 @@ from shouwang.cases.casefiles.models import Case, CaseStatus
 from shouwang.cases.pages import PAGE_SIZE, head_name_subquery, scope_villages
 from shouwang.cases.procedure.deadlines import today_date
 from shouwang.cases.procedure.engine import cases_with_steps
+from shouwang.cases.procedure.lateentry import LateReasonRequired
 from shouwang.cases.procedure.models import ProcedureSettings, ProcedureStatus, Step, StepCode, StepStatus
 from shouwang.cases.procedure.refusals import ActionRefused
 from shouwang.core.audit import record_access
 from shouwang.core.permissions import can, requires
+from shouwang.regions.filters import labelled_villages
 from shouwang.regions.models import Region
 
 from .documents import build_docx, docx_filename, notice_content
@@ -85,11 +87,11 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     if village_code not in codes:
         village_code = villages[0].code if len(villages) == 1 else ""
     if not village_code:
-        return render(request, "cases/notice_choose_village.html", {"villages": villages})
+        return render(request, "cases/notice_choose_village.html", {"villages": labelled_villages(villages)})
     village = next(v for v in villages if v.code == village_code)
     min_days = ProcedureSettings.for_region(village_code).notice_min_days
     eligible = cases_at_notice(request.user, village_code)
-    form = NoticeForm(request.POST or None, cases=eligible, min_days=min_days)
+    form = NoticeForm(request.POST or None, cases=eligible, min_days=min_days, today=today_date())
     status = 200
     if request.method == "POST":
         status = 400
@@ -100,8 +102,11 @@ def notice_create(request: HttpRequest) -> HttpResponse:
                 notice = create_notice(
                     request.user, village_code, chosen, starts_on=form.cleaned_data["starts_on"],
                     ends_on=form.cleaned_data["ends_on"], contact=form.cleaned_data["contact"],
-                    kind=notice_kind(chosen),
+                    kind=notice_kind(chosen), late_reason=form.cleaned_data["late_reason"],
                 )
+            except LateReasonRequired as exc:
+                form.add_error("late_reason", exc.reason)
+                status = exc.status_code
             except ActionRefused as exc:
                 form.add_error(None, exc.reason)
                 status = exc.status_code

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from shouwang.cases.casefiles.models import Case
 from shouwang.core.audit import Change, record_changes
@@ -15,12 +17,15 @@ from .models import Attachment, Procedure, Transition
 
 def record(case: Case, user, level: str, action: str, from_status: str, to_status: str, *,
            procedure: Procedure | None = None, step_code: str = "", reason: str = "", data: dict | None = None,
-           files: list[tuple[str, Any]] | None = None) -> Transition:
-    """The transition row, its attachments and the change-log entry, in the caller's transaction."""
+           files: list[tuple[str, Any]] | None = None, at: datetime | None = None) -> Transition:
+    """The transition row, its attachments and the change-log entry, in the caller's transaction.
+
+    ``at`` is the time the action is recorded (now unless a caller replays a past day).
+    """
     transition = Transition.objects.create(
         case=case, procedure=procedure, step_code=step_code, action=action, from_status=from_status,
         to_status=to_status, user=user, username=user.get_username() if user else "", level=level,
-        reason=reason, data=data or {},
+        reason=reason, data=data or {}, at=at or timezone.now(),
     )
     for kind, f in files or []:
         Attachment.objects.create(

@@ -154,6 +154,8 @@ def case_context(request: HttpRequest, case: Case, *, clear: bool = False, **ext
         "today": today,
         "settings": settings,
         "can_act": acting,
+        # A step's form sent back for the reason of its late entry (补录): its date, reason and error.
+        "late_entry": extra.pop("late_entry", None) or {},
     }
     for section in SECTIONS.values():
         context.update(section(request, case, context))
@@ -165,11 +167,11 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **extra:
     return render(request, "cases/case_detail.html", case_context(request, case, **extra), status=status)
 
 
-def refused(request: HttpRequest, case: Case, exc: ActionRefused) -> HttpResponse:
+def refused(request: HttpRequest, case: Case, exc: ActionRefused, **extra: Any) -> HttpResponse:
     """Show the case again with the refusal as a message, and the status the refusal carries."""
     messages.error(request, exc.reason)
     case = get_case(request, case.pk)  # reload: nothing was changed, but show the state as it is now
-    return render_case(request, case, status=exc.status_code)
+    return render_case(request, case, status=exc.status_code, **extra)
 
 
 # --- the pages of an action on the case (a measure, a contact, re-identification) -----------------

@@ -23,8 +23,14 @@ Decisions worth knowing:
 * County approval of an identification sets ``identified_on``; the case becomes MONITORED when
   the township files it (``file``), and filing is refused until the case has a current
   assistance contact (帮扶联系人). Measures may be recorded from county approval on.
+* Honest dates (``lateentry``): every action is recorded on ``recorded_on`` (today unless a
+  caller replays a past day). A step is done on ``data["done_on"]`` (default: the recording day),
+  never later than it is recorded nor earlier than the steps it follows; done earlier than it is
+  recorded, it is a late entry (补录) that needs ``late_reason`` and is marked in the history.
+  What the step needs and sets (the notice, a contact, ``identified_on``) is judged on ``done_on``.
 * The notice step completes only when a valid notice has ended
-  (``shouwang.cases.notices.services.notice_problem``). An objection reopens verification:
+  (``shouwang.cases.notices.services.notice_problem``); a notice counts only if it starts on or
+  after the day the appraisal was done. An objection reopens verification:
   verify, appraisal and notice run again, and a new notice is needed.
 * The appraisal step needs the meeting's minutes: an attachment of kind ``minutes`` on this
   procedure, or a written summary given as the action's reason.
@@ -40,7 +46,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -71,6 +77,7 @@ from .declarations import (
     ActionSpec,
     spec_of,
 )
+from .lateentry import clean_reason, late_entry_data, late_entry_reason
 from .models import (
     AttachmentKind,
     Procedure,
@@ -214,17 +221,62 @@ def _validate_upload(kind: str, f: Any) -> None:
 
 # --- the procedure's own actions (the other features' are in their services) --------------
 
+def _earliest_done_on(ctx: ActionContext, step: Step) -> date:
+    """A step is done no earlier than the steps it follows (or the first clue, or the elimination's start)."""
+    spec = spec_of(ctx.procedure.kind, step.code)
+    before = [ctx.steps[c].done_date for c in (spec.after if spec else ())]
+    dates = [d for d in before if d is not None]
+    if dates:
+        return max(dates)
+    if ctx.procedure.kind == ProcedureKind.IDENTIFICATION:
+        return ctx.case.first_clue_date
+    return ctx.procedure.started_on
+
+
+def _done_on(ctx: ActionContext, step: Step) -> tuple[date, str]:
+    """The day the step was done (typed as ``done_on``, else the recording day) and its late-entry reason."""
+    recorded_on = ctx.recorded_on or ctx.today
+    raw = ctx.data.get("done_on")
+    if raw in (None, ""):
+        done_on = recorded_on
+    elif isinstance(raw, date):
+        done_on = raw
+    else:
+        parsed = parse_date(str(raw))
+        if parsed is None:
+            raise InvalidData(_("The date the step was done is not a date."))
+        done_on = parsed
+    if done_on > recorded_on:
+        raise InvalidData(_("A step cannot be done on a day after it is recorded (%(date)s).") % {
+            "date": recorded_on.isoformat()})
+    earliest = _earliest_done_on(ctx, step)
+    if done_on < earliest:
+        raise InvalidData(_(
+            "The step “%(step)s” cannot be done before %(date)s, when the step it follows was done "
+            "(or the first clue was found)."
+        ) % {"step": step.get_code_display(), "date": earliest.isoformat()})
+    late = late_entry_reason(done_on, recorded_on, ctx.late_reason, what=_("The date “%(step)s” was done") % {
+        "step": step.get_code_display()})
+    return done_on, late
+
+
 def _complete_step(ctx: ActionContext) -> None:
     code = ctx.data.get("step", "")
     step = _check_complete_step(ctx, code)
+    done_on, late = _done_on(ctx, step)
+    # Everything the step needs and sets is judged on the day it was done, not the day it is entered.
+    ctx.today = done_on
     problem = _precondition(ctx, step)
     if problem:
         raise NotAllowedNow(problem)
     case, procedure, kind = ctx.case, ctx.procedure, ctx.procedure.kind
-    now = timezone.now()
-    Step.objects.filter(pk=step.pk).update(status=StepStatus.DONE, done_at=now, done_by=ctx.user, note=ctx.reason)
+    now = ctx.moment
+    Step.objects.filter(pk=step.pk).update(status=StepStatus.DONE, done_at=now, done_by=ctx.user, note=ctx.reason,
+                                           done_on=done_on, recorded_on=ctx.recorded_on, late_reason=late)
     before = case.status
     data: dict[str, Any] = {}
+    if late:
+        data |= late_entry_data(done_on, ctx.recorded_on or done_on, late)
     fields: dict[str, Any] = {}
     if code == StepCode.COUNTY and kind == ProcedureKind.IDENTIFICATION:
         fields["identified_on"] = ctx.today
@@ -248,7 +300,7 @@ def _complete_step(ctx: ActionContext) -> None:
         Procedure.objects.filter(pk=procedure.pk).update(status=ProcedureStatus.DONE, closed_at=now)
     action = {StepCode.TOWNSHIP: "approve_township", StepCode.COUNTY: "approve_county"}.get(code, "complete_step")
     record(case, ctx.user, ctx.level, action, before, case.status, procedure=procedure, step_code=code,
-           reason=ctx.reason, data=data, files=ctx.files)
+           reason=ctx.reason, data=data, files=ctx.files, at=now)
 
 
 def _reject(ctx: ActionContext, *, withdraw: bool = False) -> None:
@@ -263,7 +315,7 @@ def _reject(ctx: ActionContext, *, withdraw: bool = False) -> None:
     set_case(case, status=CaseStatus.REJECTED if identification else CaseStatus.MONITORED)
     step = next((s.code for s in open_steps_of_level(ctx)), "")
     record(case, ctx.user, ctx.level, "withdraw" if withdraw else "reject", before, case.status,
-           procedure=ctx.procedure, step_code=step, reason=ctx.reason, files=ctx.files)
+           procedure=ctx.procedure, step_code=step, reason=ctx.reason, files=ctx.files, at=ctx.moment)
 
 
 def _object(ctx: ActionContext) -> None:
@@ -271,18 +323,19 @@ def _object(ctx: ActionContext) -> None:
         raise ReasonRequired(_("Write down the objection."))
     reopened = [ctx.steps[c].pk for c in REOPENED_BY_OBJECTION if c in ctx.steps]
     Step.objects.filter(pk__in=reopened).update(status=StepStatus.WAITING, opened_on=None, due_date=None,
-                                                done_at=None, done_by=None)
+                                                done_at=None, done_by=None, done_on=None, recorded_on=None,
+                                                late_reason="")
     open_ready_steps(ctx.procedure, ctx.today)
     record(ctx.case, ctx.user, ctx.level, "object", ctx.case.status, ctx.case.status, procedure=ctx.procedure,
            step_code=StepCode.NOTICE, reason=ctx.reason, data={"reopened": list(REOPENED_BY_OBJECTION)},
-           files=ctx.files)
+           files=ctx.files, at=ctx.moment)
 
 
 def _attach(ctx: ActionContext) -> None:
     if not ctx.files:
         raise InvalidData(_("Choose a file to attach."))
     record(ctx.case, ctx.user, ctx.level, "attach", ctx.case.status, ctx.case.status, procedure=ctx.procedure,
-           reason=ctx.reason, data={"kinds": [k for k, _f in ctx.files]}, files=ctx.files)
+           reason=ctx.reason, data={"kinds": [k for k, _f in ctx.files]}, files=ctx.files, at=ctx.moment)
 
 
 # Each action's change, made after its check inside ``perform``'s transaction.
@@ -405,9 +458,13 @@ def _explain(ctx: ActionContext, name: str, step_code: str) -> str | None:
 
 
 def perform(case: Case, action: str, user, *, reason: str = "", data: dict | None = None, files: Any = None,
-            today: date | None = None) -> Case:
+            today: date | None = None, recorded_on: date | None = None, late_reason: str = "") -> Case:
     """Apply ``action`` to ``case`` for ``user`` in one transaction; return the updated case.
 
+    ``recorded_on`` is the day the action is recorded (``today`` when given, else today); a
+    caller replaying past days passes the day it plays. A date the user typed that is earlier
+    (a step's ``done_on`` in ``data``, a measure's ``starts_on``) is a late entry (补录) and needs
+    ``late_reason`` (also read from ``data["late_reason"]``, as the API sends it).
     Raises ``NotYourLevel`` or ``NotAllowedNow`` (or its kinds ``ReasonRequired``,
     ``InvalidData``) with a translated ``reason``; nothing is changed then.
     """
@@ -415,16 +472,18 @@ def perform(case: Case, action: str, user, *, reason: str = "", data: dict | Non
         raise InvalidData(_("Unknown action “%(action)s”.") % {"action": action})
     if not can(user, "cases.complete_step", case):
         raise NotYourLevel(_("Only village, township and county staff whose region holds the case may act on it."))
-    today = today or today_date()
+    today = recorded_on = recorded_on or today or today_date()
     reason = " ".join((reason or "").split())[:MAX_REASON]
+    data = dict(data or {})
+    late_reason = clean_reason(late_reason or data.pop("late_reason", ""))
     files = _normalise_files(files)
     for _kind, f in files:
         _validate_upload(_kind, f)
     acting = acting_unless_known(user, "cases")
     with acting, transaction.atomic():
         locked = Case.objects.select_for_update(of=("self",)).select_related("household").get(pk=case.pk)
-        ctx = ActionContext(case=locked, user=user, level=user_level(user), reason=reason, data=dict(data or {}),
-                            files=files, today=today)
+        ctx = ActionContext(case=locked, user=user, level=user_level(user), reason=reason, data=data,
+                            files=files, today=today, recorded_on=recorded_on, late_reason=late_reason)
         ctx.load_procedure()
         _check(ctx, action)
         HANDLERS[action](ctx)

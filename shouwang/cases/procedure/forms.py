@@ -43,9 +43,15 @@ class ActionForm(forms.Form):
     mode = forms.ChoiceField(choices=[("", "")] + list(EliminationMode.choices), required=False)
     reason = forms.CharField(label=gettext_lazy("Reason or note"), required=False, max_length=MAX_REASON,
                              widget=forms.Textarea(attrs={"rows": 2}))
+    # The day a step was done; earlier than today it is a late entry (补录) and needs ``late_reason``.
+    done_on = forms.DateField(required=False)
+    late_reason = forms.CharField(required=False, max_length=MAX_REASON)
 
     def clean_reason(self) -> str:
         return (self.cleaned_data.get("reason") or "").strip()
+
+    def clean_late_reason(self) -> str:
+        return (self.cleaned_data.get("late_reason") or "").strip()
 
 
 def check_attachment(uploaded) -> Any:

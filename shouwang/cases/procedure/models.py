@@ -130,6 +130,11 @@ class Step(RegionScopedModel):
         verbose_name=_("done by"),
     )
     note = models.TextField(_("note"), blank=True)
+    # The day the step was done as the user states it, and the day it was entered; a step done
+    # earlier than it was entered is a late entry (补录) and carries the reason why.
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
+    late_reason = models.TextField(_("reason for the late entry"), blank=True)
 
     objects = StepQuerySet.as_manager()
 
@@ -156,6 +161,17 @@ class Step(RegionScopedModel):
         if annotated is not None:
             return annotated
         return self.status == StepStatus.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
+
+    @property
+    def done_date(self) -> date | None:
+        """The day the step was done: as stated, else the day of ``done_at`` (rows from before ``done_on``)."""
+        if self.done_on is not None:
+            return self.done_on
+        return timezone.localdate(self.done_at) if self.done_at else None
+
+    @property
+    def is_late_entry(self) -> bool:
+        return self.done_on is not None and self.recorded_on is not None and self.done_on < self.recorded_on
 
     @is_overdue.setter
     def is_overdue(self, value: bool) -> None:

@@ -31,15 +31,17 @@ from shouwang.core.permissions import can, home_region, require, requires
 from shouwang.regions.models import region_names
 
 from . import engine, services
-from .casepage import STEP_FILES, get_case, refused, render_case
+from .casepage import STEP_ACTIONS, STEP_FILES, get_case, refused, render_case
 from .context import user_level
 from .deadlines import today_date
 from .forms import ActionForm, AttachmentForm, SettingsForm, check_attachment, step_field
+from .lateentry import LateReasonRequired
 from .models import Attachment, DayKind, ProcedureSettings, StepCode
 from .queue import queue as pending_steps
 from .refusals import ActionRefused
 
 OBJECT_TYPE = "cases.proceduresettings"
+STEP_OF_ACTION = {"approve_township": StepCode.TOWNSHIP, "approve_county": StepCode.COUNTY}
 
 
 # --- acting on a case -----------------------------------------------------------------------------
@@ -73,12 +75,20 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
         data["step"] = form.cleaned_data["step"]
     if form.cleaned_data["mode"]:
         data["mode"] = form.cleaned_data["mode"]
+    if form.cleaned_data["done_on"] and action in STEP_ACTIONS:
+        data["done_on"] = form.cleaned_data["done_on"]
     files, error = _step_files(request, data.get("step", ""))
     if error:
         messages.error(request, error)
         return render_case(request, case, status=400)
     try:
-        case = engine.perform(case, action, request.user, reason=reason, data=data, files=files)
+        case = engine.perform(case, action, request.user, reason=reason, data=data, files=files,
+                              late_reason=form.cleaned_data["late_reason"])
+    except LateReasonRequired as exc:
+        # The step's form comes back with the date kept and the reason's field open, marked.
+        late = {"step": data.get("step") or STEP_OF_ACTION.get(action, ""), "done_on": data.get("done_on"),
+                "error": exc.reason, "reason": reason}
+        return refused(request, case, exc, late_entry=late)
     except ActionRefused as exc:
         return refused(request, case, exc)
     messages.success(request, _("Done. The case is now “%(status)s”.") % {"status": case.get_status_display()})

@@ -40,6 +40,8 @@ def action_label(name: str) -> str:
 
     if name == "open":
         return _("Opened the case")
+    if name == "post_notice":
+        return _("Posted a public notice")
     label = ACTION_LABELS.get(name)
     return str(label) if label is not None else name
 

@@ -124,74 +124,89 @@ def make_measure(case: Case, code: str = "industry", *, status: str = MeasureSta
     return measure
 
 
+# A walk needs a week: the appraisal is done WALK_DAYS before ``today``, the notice runs from the
+# next day until the day before ``today`` (six days), and the steps after it are done ``today``.
+WALK_DAYS = 7
+
+
 def walk_identification(case: Case, users_by_level: dict[str, Any], *, today: date | None = None,
                         until: str | None = None) -> Case:
-    """Walk an open identification through ``engine.perform`` as the three levels would.
+    """Walk an open identification through ``engine.perform`` as the three levels would, with honest dates.
 
     ``users_by_level`` maps "village", "township", "county" to users. Stops before the step
     ``until`` (a step code) when given; otherwise the case ends MONITORED with a contact.
-    The notice is posted for the six days before ``today`` so it has ended.
+    Verification, comparison and appraisal are recorded ``WALK_DAYS`` before ``today``, the
+    notice from the next day until the day before ``today``, the rest on ``today``: nothing is a
+    late entry. A case whose first clue is later than the walk's first day gets its clue moved back.
     """
     today = today or timezone.localdate()
+    begin = today - timedelta(days=WALK_DAYS)
+    if case.first_clue_date > begin:
+        Case.objects.filter(pk=case.pk).update(first_clue_date=begin)
+        case.first_clue_date = begin
     village, township, county = users_by_level["village"], users_by_level["township"], users_by_level["county"]
 
-    def step(code: str, user, **kw) -> bool:
+    def step(code: str, user, on: date = today, **kw) -> bool:
         if code == until:
             return False
-        engine.perform(case, "complete_step", user, data={"step": code}, today=today, **kw)
+        engine.perform(case, "complete_step", user, data={"step": code}, recorded_on=on, **kw)
         return True
 
-    if not step("verify", village, files={"authorisation": pdf()}):
+    if not step("verify", village, begin, files={"authorisation": pdf()}):
         return case
-    if not step("compare", township):
+    if not step("compare", township, begin):
         return case
-    if not step("appraisal", village, reason="Villager representatives agreed (minutes)."):
+    if not step("appraisal", village, begin, reason="Villager representatives agreed (minutes)."):
         return case
     if until == "notice":
         return case
-    create_notice(village, case.region_code, [case], starts_on=today - timedelta(days=6),
-                           ends_on=today - timedelta(days=1), contact="村委会 0743-0000000", today=today)
+    posted = begin + timedelta(days=1)
+    create_notice(village, case.region_code, [case], starts_on=posted, ends_on=today - timedelta(days=1),
+                  contact="村委会 0743-0000000", recorded_on=posted)
     step("notice", village)
     if until == "township":
         return case
-    engine.perform(case, "approve_township", township, today=today)
+    engine.perform(case, "approve_township", township, recorded_on=today)
     if until == "county":
         return case
-    engine.perform(case, "approve_county", county, today=today)
+    engine.perform(case, "approve_county", county, recorded_on=today)
     if not step("announce", township):
         return case
     if until == "file":
         return case
     if not case.contacts.current(today).exists():
-        engine.perform(case, "add_contact", township, data={"name": "帮扶干部", "phone": "13900001234"}, today=today)
+        engine.perform(case, "add_contact", township, data={"name": "帮扶干部", "phone": "13900001234"},
+                       recorded_on=today)
     step("file", township)
     return case
 
 
 def walk_elimination(case: Case, users_by_level: dict[str, Any], *, mode: str = EliminationMode.NATURAL,
                      today: date | None = None, until: str | None = None) -> Case:
-    """Start and walk an elimination; the case ends ELIMINATED (or stops before ``until``)."""
+    """Start and walk an elimination with honest dates (as ``walk_identification``); the case ends
+    ELIMINATED (or stops before ``until``). The elimination starts ``WALK_DAYS`` before ``today``."""
     today = today or timezone.localdate()
+    begin = today - timedelta(days=WALK_DAYS)
     village, township, county = users_by_level["village"], users_by_level["township"], users_by_level["county"]
     if case.status == CaseStatus.MONITORED:
-        engine.perform(case, "start_elimination", village, data={"mode": mode}, today=today)
+        engine.perform(case, "start_elimination", village, data={"mode": mode}, recorded_on=begin)
     for code, user in (("verify", village), ("appraisal", village)):
         if code == until:
             return case
-        engine.perform(case, "complete_step", user, data={"step": code}, reason="Checked at home.", today=today)
+        engine.perform(case, "complete_step", user, data={"step": code}, reason="Checked at home.", recorded_on=begin)
     if until == "notice":
         return case
-    create_notice(village, case.region_code, [case], kind="elimination", starts_on=today - timedelta(days=6),
-                           ends_on=today - timedelta(days=1), today=today)
-    engine.perform(case, "complete_step", village, data={"step": "notice"}, today=today)
+    create_notice(village, case.region_code, [case], kind="elimination", starts_on=begin + timedelta(days=1),
+                  ends_on=today - timedelta(days=1), recorded_on=begin + timedelta(days=1))
+    engine.perform(case, "complete_step", village, data={"step": "notice"}, recorded_on=today)
     if until == "township":
         return case
-    engine.perform(case, "approve_township", township, today=today)
+    engine.perform(case, "approve_township", township, recorded_on=today)
     if until == "county":
         return case
-    engine.perform(case, "approve_county", county, today=today)
+    engine.perform(case, "approve_county", county, recorded_on=today)
     for code in ("announce", "file"):
         if code == until:
             return case
-        engine.perform(case, "complete_step", township, data={"step": code}, today=today)
+        engine.perform(case, "complete_step", township, data={"step": code}, recorded_on=today)
     return case

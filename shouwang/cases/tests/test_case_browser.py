@@ -20,8 +20,9 @@ from django.utils import timezone
 from conftest import VILLAGE_A1
 from shouwang.cases.models import Case, CaseStatus, EliminationMode, Notice, StepStatus
 from shouwang.cases.notices.services import create_notice
+from shouwang.cases.procedure import engine
 from shouwang.cases.tests.factories import PDF, make_case, make_contact, make_measure, walk_identification
-from shouwang.monitoring.models import WarningStatus
+from shouwang.monitoring.models import MonitoringLine, WarningStatus
 from shouwang.monitoring.tests.warning_helpers import make_warning
 from shouwang.registry.tests.factories import make_household
 from shouwang.testing.browser_support import assert_nothing_in_clear, body_overflow, log_in
@@ -39,6 +40,9 @@ def reference_data(live_server, settings, tmp_path):
 
     importlib.import_module("shouwang.monitoring.migrations.0002_default_lines_and_rules").forward(apps, None)
     seed_catalogues(RiskType, MeasureType)
+    # The elimination criteria judge by this year's line, never an earlier year's: the county set one.
+    MonitoringLine.objects.update_or_create(year=timezone.localdate().year, region_code=VILLAGE_A1[:6],
+                                            defaults={"amount": "7500"})
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -51,26 +55,38 @@ def open_case_page(pg, live_server, case: Case) -> None:
     pg.goto(live_server.url + reverse("cases:case_detail", args=[case.pk]))
 
 
-def act(pg, action: str, *, step: str = "", reason: str = "", file: str | None = None) -> None:
-    """Press the button of one action form on the case page, after filling its note or file."""
+def act(pg, action: str, *, step: str = "", reason: str = "", file: str | None = None, done_on=None,
+        late_reason: str = "") -> None:
+    """Press the button of one action form on the case page, after filling its note, file or date.
+
+    A ``done_on`` before today opens the form's field for the reason of the late entry (补录).
+    """
     selector = f'form[data-action="{action}"]' + (f'[data-step="{step}"]' if step else "")
     form = pg.locator(selector)
     if file:
         form.locator('input[type="file"]').set_input_files(file)
     if reason:
         form.locator("textarea[name=reason]").fill(reason)
+    if done_on:
+        assert not form.locator("textarea[name=late_reason]").is_visible()
+        form.locator("input[name=done_on]").fill(done_on.isoformat())
+        if late_reason:
+            form.locator("textarea[name=late_reason]").fill(late_reason)  # shown by the page's script
     with pg.expect_navigation():
         form.locator("button[type=submit]").click()
 
 
 def post_notice(pg, live_server, case: Case, contact: str = "岩门村村委会 0743-4561234") -> None:
-    """The cadre posts the notice from the case page; it ran for the six days before today."""
+    """The cadre posts the notice from the case page; it ran for the six days before today, after the
+    appraisal a week ago, and is entered now: a late entry (补录) with its reason."""
     today = timezone.localdate()
     pg.click(f'a[href$="notices/new/?village={case.region_code}"]')
     pg.check(f'input[name=cases][value="{case.pk}"]')
+    assert not pg.locator("textarea[name=late_reason]").is_visible()
     pg.fill("input[name=starts_on]", (today - timedelta(days=6)).isoformat())
     pg.fill("input[name=ends_on]", (today - timedelta(days=1)).isoformat())
     pg.fill("input[name=contact]", contact)
+    pg.fill("textarea[name=late_reason]", "张贴在村务公开栏，今日补录")
     with pg.expect_navigation():
         pg.click("main form button[type=submit]")
 
@@ -96,6 +112,9 @@ def test_identification_clicked_through_by_the_three_levels(page, live_server, p
     with pg.expect_navigation():
         pg.click(f'a[href$="open/?warning={warning.pk}"]')
     assert pg.locator('input[name=category][value="edge"]').is_checked()
+    # The clue came a week ago; the steps up to the appraisal were done then and are entered now (补录).
+    week_ago = timezone.localdate() - timedelta(days=7)
+    pg.fill("input[name=first_clue_date]", (week_ago - timedelta(days=1)).isoformat())
     with pg.expect_navigation():
         pg.click("main form button[type=submit]")
     case = Case.objects.get(household=household)
@@ -104,20 +123,23 @@ def test_identification_clicked_through_by_the_three_levels(page, live_server, p
     assert warning.status == WarningStatus.ESCALATED
 
     # Verification needs the signed authorisation: attached with the step itself.
-    act(pg, "complete_step", step="verify", file=str(authorisation))
+    act(pg, "complete_step", step="verify", file=str(authorisation), done_on=week_ago, late_reason="断网，今日补录")
     assert step_status(case, "verify") == StepStatus.DONE
     assert pg.locator(".timeline a", has_text="承诺授权书.pdf").count() == 1
 
     # The township compares the information (in parallel with verification).
     as_user(pg, live_server, "carol")
     open_case_page(pg, live_server, case)
-    act(pg, "complete_step", step="compare", reason="公安、不动产、车辆比对无异常")
+    act(pg, "complete_step", step="compare", reason="公安、不动产、车辆比对无异常", done_on=week_ago,
+        late_reason="断网，今日补录")
     assert step_status(case, "compare") == StepStatus.DONE
 
     # Back in the village: the democratic appraisal, then the public notice.
     as_user(pg, live_server, "alice")
     open_case_page(pg, live_server, case)
-    act(pg, "complete_step", step="appraisal", reason="村民代表会议评议同意纳入")
+    act(pg, "complete_step", step="appraisal", reason="村民代表会议评议同意纳入", done_on=week_ago,
+        late_reason="断网，今日补录")
+    assert pg.locator(".timeline .badge.late-entry").count() == 3
     post_notice(pg, live_server, case)
     notice = Notice.objects.get()
     assert list(notice.cases.all()) == [case]
@@ -177,13 +199,15 @@ def test_elimination_clicked_through_by_the_three_levels(page, live_server, pers
     open_case_page(pg, live_server, case)
     # Every criterion holds, shown one by one.
     assert pg.locator(".criteria .holds").count() == 4 and pg.locator(".criteria .fails").count() == 0
-    pg.locator(f'form[data-action="start_elimination"]:has(input[value="{EliminationMode.NATURAL}"])').locator(
-        "button").click()
-    pg.wait_for_load_state()
-    case.refresh_from_db()
-    assert case.status == CaseStatus.ELIMINATING
-    act(pg, "complete_step", step="verify", reason="入户核实收入稳定")
-    act(pg, "complete_step", step="appraisal", reason="评议同意风险消除")
+    start = pg.locator(f'form[data-action="start_elimination"]:has(input[value="{EliminationMode.NATURAL}"])')
+    assert start.locator("button").is_visible()
+    # It was started a week ago (the page starts it today), so that its notice has ended by now.
+    week_ago = timezone.localdate() - timedelta(days=7)
+    engine.perform(case, "start_elimination", personas["alice"], data={"mode": EliminationMode.NATURAL},
+                   recorded_on=week_ago)
+    open_case_page(pg, live_server, case)
+    act(pg, "complete_step", step="verify", reason="入户核实收入稳定", done_on=week_ago, late_reason="今日补录")
+    act(pg, "complete_step", step="appraisal", reason="评议同意风险消除", done_on=week_ago, late_reason="今日补录")
     post_notice(pg, live_server, case)
     assert "防止返贫监测对象风险消除公示" in pg.locator("#notice-sheet").inner_text()
     assert "自然消除" in pg.locator("#notice-sheet").inner_text()

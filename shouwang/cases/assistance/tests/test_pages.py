@@ -59,17 +59,26 @@ def test_measure_is_recorded_after_approval_and_listed(client, personas):
     member = case.household.members.order_by("pk").first()
     client.force_login(personas["alice"])
     assert client.get(reverse("cases:measure_add", args=[case.pk])).status_code == 200
-    response = client.post(reverse("cases:measure_add", args=[case.pk]), {
+    posted = {
         "measure_type": MeasureType.objects.get(code="employment").pk, "member": member.pk,
         "description": "外出务工交通补助", "responsible_unit": "县人社局", "responsible_person": "王五",
         "starts_on": "2024-03-01", "ends_on": "2024-12-31", "amount": "800", "funding_source": "衔接资金",
         "status": "active",
-    })
+    }
+    # Started long before today: a late entry (补录); the form comes back with the reason's field open.
+    refused = client.post(reverse("cases:measure_add", args=[case.pk]), posted)
+    assert refused.status_code == 400 and not Measure.objects.filter(case=case).exists()
+    html = refused.content.decode()
+    assert "late entry" in html and 'data-late-for="id_starts_on"' in html
+    assert " hidden" not in html.split('data-late-for="id_starts_on"')[1].split(">")[0]
+    response = client.post(reverse("cases:measure_add", args=[case.pk]),
+                           posted | {"late_reason": "Recorded on paper during the flood."})
     assert response.status_code == 302
     measure = Measure.objects.get(case=case)
     assert measure.member == member and measure.amount == 800 and not measure.green_channel
+    assert measure.late_reason == "Recorded on paper during the flood."
     html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
-    assert "外出务工交通补助" in html and "县人社局" in html
+    assert "外出务工交通补助" in html and "县人社局" in html and 'class="badge late-entry"' in html
 
 
 def test_measure_before_approval_is_refused_except_through_the_green_channel(client, personas):

@@ -184,19 +184,27 @@ def test_full_identification_over_the_api(personas):
     today = timezone.localdate()
     household = make_household(VILLAGE_A1, members=3, year=today.year, wage="15000")
     alice, carol, erin = api(personas["alice"]), api(personas["carol"]), api(personas["erin"])
+    week_ago = today - timedelta(days=7)
     case_id = alice.post("/api/cases/", {
         "household": household.pk, "category": "edge", "risk_types": ["YB"], "source": "direct",
-        "first_clue_date": today.isoformat()}, format="json").json()["id"]
+        "first_clue_date": week_ago.isoformat()}, format="json").json()["id"]
     url = f"/api/cases/{case_id}/actions/"
+    # The steps before the notice were done a week ago and are entered now: late entries (补录).
+    late = {"done_on": week_ago.isoformat(), "late_reason": "Entered after the network outage."}
     upload = SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
-    assert alice.post(url, {"action": "complete_step", "step": "verify", "authorisation": upload},
+    refused = alice.post(url, {"action": "complete_step", "step": "verify", "done_on": week_ago.isoformat(),
+                               "authorisation": upload}, format="multipart")
+    assert refused.status_code == 400 and "late entry" in refused.json()["detail"]
+    upload = SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
+    assert alice.post(url, {"action": "complete_step", "step": "verify", "authorisation": upload, **late},
                       format="multipart").status_code == 200
-    assert carol.post(url, {"action": "complete_step", "step": "compare"}, format="json").status_code == 200
-    assert alice.post(url, {"action": "complete_step", "step": "appraisal", "reason": "Agreed by 23 of 25."},
+    assert carol.post(url, {"action": "complete_step", "step": "compare", **late}, format="json").status_code == 200
+    assert alice.post(url, {"action": "complete_step", "step": "appraisal", "reason": "Agreed by 23 of 25.", **late},
                       format="json").status_code == 200
     case = Case.objects.get(pk=case_id)
     create_notice(personas["alice"], VILLAGE_A1, [case], kind=NoticeKind.IDENTIFICATION,
-                           starts_on=today - timedelta(days=6), ends_on=today - timedelta(days=1))
+                  starts_on=today - timedelta(days=6), ends_on=today - timedelta(days=1),
+                  late_reason="Posted on the board; entered now.")
     assert alice.post(url, {"action": "complete_step", "step": "notice"}, format="json").status_code == 200
     assert carol.post(url, {"action": "approve_township"}, format="json").status_code == 200
     assert erin.post(url, {"action": "approve_county"}, format="json").status_code == 200
@@ -218,9 +226,11 @@ def test_measures_get_and_post_follow_the_workflow(personas, cases):
     assert refused.status_code == 409 and "green channel" in refused.json()["detail"]
     monitored = make_case(village=VILLAGE_A1, status=CaseStatus.MONITORED)
     url = f"/api/cases/{monitored.pk}/measures/"
-    created = api(personas["carol"]).post(url, {
-        "measure_type": "industry", "description": "Pig-raising subsidy", "amount": "2000.00", "status": "active",
-        "responsible_unit": "县农业农村局", "starts_on": "2024-03-01"}, format="json")
+    body = {"measure_type": "industry", "description": "Pig-raising subsidy", "amount": "2000.00",
+            "status": "active", "responsible_unit": "县农业农村局", "starts_on": "2024-03-01"}
+    late = api(personas["carol"]).post(url, body, format="json")  # started long before today: a late entry
+    assert late.status_code == 400 and "late entry" in late.json()["detail"]
+    created = api(personas["carol"]).post(url, body | {"late_reason": "Paper file entered now."}, format="json")
     assert created.status_code == 201, created.content
     assert created.json()["measure_type"] == "industry" and created.json()["amount"] == "2000.00"
     assert [m["id"] for m in api(personas["alice"]).get(url).json()] == [created.json()["id"]]
@@ -248,7 +258,7 @@ def test_walked_case_history_is_complete(personas):
     today = timezone.localdate()
     household = make_household(VILLAGE_A1, members=3, year=today.year, wage="15000")
     case = open_case(household, personas["alice"], category="edge", risk_types=["YB"], source="direct",
-                              first_clue_date=today)
+                     first_clue_date=today - timedelta(days=7), recorded_on=today - timedelta(days=7))
     walk_identification(case, {"village": personas["alice"], "township": personas["carol"],
                                "county": personas["erin"]})
     history = api(personas["erin"]).get(f"/api/cases/{case.pk}/transitions/").json()

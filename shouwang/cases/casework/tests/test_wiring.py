@@ -30,7 +30,7 @@ def test_the_features_add_their_step_checks_effects_and_page_sections():
     assert {key: len(effects) for key, effects in engine.STEP_EFFECTS.items()} == {
         (ProcedureKind.IDENTIFICATION, StepCode.FILE): 1,
     }
-    assert set(casepage.SECTIONS) == {"criteria", "problems", "unmask_form"}
+    assert set(casepage.SECTIONS) == {"criteria", "problems", "unmask_form", "risk_signals"}
 
 
 def test_connecting_again_changes_nothing():
@@ -45,7 +45,7 @@ def test_the_sections_reach_the_case_page_and_the_caller_has_the_last_word(perso
     request = RequestFactory().get("/")
     request.user = personas["alice"]
     context = casepage.case_context(request, case)
-    assert {"criteria", "problems", "unmask_form"} <= set(context)
+    assert {"criteria", "problems", "unmask_form", "risk_signals"} <= set(context)
     assert [c.label for c in context["criteria"]]  # a monitored case shows its elimination criteria
     assert context["unmask_form"] is None  # alice may not see full numbers
     assert casepage.case_context(request, case, problems=["given"])["problems"] == ["given"]

@@ -64,6 +64,13 @@ def make_case(status: str, *, village: str = VILLAGE_A1, risks: tuple[str, ...] 
     return case
 
 
+def late_measure(case: Case) -> Case:
+    """The case's measures started a month before they were recorded: a late entry (补录), with its reason."""
+    Measure.objects.filter(case=case).update(starts_on=date(2024, 3, 1), recorded_on=date(2024, 4, 1),
+                                             late_reason="Paper record entered after the audit.")
+    return case
+
+
 @pytest.fixture
 def registry(regions):
     """One offender per rule, cases that break nothing, and an offender in another township."""
@@ -85,6 +92,7 @@ def registry(regions):
                                                        measures=(("industry", DONE),)),
         "assistance_elimination_without_development": make_case(E, mode=EliminationMode.ASSISTANCE,
                                                                 measures=(("health", DONE),)),
+        "late_entry": late_measure(make_case(M, measures=industry)),
         # consistent cases
         "clean_monitored": make_case(M, risks=("YB", "YX", "YWGJYBW"),
                                      measures=(("employment", MeasureStatus.PLANNED),  # planned counts
@@ -112,6 +120,7 @@ EXPECTED = {
     "no_labour_without_safety_net_flag": {"no_labour_without_safety_net_flag"},
     "assistance_elimination_below_line": {"assistance_elimination_below_line"},
     "assistance_elimination_without_development": {"assistance_elimination_without_development"},
+    "late_entry": {"late_entry"},
 }
 
 
@@ -203,3 +212,11 @@ def test_a_changed_line_changes_the_below_line_check(regions):
     assert problems_for(case, TODAY) == []
     MonitoringLine.objects.filter(year=YEAR, region_code=COUNTY).update(amount=Decimal("10000.01"))
     assert [p.code for p in problems_for(case, TODAY)] == ["assistance_elimination_below_line"]
+
+
+def test_assistance_elimination_in_a_year_without_a_line_is_listed_as_unchecked(regions):
+    MonitoringLine.objects.filter(year=YEAR).delete()  # 2023's line (7,500) must not stand in
+    case = make_case(E, mode=EliminationMode.ASSISTANCE, per_capita="10000", measures=(("industry", DONE),))
+    problems = [p for p in problems_for(case, TODAY) if p.code == "assistance_elimination_below_line"]
+    assert len(problems) == 1
+    assert "No monitoring line is set for 2024" in problems[0].detail and "/monitoring/lines/" in problems[0].detail

@@ -19,6 +19,7 @@ from shouwang.cases.models import (
     MeasureType,
     ProcedureSettings,
 )
+from shouwang.monitoring.lines.services import carry_forward
 from shouwang.monitoring.models import (
     FeedSignal,
     MonitoringLine,
@@ -262,6 +263,26 @@ def test_a_changed_line_changes_income_stable_and_rigid_spending():
     assert holding(case) == ALL_HOLD
     MonitoringLine.objects.filter(year=YEAR, region_code=COUNTY).update(amount=Decimal("10000.01"))
     assert holding(case) == {**ALL_HOLD, "income_stable": False, "rigid_spending": False}
+
+
+def test_a_year_without_a_line_fails_and_names_the_year_never_an_earlier_line():
+    case = make_case(per_capita="10000")
+    later = date(YEAR + 1, 9, 1)  # 2025 has no line; 2024's (7,500) must not stand in
+    assert not MonitoringLine.objects.filter(year=YEAR + 1).exists()
+    result = criteria(case, later)
+    for code in ("income_stable", "rigid_spending"):
+        assert not result[code].holds
+        assert "No monitoring line is set for 2025" in result[code].detail
+        assert "/monitoring/lines/" in result[code].detail and "2024" not in result[code].detail
+    assert any("2025" in refusal for refusal in elimination_refusals(case, NATURAL, later))
+
+
+def test_a_carried_forward_line_is_the_years_line(personas):
+    case = make_case(per_capita="10000")
+    later = date(YEAR + 1, 9, 1)
+    carry_forward(YEAR + 1, COUNTY, personas["frank"], "县防返贫领导小组会议纪要")
+    result = criteria(case, later)["income_stable"]
+    assert result.holds and "previous year's line carried forward from 2024" in result.detail
 
 
 def test_a_changed_medical_parameter_changes_rigid_spending():

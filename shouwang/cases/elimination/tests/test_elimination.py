@@ -22,7 +22,13 @@ from shouwang.cases.procedure import engine
 from shouwang.cases.procedure.audit import timeline
 from shouwang.cases.procedure.opening import open_case
 from shouwang.cases.procedure.refusals import InvalidData, NotAllowedNow, NotYourLevel, ReasonRequired
-from shouwang.cases.tests.factories import make_case, make_measure, walk_elimination, walk_identification
+from shouwang.cases.tests.factories import (
+    WALK_DAYS,
+    make_case,
+    make_measure,
+    walk_elimination,
+    walk_identification,
+)
 from shouwang.monitoring.models import MonitoringLine, Warning, WarningChannel
 from shouwang.registry.models import HouseholdYear, Labour
 from shouwang.registry.tests.factories import make_household
@@ -67,7 +73,9 @@ def start(case, user, mode=NATURAL):
 @pytest.mark.parametrize("mode", [NATURAL, ASSISTANCE])
 def test_successful_elimination_walks_the_same_levels(personas, levels, mode):
     case = stable_case()
-    start(case, levels["village"], mode)
+    # Started a week before TODAY: the notice has run and ended by the time the walk reaches it.
+    engine.perform(case, "start_elimination", levels["village"], data={"mode": mode},
+                   recorded_on=TODAY - timedelta(days=WALK_DAYS))
     assert case.status == CaseStatus.ELIMINATING
     procedure = case.procedures.get(kind=ProcedureKind.ELIMINATION)
     assert procedure.elimination_mode == mode and procedure.status == ProcedureStatus.OPEN
@@ -178,7 +186,7 @@ def test_objection_during_elimination_notice_reopens_verification(personas, leve
     case = stable_case()
     walk_elimination(case, levels, today=TODAY, until="notice")
     create_notice(levels["village"], VILLAGE_A1, [case], kind="elimination",
-                           starts_on=TODAY, ends_on=TODAY + timedelta(days=5))
+                  starts_on=TODAY, ends_on=TODAY + timedelta(days=5), recorded_on=TODAY)
     engine.perform(case, "object", levels["township"], reason="Income doubted.", today=TODAY)
     steps = dict(case.procedures.get(kind="elimination").steps.values_list("code", "status"))
     assert (steps["verify"], steps["appraisal"], steps["notice"]) == ("open", "waiting", "waiting")

@@ -23,6 +23,7 @@ from shouwang.cases.notices.services import create_notice
 from shouwang.cases.procedure import engine
 from shouwang.cases.tests.factories import make_case, make_measure, walk_elimination, walk_identification
 from shouwang.core.models import AccessLog
+from shouwang.monitoring.models import MonitoringLine
 from shouwang.registry.models import Health, Member
 from shouwang.registry.tests.factories import make_household
 from shouwang.testing.browser_support import FULL_ID, FULL_PHONE
@@ -38,6 +39,13 @@ HEALTH_TERMS = ("因病", "因残", "疾病", "残疾", "大病", "慢性病", "
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def line_this_year():
+    """Elimination walks check income against the line in force this year."""
+    MonitoringLine.objects.update_or_create(year=timezone.localdate().year, region_code="",
+                                            defaults={"amount": "7500"})
 
 
 @pytest.fixture
@@ -109,10 +117,15 @@ def test_cadre_posts_a_notice_for_cases_at_the_notice_step(client, personas, lev
     assert form.status_code == 200
     assert f'value="{case.pk}"' in html and f'value="{waiting.pk}"' not in html
     today = timezone.localdate()
-    response = client.post(reverse("cases:notice_create"), {
-        "village": VILLAGE_A1, "cases": [case.pk], "starts_on": (today - timedelta(days=6)).isoformat(),
-        "ends_on": (today - timedelta(days=1)).isoformat(), "contact": "岩门村村委会 0743-4561234",
-    })
+    posted = {"village": VILLAGE_A1, "cases": [case.pk], "starts_on": (today - timedelta(days=6)).isoformat(),
+              "ends_on": (today - timedelta(days=1)).isoformat(), "contact": "岩门村村委会 0743-4561234"}
+    # It ran from six days ago: a late entry (补录), refused on the form until its reason is given.
+    refused = client.post(reverse("cases:notice_create"), posted)
+    assert refused.status_code == 400 and not Notice.objects.exists()
+    html = refused.content.decode()
+    assert "late entry" in html and 'name="late_reason"' in html
+    assert 'data-late-for="id_starts_on"' in html and "hidden" not in html.split('data-late-for="id_starts_on"')[1][:80]
+    response = client.post(reverse("cases:notice_create"), {**posted, "late_reason": "Posted on paper; entered now."})
     assert response.status_code == 302
     notice = Notice.objects.get()
     assert notice.region_code == VILLAGE_A1 and notice.kind == NoticeKind.IDENTIFICATION

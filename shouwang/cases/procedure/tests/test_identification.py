@@ -65,8 +65,9 @@ def poor_household(village: str = VILLAGE_A1, **fields):
 
 
 def opened(personas, household=None, **kwargs) -> Case:
+    # Opened on the day of the first clue, so that a walk (``walk_identification``) fits before TODAY.
     kwargs = {"category": Category.EDGE, "risk_types": ["YB"], "source": CaseSource.DIRECT, "first_clue_date": CLUE,
-              "today": TODAY, **kwargs}
+              "today": kwargs.get("first_clue_date", CLUE), **kwargs}
     return open_case(household or poor_household(), personas["alice"], **kwargs)
 
 
@@ -82,7 +83,7 @@ def complete(case, code, user, **kw):
 # --- opening ------------------------------------------------------------------------------------
 
 def test_open_case_starts_identification_with_verify_and_compare_open(personas):
-    case = opened(personas, risk_types=["YB", "YX"])
+    case = opened(personas, risk_types=["YB", "YX"], today=TODAY)
     assert case.status == CaseStatus.IDENTIFYING and case.region_code == VILLAGE_A1
     assert set(case.risk_types.values_list("code", flat=True)) == {"YB", "YX"}
     assert steps(case) == {"verify": "open", "compare": "open", "appraisal": "waiting", "notice": "waiting",
@@ -150,8 +151,11 @@ def test_full_identification_ends_monitored_with_history(personas, levels):
     assert procedure.status == ProcedureStatus.DONE and procedure.closed_at is not None
     assert set(steps(case).values()) == {StepStatus.DONE}
     actions = [t.action for t in timeline(case)]
-    assert actions == ["open", "complete_step", "complete_step", "complete_step", "complete_step", "approve_township",
-                       "approve_county", "complete_step", "add_contact", "complete_step"]
+    assert actions == ["open", "complete_step", "complete_step", "complete_step", "post_notice", "complete_step",
+                       "approve_township", "approve_county", "complete_step", "add_contact", "complete_step"]
+    # Every step was recorded on the day it was done: no late entry.
+    assert not any("late_entry" in t.data for t in timeline(case))
+    assert [t.at.date() for t in timeline(case)][:4] == [CLUE] * 4
     levels_seen = [t.level for t in timeline(case)]
     assert levels_seen[-5:] == ["township", "county", "township", "township", "township"]
     assert Attachment.objects.get(case=case).kind == "authorisation"
@@ -278,7 +282,7 @@ def test_objection_during_notice_sends_the_case_back_to_verification(personas, l
     case = opened(personas)
     walk_identification(case, levels, today=TODAY, until="notice")
     create_notice(levels["village"], VILLAGE_A1, [case], starts_on=TODAY - timedelta(days=2),
-                           ends_on=TODAY + timedelta(days=3))
+                           ends_on=TODAY + timedelta(days=3), recorded_on=TODAY - timedelta(days=2))
     with pytest.raises(ReasonRequired):
         engine.perform(case, "object", levels["village"], today=TODAY)
     with pytest.raises(NotYourLevel):
@@ -290,10 +294,11 @@ def test_objection_during_notice_sends_the_case_back_to_verification(personas, l
     # Verification and appraisal run again; the old notice no longer counts even after it ends.
     complete(case, "verify", levels["village"])
     complete(case, "appraisal", levels["village"], reason="Second appraisal: agreed.")
-    with pytest.raises(NotAllowedNow, match="No public notice"):
+    with pytest.raises(NotAllowedNow, match="before the democratic appraisal"):
         engine.perform(case, "complete_step", levels["village"], data={"step": "notice"},
-                         today=TODAY + timedelta(days=10))
-    create_notice(levels["village"], VILLAGE_A1, [case], starts_on=TODAY, ends_on=TODAY + timedelta(days=5))
+                       today=TODAY + timedelta(days=10))
+    create_notice(levels["village"], VILLAGE_A1, [case], starts_on=TODAY, ends_on=TODAY + timedelta(days=5),
+                  recorded_on=TODAY)
     engine.perform(case, "complete_step", levels["village"], data={"step": "notice"}, today=TODAY + timedelta(days=6))
     assert steps(case)["township"] == "open"
 
@@ -309,7 +314,7 @@ def test_notice_shorter_than_its_minimum_is_refused(personas, levels):
     walk_identification(case, levels, today=TODAY, until="notice")
     with pytest.raises(NotAllowedNow, match="at least 5"):
         create_notice(levels["village"], VILLAGE_A1, [case], starts_on=TODAY - timedelta(days=5),
-                               ends_on=TODAY - timedelta(days=2))
+                      ends_on=TODAY - timedelta(days=2), recorded_on=TODAY - timedelta(days=5))
     # A four-day notice put there by other means does not complete the step either.
     short = Notice.objects.create(region_code=VILLAGE_A1, kind=NoticeKind.IDENTIFICATION,
                                   starts_on=TODAY - timedelta(days=5), ends_on=TODAY - timedelta(days=2))
@@ -325,14 +330,14 @@ def test_notice_minimum_is_configurable_per_region(personas, levels):
     walk_identification(case, levels, today=TODAY, until="notice")
     with pytest.raises(NotAllowedNow, match="at least 7"):
         create_notice(levels["village"], VILLAGE_A1, [case], starts_on=TODAY - timedelta(days=6),
-                               ends_on=TODAY - timedelta(days=1))
+                      ends_on=TODAY - timedelta(days=1), recorded_on=TODAY - timedelta(days=6))
 
 
 def test_notice_step_waits_until_the_notice_has_ended(personas, levels):
     case = opened(personas)
     walk_identification(case, levels, today=TODAY, until="notice")
     create_notice(levels["village"], VILLAGE_A1, [case], starts_on=TODAY - timedelta(days=2),
-                           ends_on=TODAY + timedelta(days=2))
+                           ends_on=TODAY + timedelta(days=2), recorded_on=TODAY - timedelta(days=2))
     with pytest.raises(NotAllowedNow, match="after it has ended"):
         complete(case, "notice", levels["village"])
     engine.perform(case, "complete_step", levels["village"], data={"step": "notice"}, today=TODAY + timedelta(days=3))
@@ -344,9 +349,11 @@ def test_notice_of_an_elimination_does_not_cover_an_identification(personas, lev
     walk_identification(case, levels, today=TODAY, until="notice")
     with pytest.raises(NotAllowedNow):
         create_notice(levels["village"], VILLAGE_A1, [case], kind=NoticeKind.ELIMINATION,
-                               starts_on=TODAY - timedelta(days=6), ends_on=TODAY - timedelta(days=1))
+                      starts_on=TODAY - timedelta(days=6), ends_on=TODAY - timedelta(days=1),
+                      recorded_on=TODAY - timedelta(days=6))
     notice = create_notice(levels["village"], VILLAGE_A1, [case], kind=NoticeKind.BOTH,
-                                    starts_on=TODAY - timedelta(days=6), ends_on=TODAY - timedelta(days=1))
+                           starts_on=TODAY - timedelta(days=6), ends_on=TODAY - timedelta(days=1),
+                           recorded_on=TODAY - timedelta(days=6))
     assert notice.days == 6
     complete(case, "notice", levels["village"])
 
@@ -363,8 +370,8 @@ def test_notice_is_posted_only_by_its_village_or_township(personas, levels):
 # --- deadlines ---------------------------------------------------------------------------------
 
 def test_procedure_past_its_due_date_is_marked_overdue(personas, levels):
-    late = opened(personas, first_clue_date=TODAY - timedelta(days=20))
-    on_time = opened(personas)
+    late = opened(personas, first_clue_date=TODAY - timedelta(days=20), today=TODAY)
+    on_time = opened(personas, today=TODAY)
     assert late.procedures.get().due_date == TODAY - timedelta(days=5)
     assert late.procedures.get().overdue_on(TODAY) and not on_time.procedures.get().overdue_on(TODAY)
     assert list(Case.objects.overdue(TODAY)) == [late]
@@ -379,7 +386,7 @@ def test_procedure_past_its_due_date_is_marked_overdue(personas, levels):
 
 def test_working_day_limits_skip_weekends(personas):
     ProcedureSettings.objects.create(region_code="", total_days=10, day_kind="working")
-    case = opened(personas, first_clue_date=date(2024, 8, 30))  # a Friday
+    case = opened(personas, first_clue_date=date(2024, 8, 30), today=TODAY)  # a Friday
     assert case.procedures.get().due_date == date(2024, 9, 13)
     assert case.procedures.get().steps.get(code="verify").due_date == date(2024, 9, 5)  # 3 working days
 
@@ -521,15 +528,21 @@ def test_make_case_builds_each_state(regions, status):
 # --- screening suppression ---------------------------------------------------------------------
 
 def test_screening_raises_no_new_warning_for_the_rule_behind_an_open_case(personas):
+    from shouwang.monitoring.models import Signal
     from shouwang.monitoring.screening.services import screen
 
     household = poor_household()
     screen(year=2024)
-    warning = Warning.objects.get(household=household, rule__code="INCOME_BELOW_LINE")
+    warning = Warning.objects.get(household=household)  # one warning, whatever number of rules fired
+    fired = set(warning.signals.values_list("rule__code", flat=True))
+    assert "INCOME_BELOW_LINE" in fired
     case = opened(personas, household, source=CaseSource.WARNING, warning=warning)
-    screen(year=2024)
-    assert not Warning.objects.filter(household=household, rule__code="INCOME_BELOW_LINE", status="new").exists()
-    # Once the case is closed, the rule may warn again.
+    # Escalated with the case: its signals are the case's now, and screening again adds nothing.
+    assert set(Signal.objects.filter(case_id=case.pk, open=True).values_list("rule__code", flat=True)) == fired
+    assert screen(year=2024).signals_added == 0
+    assert not Warning.objects.filter(household=household, status="new").exists()
+    # Once the case is closed, its signals close, and the rules may warn again.
     engine.perform(case, "reject", personas["alice"], reason="Not eligible.", today=TODAY)
+    assert not Signal.objects.filter(case_id=case.pk, open=True).exists()
     screen(year=2024)
-    assert Warning.objects.filter(household=household, rule__code="INCOME_BELOW_LINE", status="new").exists()
+    assert Warning.objects.filter(household=household, rule__code__in=fired, status="new").exists()
