@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
+from django.db.models.sql import UpdateQuery
+from django.db.models.sql.constants import ROW_COUNT
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -206,4 +209,74 @@ class Job(TimeStampedModel):
             self.total = total
         if message:
             self.message = message[:500]
-        Job.objects.filter(pk=self.pk).update(progress=self.progress, total=self.total, message=self.message)
+        write_progress(Job.objects.filter(pk=self.pk),
+                       {"progress": self.progress, "total": self.total, "message": self.message})
+
+
+def write_progress(rows: models.QuerySet, fields: dict[str, Any]) -> int:
+    """Update ``rows`` so that a page polling them sees it at once, without disturbing a read the
+    work still has open.
+
+    On a SQLite file in WAL mode, a connection that holds a read open (an export iterating its
+    rows) and then writes must upgrade its read snapshot to a write; if another connection wrote
+    in between (the progress page's request saving its session), SQLite refuses at once with
+    "database is locked", whatever the busy timeout. So outside a transaction the progress is
+    written on a short-lived connection of its own, and the work's connection only ever reads.
+    Inside a transaction (or on PostgreSQL, or an in-memory test database) the work's own
+    connection writes it, as any other change.
+    """
+    alias = rows.db
+    main = connections[alias]
+    if not isinstance(main, SQLiteDatabaseWrapper) or main.in_atomic_block or main.is_in_memory_db():
+        return rows.update(**fields)
+    query = cast(UpdateQuery, rows.query.chain(UpdateQuery))
+    query.add_update_values(fields)
+    side = connections.create_connection(alias)
+    try:
+        return query.get_compiler(connection=side).execute_sql(ROW_COUNT) or 0
+    finally:
+        side.close()
+
+
+class ScheduledJob(TimeStampedModel):
+    """One periodic job the application runs by itself, at the time the county set.
+
+    The jobs are declared in code (:func:`shouwang.core.scheduling.register_periodic`); a row keeps
+    what the county changed (the time) and what happened (the next and the last run). ``next_run``
+    is also the claim: a scheduler moves it forward with a conditional UPDATE before it starts the
+    job, so two schedulers never start the same run.
+    """
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    time_of_day = models.TimeField(_("time of day"), null=True, blank=True)
+    every_minutes = models.PositiveIntegerField(_("every (minutes)"), null=True, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    next_run = models.DateTimeField(_("next run"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("last job"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingDayOverride(TimeStampedModel):
+    """A county's exception to the national working-day calendar: a day off or a day worked."""
+
+    day = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} {'+' if self.is_working_day else '-'}"

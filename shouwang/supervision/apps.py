@@ -22,3 +22,23 @@ class SupervisionConfig(AppConfig):
 
         # After a screening run, an import commit, a warning or case transition: recount the villages.
         data_changed.connect(on_data_changed, dispatch_uid="supervision.dashboards.refresh")
+
+        # The nightly work of the county, at times the county administrator sets on the periodic
+        # jobs' page (shouwang.core.scheduling; `manage.py run_scheduler` starts them).
+        from shouwang.core.scheduling import register_periodic
+
+        from .assessment.tasks import SCHEDULED_KIND, run_scheduled_scorecards
+        from .dashboards.tasks import JOB_KIND as DASHBOARD_KIND
+        from .dashboards.tasks import run_refresh_job
+        from .quality.services import JOB_KIND as QUALITY_KIND
+        from .quality.tasks import run_quality_job
+
+        register_periodic(DASHBOARD_KIND, run_refresh_job, label=_("Dashboard figures"), default_time="02:00")
+        register_periodic(QUALITY_KIND, run_quality_job, label=_("Data-quality checks"), default_time="03:00")
+        register_periodic(SCHEDULED_KIND, run_scheduled_scorecards, label=_("Scorecards of this month"),
+                          default_time="04:00")
+
+        from shouwang.core.audit import register_object_type
+
+        # A scorecard snapshot's change-log entry keeps its period under a key that is not a field.
+        register_object_type("supervision.scorecardsnapshot", fields={"period": _("assessment period")})

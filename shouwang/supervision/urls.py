@@ -7,6 +7,7 @@ from .dashboards import urls as dashboards_urls
 from .dispatch import urls as dispatch_urls
 from .exports import urls as exports_urls
 from .quality import urls as quality_urls
+from .schedule import urls as schedule_urls
 from .spotchecks import urls as spotchecks_urls
 
 app_name = "supervision"
@@ -18,4 +19,5 @@ urlpatterns = [
     *dispatch_urls.urlpatterns,
     *spotchecks_urls.urlpatterns,
     *quality_urls.urlpatterns,
+    *schedule_urls.urlpatterns,
 ]

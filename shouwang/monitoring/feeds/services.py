@@ -31,13 +31,13 @@ from shouwang.core.bulk import insert_rows
 from shouwang.core.idnumbers import mask_id_number
 from shouwang.core.imports import Report, iter_chunks
 from shouwang.core.permissions import can, restrict
-from shouwang.core.signals import data_changed
+from shouwang.core.signals import announce_households_changed, data_changed
 from shouwang.regions.models import Region
 from shouwang.registry.models import Member
 
 from .catalogue import check_alias
 from .checking import CENT, CHUNK, LEAD_FIELDS, SIGNAL_FIELDS, STORED_ISSUES, FeedCheck, FeedRow, Progress
-from .models import FeedBatch, FeedColumnAlias, FeedLead, FeedSignal
+from .models import FeedBatch, FeedColumnAlias, FeedLead, FeedSignal, FeedType
 from .permissions import FEED, READ_REGION_FEEDS
 
 # --- scoping ------------------------------------------------------------------------------------
@@ -96,12 +96,21 @@ class FeedImport(FeedCheck):
                 transaction.on_commit(
                     lambda: data_changed.send(sender=FeedSignal, part="monitoring", region_codes=None)
                 )
+                # Screening (above feeds) screens them again once this commits.
+                announce_households_changed(FeedSignal, self._changed_households(), user=self.user)
         else:
             if commit and self._plan:
                 self.promoted = promote_leads(self.user)
                 report.details["leads_matched_now"] = self.promoted
             self._log_access()
         return report
+
+    def _changed_households(self) -> list[int]:
+        """The households whose signals this commit wrote (new or corrected)."""
+        plan = self._plan or {}
+        ids = {row.member[1] for row in plan.get("new_signals", ())}
+        ids.update(row.member[1] for _pk, _before, row in plan.get("signal_updates", ()))
+        return sorted(ids)
 
     def _batch_region(self) -> str:
         if self.prefix is not None:
@@ -195,7 +204,7 @@ class FeedImport(FeedCheck):
             "import",
             object_type="feed_import",
             object_id=report.batch or self.sha256[:16],
-            object_repr=f"{self.feed_type}: {self.file_name}"[:200],
+            object_repr=f"{FeedType(self.feed_type).label}: {self.file_name}"[:200],
             region_code=self.prefix or "",
             detail={k: v for k, v in report.to_dict().items() if k not in ("errors", "warning_details")}
             | {"errors": len(report.errors)},

@@ -53,7 +53,7 @@ from shouwang.core.imports import (
     problem as engine_problem,
 )
 from shouwang.core.permissions import can, home_region
-from shouwang.core.signals import data_changed
+from shouwang.core.signals import announce_households_changed, data_changed
 
 from ..households.models import Household
 from .checking import RegistryChecks
@@ -136,9 +136,27 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
                 report.committed = True
                 self._log_access()
                 transaction.on_commit(lambda: data_changed.send(sender=Household, part="registry", region_codes=None))
+                changed, year = self._changed_households()
+                # Monitoring screens them again once this commits (the registry cannot call it).
+                announce_households_changed(Household, changed, year=year, user=self.user)
         else:
             self._log_access()
         return report
+
+    def _changed_households(self) -> tuple[list[int], int | None]:
+        """The ids of the households this commit wrote (created or changed), and the newest
+        income year it wrote for them (None: no income year)."""
+        created = {values["number"]: values.get("id") for values in self.writes.new_households}
+        ids: list[int] = []
+        years: set[int] = set()
+        for plan in self.households.values():
+            if not plan.changed:
+                continue
+            pk = plan.existing["id"] if plan.existing else created.get(plan.number)
+            if pk is not None:
+                ids.append(int(pk))
+                years.update(entry.year for entry in plan.years if entry.year is not None)
+        return ids, max(years) if years else None
 
     def _log_access(self) -> None:
         report = self.report

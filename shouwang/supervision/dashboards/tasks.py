@@ -8,7 +8,7 @@ Three ways in, one task:
   that changed the data does not wait for the counting;
 * the dashboard's "refresh now" button: :func:`start_refresh` records a ``core.Job`` the page
   watches;
-* the ``refresh_dashboards`` command (cron, nightly: overdue counts change with the date).
+* the scheduler, nightly (overdue counts change with the date), and the ``refresh_dashboards`` command.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
     manage.py refresh_dashboards                 # every village
     manage.py refresh_dashboards --region 433122102   # the villages of a township (or one village)
 
-Overdue counts change with the date alone, so a county runs this nightly (cron or a systemd
-timer); changes made through the application refresh their villages by themselves.
+Overdue counts change with the date alone, so the scheduler (``run_scheduler``) runs the same
+refresh nightly; changes made through the application refresh their villages by themselves.
 """
 
 from __future__ import annotations
