@@ -12,7 +12,9 @@ from shouwang.supervision.exports.services import register_export
 from . import services as quality
 from .filters import FindingFilter
 
-FINDING_COLUMNS = ["所属村", "规则代码", "规则", "严重程度", "户编号", "成员姓名", "监测对象编号", "问题说明"]
+FINDING_COLUMNS = [
+    "所属村", "规则代码", "国家规则代码", "规则", "严重程度", "户编号", "成员姓名", "监测对象编号", "问题说明",
+]
 
 
 def finding_queryset(user, params: QueryDict):
@@ -25,8 +27,8 @@ def finding_row(f) -> list[Any]:
     label = quality.rule_label(f.rule)
     village = f.household.village.name if f.household_id else f.region_code
     return [
-        village, f.rule, label, str(f.get_severity_display()), f.household.number if f.household_id else "",
-        f.member.name if f.member_id else "", f.case_id or "", f.detail,
+        village, f.rule, f.national_code, label, str(f.get_severity_display()),
+        f.household.number if f.household_id else "", f.member.name if f.member_id else "", f.case_id or "", f.detail,
     ]
 
 

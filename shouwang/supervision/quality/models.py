@@ -44,7 +44,7 @@ class DataQualityFinding(RegionScopedModel):
     """A record that breaks a rule; ``region_code`` is the village that must fix it."""
 
     run = models.ForeignKey(DataQualityRun, on_delete=models.CASCADE, related_name="findings", verbose_name=_("run"))
-    rule = models.CharField(_("rule"), max_length=40, db_index=True)
+    rule = models.CharField(_("rule"), max_length=80, db_index=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.ERROR)
     household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="+", verbose_name=_("household"))
@@ -53,6 +53,9 @@ class DataQualityFinding(RegionScopedModel):
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+", verbose_name=_("case"))
     detail = models.CharField(_("detail"), max_length=500, blank=True)
+    # The national checker's rule code(s) for the same check (national-layout.md §4), "/"-joined
+    # where one Shouwang rule covers several; blank where the checker has no such rule.
+    national_code = models.CharField(_("national rule code"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["region_code", "rule", "id"]

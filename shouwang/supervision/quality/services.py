@@ -3,7 +3,10 @@
 Each registry rule is one or two queries over a region (a prefix of village codes) that return
 exactly the offending records, whatever the registry's size: conditions are ``Exists`` and
 aggregates the database evaluates, never a loop over households. The cases' consistency
-rules are :func:`shouwang.cases.consistency.rules.find_problems`.
+rules are :func:`shouwang.cases.consistency.rules.find_problems`; the national checker's rules
+(national-layout.md §4) over people and households are in ``people.py``, over cases in
+``casechecks.py``, and each finding carries the checker's code (``national_code``). The list of
+rules and of the checker's codes each covers is docs/data-quality.md.
 
 A run replaces the findings of its region (the table is the current state); the run row keeps
 the counts per rule. ``error_counts`` gives the scorecard its errors per village.
@@ -12,8 +15,7 @@ the counts per rule. ``error_counts`` gives the scorecard its errors per village
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, TypedDict
 
@@ -21,15 +23,17 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shouwang.core.bulk import insert_rows
 from shouwang.core.models import Job
 from shouwang.core.permissions import restrict
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear, Member, Relation
 
+from . import casechecks, people
 from .models import DataQualityFinding, DataQualityRun, Severity
+from .rulebase import Row, Rule
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import WithAnnotations
@@ -40,20 +44,11 @@ JOB_KIND = "data_quality"
 MAX_AGE = 120
 COMPULSORY_AGES = (6, 16)  # 义务教育: the ages at which a dropout is possible
 BATCH = 5000
+FINDING_FIELDS = ("run_id", "region_code", "rule", "severity", "household_id", "member_id", "case_id", "detail",
+                  "national_code")
 
-# A row a rule yields: (village code, household id, member id, case id, detail).
-Row = tuple[str, int | None, int | None, int | None, str]
 # A row of the cases' consistency checks: always a case, never a household or member of its own.
 CaseRow = tuple[str, None, None, int, str]
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    label: Promise
-    severity: str
-    function: Callable[[str, int], Iterable[Row]]
-    record: str = "household"  # what the finding links to: household (with member) or case
 
 
 def _households(region: str) -> QuerySet[Household]:
@@ -177,23 +172,41 @@ def member_count_mismatch(region: str, year: int) -> Iterator[Row]:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("MEMBER_NO_ID", gettext_lazy("Member without an ID number"), Severity.ERROR, member_without_id),
-    Rule("DUPLICATE_ID", gettext_lazy("Same ID number registered twice"), Severity.ERROR, duplicate_id),
+    Rule("MEMBER_NO_ID", gettext_lazy("Member without an ID number"), Severity.ERROR, member_without_id,
+         national="4_01_003"),
+    Rule("DUPLICATE_ID", gettext_lazy("Same ID number registered twice"), Severity.ERROR, duplicate_id,
+         national="1_01_001/1_12_001"),
     Rule("IMPOSSIBLE_AGE", gettext_lazy("Impossible age (born in the future or over 120)"), Severity.ERROR,
          impossible_age),
-    Rule("NO_HEAD", gettext_lazy("Household without a head"), Severity.ERROR, no_head),
-    Rule("SEVERAL_HEADS", gettext_lazy("Household with more than one head"), Severity.ERROR, several_heads),
+    Rule("NO_HEAD", gettext_lazy("Household without a head"), Severity.ERROR, no_head, national="3_02_011/3_11_001"),
+    Rule("SEVERAL_HEADS", gettext_lazy("Household with more than one head"), Severity.ERROR, several_heads,
+         national="3_02_012/3_11_002"),
     Rule("NO_INCOME_YEAR", gettext_lazy("No income record for the year"), Severity.ERROR, no_income_for_year),
     Rule("NEGATIVE_INCOME", gettext_lazy("Negative per-capita net income"), Severity.WARNING, negative_income),
     Rule("DROPOUT_ADULT", gettext_lazy("Dropout flagged where nobody is of school age"), Severity.ERROR,
-         dropout_without_child),
+         dropout_without_child, national="4_11_008"),
     Rule("EX_POOR_NO_HISTORY", gettext_lazy("Ex-poor household without any income history"), Severity.ERROR,
          ex_poor_without_history),
     Rule("MEMBER_COUNT", gettext_lazy("Members counted in the income record differ from the registry"),
          Severity.WARNING, member_count_mismatch),
+    *people.RULES,
+    *casechecks.RULES,
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 CASE_PREFIX = "CASE_"
+
+
+# The national checker's codes (national-layout.md §4) of the cases part's consistency checks that
+# are the same check; a check not named here has none.
+CASE_NATIONAL = {
+    "labour_without_development": "5_11_030/5_12_007/5_11_032",
+    "illness_without_health": "5_18_001",
+    "schooling_without_education": "5_18_002",
+    "unstable_employment_without_labour": "2_11_006/5_15_013",
+    "eliminated_with_dropout": "1_11_005",
+    "no_labour_without_safety_net_flag": "5_11_033",
+    "assistance_elimination_below_line": "4_11_010",
+}
 
 
 def rule_label(code: str) -> str:
@@ -207,6 +220,21 @@ def rule_label(code: str) -> str:
         if check is not None:
             return str(check.label)
     return code
+
+
+def rule_description(code: str) -> str:
+    """What a rule counts where its label alone does not say ("" otherwise)."""
+    rule = RULES_BY_CODE.get(code)
+    return str(rule.description) if rule is not None and rule.description else ""
+
+
+def national_code(code: str) -> str:
+    """The national checker's code(s) of a rule or consistency check, "" where it has none."""
+    if code in RULES_BY_CODE:
+        return RULES_BY_CODE[code].national
+    if code.startswith(CASE_PREFIX):
+        return CASE_NATIONAL.get(code[len(CASE_PREFIX):], "")
+    return ""
 
 
 def default_year(region: str = "") -> int:
@@ -240,17 +268,22 @@ def run_checks(region: str, year: int | None = None, *, user=None, job: Job | No
     year = year or default_year(region)
     run = DataQualityRun.objects.create(region_code=region, year=year, job=job, started_by=user)
     steps = len(RULES) + 1
-    findings: list[DataQualityFinding] = []
+    # Plain tuples in FINDING_FIELDS order, inserted raw (``core.bulk``): a county's run can find
+    # a hundred thousand records, and a model instance each would cost more than the rules.
+    findings: list[tuple] = []
     counts: dict[str, int] = {}
+    notes: list[str] = []
     for i, rule in enumerate(RULES):
         if progress:
             progress(i, steps, str(rule.label))
+        if rule.notes is not None:
+            notes.extend(rule.notes(region, year))
         n = 0
-        for village, household_id, member_id, case_id, detail in rule.function(region, year):
-            findings.append(DataQualityFinding(
-                run=run, region_code=village, rule=rule.code, severity=rule.severity, household_id=household_id,
-                member_id=member_id, case_id=case_id, detail=detail[:500],
-            ))
+        for row in rule.function(region, year):
+            village, household_id, member_id, case_id, detail = row[:5]
+            national = row[5] if len(row) > 5 else rule.national
+            findings.append((run.pk, village, rule.code, rule.severity, household_id, member_id, case_id,
+                             detail[:500], national))
             n += 1
         counts[rule.code] = n
     if progress:
@@ -263,15 +296,13 @@ def run_checks(region: str, year: int | None = None, *, user=None, job: Job | No
 
         households = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "household_id"))
     for code, (village, _h, _m, case_id, detail), severity in case_rows:
-        findings.append(DataQualityFinding(
-            run=run, region_code=village, rule=code, severity=severity, household_id=households.get(case_id),
-            case_id=case_id, detail=detail[:500],
-        ))
+        findings.append((run.pk, village, code, severity, households.get(case_id), None, case_id, detail[:500],
+                         national_code(code)))
         counts[code] = counts.get(code, 0) + 1
     with transaction.atomic():
         DataQualityFinding.objects.filter(region_code__startswith=region).delete()
-        DataQualityFinding.objects.bulk_create(findings, batch_size=BATCH)
-        DataQualityRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), counts=counts)
+        insert_rows(DataQualityFinding, FINDING_FIELDS, findings, batch_size=BATCH)
+        DataQualityRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), counts=counts, notes=notes)
     run.refresh_from_db()
     if progress:
         progress(steps, steps, "")

@@ -32,6 +32,7 @@ def quality_index(request: HttpRequest) -> HttpResponse:
     by_rule = list(findings.order_by().values("rule", "severity").annotate(n=Count("pk")).order_by("rule"))
     for row in by_rule:
         row["label"] = service.rule_label(row["rule"])
+        row["national"] = service.national_code(row["rule"])
     rule = request.GET.get("rule", "")
     village = request.GET.get("village", "")
     listed = FindingFilter.for_page(request.GET, findings, request.user).rows()
@@ -49,6 +50,7 @@ def quality_index(request: HttpRequest) -> HttpResponse:
                                  status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
     return render(request, "supervision/quality_index.html", {
         "by_rule": by_rule, "villages": villages, "rule": rule, "rule_label": service.rule_label(rule) if rule else "",
+        "rule_description": service.rule_description(rule) if rule else "",
         "village": village, "village_name": names.get(village, village), "page": page,
         "grouped": [(code, names.get(code, code), items) for code, items in grouped.items()],
         "run": service.latest_run(request.user), "can_run": can(request.user, "supervision.run_quality"),

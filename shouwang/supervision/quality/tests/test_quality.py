@@ -98,11 +98,11 @@ def found(rule: str) -> set[tuple[str, int | None]]:
 
 def test_every_registry_rule_finds_its_records_and_nothing_else(registry):
     run = quality.run_checks(COUNTY, YEAR)
-    assert {rule.code for rule in quality.RULES} == set(EXPECTED)
+    assert {rule.code for rule in quality.RULES} >= set(EXPECTED)  # the national rules are tested on their own
     for code, expected in EXPECTED.items():
         assert found(code) == expected, code
         assert run.counts[code] == len(expected)
-    clean = DataQualityFinding.objects.filter(household__number__startswith="OK-")
+    clean = DataQualityFinding.objects.filter(household__number__startswith="OK-", rule__in=list(EXPECTED))
     assert not clean.exists()
 
 
@@ -144,7 +144,8 @@ def test_error_counts_per_village_for_the_scorecard(registry):
     assert counts[VILLAGE_A1] == errors.filter(region_code=VILLAGE_A1).count() > 0
     assert sum(counts.values()) == errors.count()
     # MEMBER_COUNT and NEGATIVE_INCOME are checks, not errors: the village A2 counts leave them out.
-    assert counts[VILLAGE_A2] == errors.filter(region_code=VILLAGE_A2).count() == 2  # the two impossible ages
+    assert counts[VILLAGE_A2] == errors.filter(region_code=VILLAGE_A2).count()
+    assert errors.filter(region_code=VILLAGE_A2, rule__in=list(EXPECTED)).count() == 2  # the two impossible ages
     assert quality.error_counts(None, region=TOWNSHIP_A).keys() <= {VILLAGE_A1, VILLAGE_A2}
 
 
