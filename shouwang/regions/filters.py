@@ -2,11 +2,13 @@
 
 Every list filter that offers townships or villages takes them from :func:`regions_within`:
 the regions at those levels inside the user's own region (through ``restrict``), so a select
-never names a region the user may not see.
+never names a region the user may not see. A village is offered as "township · village"
+(:func:`labelled_villages`), so villages of the same name in different townships are told apart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import django_filters
@@ -14,7 +16,7 @@ import django_filters
 from shouwang.core.filters import ListFilter
 from shouwang.core.permissions import restrict
 
-from .models import Region
+from .models import Region, region_names
 
 
 def regions_within(user: Any, *levels: str, action: str = "view") -> list[Region]:
@@ -25,12 +27,31 @@ def regions_within(user: Any, *levels: str, action: str = "view") -> list[Region
     return list(regions.only("code", "name", "level", "parent_code").order_by("code"))
 
 
+def village_label(village_name: str, township_name: str) -> str:
+    """"Township · village": a county has villages of the same name in different townships."""
+    return f"{township_name} · {village_name}" if township_name else village_name
+
+
+def township_names(villages: Iterable[Region], townships: Iterable[Region] = ()) -> dict[str, str]:
+    """Code → name of the villages' townships: from ``townships``, the rest in one query."""
+    names = {r.code: r.name for r in townships}
+    missing = {v.parent_code for v in villages if v.parent_code not in names}
+    return names | region_names(missing) if missing else names
+
+
+def labelled_villages(villages: list[Region], townships: Iterable[Region] = ()) -> list[tuple[str, str]]:
+    """Villages as select choices labelled "township · village" (see :func:`village_label`)."""
+    names = township_names(villages, townships)
+    return [(v.code, village_label(v.name, names.get(v.parent_code, ""))) for v in villages]
+
+
 def village_choices(villages: list[Region], townships: list[Region] | None = None) -> list[Any]:
-    """Villages as select choices, grouped under their townships when there are several."""
-    names = {r.code: r.name for r in townships or []}
+    """Villages as select choices labelled "township · village", grouped under their townships
+    when there are several."""
+    names = township_names(villages, townships or ())
     grouped: dict[str, list[tuple[str, str]]] = {}
-    for village in villages:
-        grouped.setdefault(village.parent_code, []).append((village.code, village.name))
+    for v in villages:
+        grouped.setdefault(v.parent_code, []).append((v.code, village_label(v.name, names.get(v.parent_code, ""))))
     if len(grouped) > 1 and townships is not None:
         return [(names.get(code, code), items) for code, items in grouped.items()]
     return [item for items in grouped.values() for item in items]

@@ -1,10 +1,10 @@
 """Field work services: cadre visits and screening campaigns (policy.md §5.1).
 
 One of the three discovery channels comes in here: a cadre's visit (基层干部排查) is recorded on
-a phone. When something is wrong it ends as a ``Warning`` in the household's village queue,
-with the evidence and the verification deadline screening uses (``warnings.services.raise_warning``,
-shared with the self-reports). A campaign (集中排查) gives every household of a region a visit
-task; recording a visit in the campaign's period completes it.
+a phone. When something is wrong it becomes a risk signal of the household
+(``warnings.services.add_signal``, shared with the self-reports): on its case if it is monitored,
+else on its one open warning in the village queue, with the deadline screening uses. A campaign
+(集中排查) gives every household of a region a visit task; recording a visit in the campaign's period completes it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from shouwang.registry.models import Household
 from ..lines.models import line_in_force
 from ..rules.models import RiskType
 from ..warnings.models import Warning, WarningChannel
-from ..warnings.services import raise_warning
+from ..warnings.services import add_signal, field_evidence
 from .models import EVENTS, GUARANTEES, Campaign, CampaignStatus, CampaignTask, TaskStatus, Visit
 from .permissions import LAUNCH_CAMPAIGN, RECORD_VISIT
 
@@ -92,7 +92,9 @@ def record_visit(visit: Visit, user) -> Visit:
     if visit.visited_on > today:
         raise ValidationError({"visited_on": _("A visit cannot be recorded for a future date.")})
     visit.visitor = user
-    line = line_in_force(visit.household.region_code, visit.visited_on.year)
+    # The line in force on the visit's date (the one resolver); None when that year has none, which the
+    # visit page then says (an estimate cannot be judged against a line that is not set).
+    line = line_in_force(visit.household.region_code, visit.visited_on)
     visit.line_amount = line.amount if line else None
     visit.findings = findings_of(visit)
     with transaction.atomic():
@@ -107,7 +109,9 @@ def record_visit(visit: Visit, user) -> Visit:
                 "risk_types": sorted({EVENT_RISK_TYPES[f] for f in visit.findings if f in EVENT_RISK_TYPES}),
                 "visitor": user.get_username(),
             }
-            visit.warning = raise_warning(visit.household, WarningChannel.VISIT, entry)
+            signal = add_signal(visit.household, WarningChannel.VISIT, field_evidence(WarningChannel.VISIT, entry))
+            # None when the household is under monitoring: the visit's finding went on its case.
+            visit.warning = signal.warning
             Visit.objects.filter(pk=visit.pk).update(warning=visit.warning)
         done = complete_tasks(visit)
         record_changes([make_change("create", visit, after={

@@ -65,6 +65,11 @@ def visit_new(request: HttpRequest, household_pk: int) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("Visit recorded."))
+            if visit.income_estimate is not None and visit.line_amount is None:
+                messages.warning(request, _(
+                    "The income estimate was not checked: no monitoring line is set for %(year)s. Ask the county "
+                    "to set it or carry the previous year's line forward on the monitoring lines page."
+                ) % {"year": visit.visited_on.year})
             return redirect("monitoring:visit_detail", pk=visit.pk)
     context = {
         "form": form,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shouwang.core.idnumbers import IdNumber, IdNumberError, parse_id_number
+from shouwang.regions.filters import village_label
 from shouwang.regions.models import Region
 
 from ..rules.models import RiskType
@@ -51,7 +52,8 @@ def clean_id(value: str) -> IdNumber:
 
 
 def village_choices() -> tuple[list[tuple[str, str]], list[Any], dict[str, str]]:
-    """Townships, villages grouped by township (an optgroup each), and each village's township."""
+    """Townships, villages grouped by township (an optgroup each, each labelled "township · village"
+    so that the chosen one is clear on its own), and each village's township."""
     regions = list(
         Region.objects.filter(level__in=[Region.Level.TOWNSHIP, Region.Level.VILLAGE])
         .only("code", "name", "level", "parent_code").order_by("code")
@@ -63,7 +65,7 @@ def village_choices() -> tuple[list[tuple[str, str]], list[Any], dict[str, str]]
     for r in regions:
         if r.level == Region.Level.VILLAGE:
             township = r.code[:9]
-            grouped.setdefault(township, []).append((r.code, r.name))
+            grouped.setdefault(township, []).append((r.code, village_label(r.name, names.get(township, ""))))
             parent[r.code] = township
     villages = [(names.get(code, code), items) for code, items in grouped.items()]
     return townships, villages, parent

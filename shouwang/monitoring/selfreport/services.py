@@ -1,10 +1,11 @@
 """Self-report services: the public page's submissions (农户自主申报) and the staff queue behind them.
 
 One of the three discovery channels comes in here. A household's own report arrives on a public
-page without an account; when the registry knows the person it ends as a ``Warning`` in the
-household's village queue, with the evidence and the verification deadline screening uses
-(``warnings.services.raise_warning``). A report whose ID number the registry does not know
-stays in the chosen village's queue as a lead (a person to find and, if need be, to register).
+page without an account; when the registry knows the person it becomes a risk signal of the
+household (``warnings.services.add_signal``): on the household's case if it is monitored, else on
+its one open warning in the village queue, with the verification deadline screening uses. A report
+whose ID number the registry does not know stays in the chosen village's queue as a lead (a person
+to find and, if need be, to register).
 
 The public page must not become an oracle for "is this person in the registry?": everything
 it shows is decided before the registry is consulted (form checks, rate limits), and the
@@ -25,14 +26,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.core import crypto
-from shouwang.core.audit import record_changes
+from shouwang.core.audit import record_access, record_changes
 from shouwang.core.idnumbers import IdNumber
+from shouwang.core.permissions import require
 from shouwang.regions.models import Region
 from shouwang.registry.households.audit import make_change
+from shouwang.registry.households.permissions import REVEAL_PHONE
 from shouwang.registry.models import Household, Member
 
-from ..warnings.models import WarningChannel
-from ..warnings.services import raise_warning
+from ..warnings.models import Warning, WarningChannel
+from ..warnings.services import add_signal, field_evidence
 from .models import SelfReport, SelfReportStatus
 from .permissions import HANDLE_SELFREPORT
 
@@ -126,6 +129,12 @@ def match_member(id_number: str) -> Member | None:
     )
 
 
+def _signal(household: Household, report: SelfReport) -> Warning | None:
+    """The report as a risk signal of the household; its warning (None: it went on the household's case)."""
+    evidence = field_evidence(WarningChannel.SELF_REPORT, _report_entry(report))
+    return add_signal(household, WarningChannel.SELF_REPORT, evidence).warning
+
+
 def _report_entry(report: SelfReport) -> dict:
     return {
         "self_report": report.pk,
@@ -165,7 +174,7 @@ def submit_self_report(data: SelfReportData) -> SelfReport:
             report.region_code = data.village.code
         report.save()
         if household is not None:
-            report.warning = raise_warning(household, WarningChannel.SELF_REPORT, _report_entry(report))
+            report.warning = _signal(household, report)
             SelfReport.objects.filter(pk=report.pk).update(warning=report.warning)
         record_changes([make_change("create", report, after=_snapshot(report))])
     return report
@@ -211,7 +220,7 @@ def link_self_report(report: SelfReport, user, household: Household | None = Non
         report.region_code = household.region_code
         report.status = SelfReportStatus.WARNING
         report.closed_by, report.closed_at = user, timezone.now()
-        report.warning = raise_warning(household, WarningChannel.SELF_REPORT, _report_entry(report))
+        report.warning = _signal(household, report)
         report.save()
         record_changes([make_change("update", report, before, after=_snapshot(report))])
     return report
@@ -230,3 +239,19 @@ def dismiss_self_report(report: SelfReport, user, reason: str) -> SelfReport:
         report.save()
         record_changes([make_change("update", report, before, after=_snapshot(report))])
     return report
+
+
+def reveal_phones(user, report: SelfReport) -> dict[str, str]:
+    """The reporter's (and guardian's) full phone numbers, to call them back as promised; logged.
+
+    The same action as a household's phones (``registry.reveal_phone``): no reason to type, ID
+    numbers stay masked. Raises ``PermissionDenied`` unless the user may reveal phones here.
+    """
+    require(user, REVEAL_PHONE.name, report)
+    phones = {"phone": report.phone or "", "guardian_phone": report.guardian_phone or ""}
+    record_access(
+        "reveal_phone", object_type="monitoring.selfreport", object_id=report.pk, object_repr=str(report),
+        region_code=report.region_code, fields=",".join(name for name, value in phones.items() if value),
+        user=user,
+    )
+    return phones

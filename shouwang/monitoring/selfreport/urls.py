@@ -14,4 +14,5 @@ urlpatterns: list = [
     path("self-reports/<int:pk>/", views.selfreport_detail, name="selfreport_detail"),
     path("self-reports/<int:pk>/act/", views.selfreport_act, name="selfreport_act"),
     path("self-reports/<int:pk>/unmask/", views.selfreport_unmask, name="selfreport_unmask"),
+    path("self-reports/<int:pk>/phone/", views.selfreport_phone, name="selfreport_phone"),
 ]

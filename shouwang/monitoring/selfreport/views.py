@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from shouwang.core.audit import record_access
 from shouwang.core.permissions import can, requires
 from shouwang.registry.households.forms import UnmaskForm
-from shouwang.registry.households.permissions import UNMASK
+from shouwang.registry.households.permissions import REVEAL_PHONE, UNMASK
 from shouwang.registry.models import Household
 
 from . import services
@@ -61,6 +61,8 @@ def _report_context(request: HttpRequest, report: SelfReport, **extra: Any) -> d
         "link_form": LinkForm() if can_act else None,
         "dismiss_form": DismissForm() if can_act else None,
         "unmask_form": UnmaskForm() if can(request.user, UNMASK.name, report) else None,
+        "can_reveal_phone": can(request.user, REVEAL_PHONE.name, report),
+        "phones": None,
     }
     context.update(extra)
     return context
@@ -139,6 +141,18 @@ def selfreport_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     context = _report_context(
         request, report, clear=True, unmask_form=None, unmask_reason=form.cleaned_data["reason"]
     )
+    response = render(request, "monitoring/selfreport_detail.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@requires(REVEAL_PHONE.name)
+@require_POST
+def selfreport_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reporter's full phone number to call them back (the public page promises a call); logged."""
+    report = get_object_or_404(services.self_reports_for(request.user), pk=pk)
+    context = _report_context(request, report, phones=services.reveal_phones(request.user, report))
     response = render(request, "monitoring/selfreport_detail.html", context)
     add_never_cache_headers(response)
     return response

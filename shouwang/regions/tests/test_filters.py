@@ -36,3 +36,18 @@ def test_villages_are_grouped_by_township_when_there_are_several(personas):
     names = {r.code: r.name for r in townships}
     assert VILLAGE_B1 in dict(grouped[names[TOWNSHIP_B]]) and VILLAGE_A1 in dict(grouped[names[TOWNSHIP_A]])
     assert COUNTY not in [code for items in grouped.values() for code, _name in items]
+
+
+def test_every_village_is_labelled_with_its_township(personas):
+    from shouwang.regions.filters import labelled_villages
+
+    a, b = (Region.objects.get(code=code).name for code in (TOWNSHIP_A, TOWNSHIP_B))
+    a1, b1 = (Region.objects.get(code=code).name for code in (VILLAGE_A1, VILLAGE_B1))
+    # Grouped for a county officer, and labelled alike inside each group.
+    regions = regions_within(personas["erin"], Region.Level.TOWNSHIP, Region.Level.VILLAGE)
+    grouped = dict(village_choices([r for r in regions if r.level == Region.Level.VILLAGE],
+                                   [r for r in regions if r.level == Region.Level.TOWNSHIP]))
+    assert dict(grouped[a])[VILLAGE_A1] == f"{a} · {a1}" and dict(grouped[b])[VILLAGE_B1] == f"{b} · {b1}"
+    # A village cadre's picker holds no township row: the name is looked up.
+    own = regions_within(personas["alice"], Region.Level.VILLAGE)
+    assert village_choices(own, []) == labelled_villages(own) == [(VILLAGE_A1, f"{a} · {a1}")]

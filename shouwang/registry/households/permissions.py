@@ -1,4 +1,4 @@
-"""Who may see personal numbers in clear: the household page's unmask (and every other page's)."""
+"""Who may see personal numbers in clear: the unmask with a reason, and the logged phone reveal."""
 
 from __future__ import annotations
 
@@ -20,4 +20,13 @@ UNMASK = declare(
     "registry.unmask", label=_("View unmasked personal data (with a reason)"), roles=Role.values,
     condition=_holds_unmask_grant, condition_label=_("and holds the grant to view unmasked personal data"),
     refusal=_("You may not view unmasked personal data."),
+)
+
+# A cadre must be able to phone the households of their region (the self-report page promises a
+# call): the full phone number is one click away, logged, with no reason to type. ID numbers
+# stay behind the unmask grant above.
+REVEAL_PHONE = declare(
+    "registry.reveal_phone", label=_("See the full phone numbers of one's region's households (logged)"),
+    roles=(Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY),
+    refusal=_("You may not see full phone numbers."),
 )

@@ -1,8 +1,9 @@
 """Household querysets, annotated so a page of results costs a fixed number of queries.
 
 The pages' list columns and searches (:func:`with_list_columns`, :func:`search_households`, used by
-the list's one filter in :mod:`.filters`, and :func:`find_by_id_number`), and the API's scoped
-querysets (:func:`households_for`, :func:`household_details_for`).
+the list's one filter in :mod:`.filters`, and :func:`find_by_id_number`), what other parts'
+queues use to show and search households alike (:func:`head_name`, :func:`household_search`),
+and the API's scoped querysets (:func:`households_for`, :func:`household_details_for`).
 """
 
 from __future__ import annotations
@@ -40,14 +41,28 @@ def with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:
 
 def search_households(households: QuerySet[Household], q: str) -> QuerySet[Household]:
     """Match the household number, a member's name, or the last digits of a member's ID number."""
-    if not q:
-        return households
-    members = Member.objects.filter(household=OuterRef("pk"))
-    condition = Q(number__icontains=q) | Q(Exists(members.filter(name__icontains=q)))
+    return households.filter(household_search(q)) if q else households
+
+
+def household_search(q: str, household: str = "") -> Q:
+    """The condition of :func:`search_households` on rows that point to a household.
+
+    ``household`` is the path to the household from the rows filtered ("" for households
+    themselves, ``"household"`` for a warning or a case), so every queue searches alike.
+    """
+    to = f"{household}__" if household else ""
+    members = Member.objects.filter(household=OuterRef(household or "pk"))
+    condition = Q(**{f"{to}number__icontains": q}) | Q(Exists(members.filter(name__icontains=q)))
     tail = q.upper()
     if _ID_TAIL.fullmatch(tail):
         condition |= Q(Exists(members.filter(id_masked__endswith=tail)))
-    return households.filter(condition)
+    return condition
+
+
+def head_name(household: str = "household") -> Subquery:
+    """The head of household's name for rows pointing to a household (``household`` is the path)."""
+    heads = Member.objects.filter(household=OuterRef(household), relation=Relation.HEAD).order_by("pk")
+    return Subquery(heads.values("name")[:1])
 
 
 def find_by_id_number(households: QuerySet[Household], number: str) -> QuerySet[Household]:

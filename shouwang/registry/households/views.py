@@ -4,6 +4,7 @@ Every queryset starts from ``Household.objects.restrict(request.user, "view")``,
 outside the user's region never appears in a list, a count, a search or a detail page (404).
 Personal numbers are shown masked; the clear values leave the server only on the unmask POST,
 for a user with the permission and a typed reason, and each such reveal is in the access log.
+Phone numbers alone are one POST away for the cadres who call households (logged, no reason).
 A full ID number is searched by POST through its blind index, so it never lands in a URL.
 The list's filter (page, API and export alike) is :mod:`.filters`, the forms are in :mod:`.forms`,
 the searches and list columns in :mod:`.queries`.
@@ -33,8 +34,9 @@ from shouwang.regions.models import Region
 from .filters import HouseholdFilter
 from .forms import IdSearchForm, UnmaskForm, looks_like_full_id
 from .models import Household, HouseholdYear, Member
-from .permissions import UNMASK
+from .permissions import REVEAL_PHONE, UNMASK
 from .queries import find_by_id_number, with_list_columns
+from .services import reveal_phones
 
 PAGE_SIZE = 50
 
@@ -95,25 +97,32 @@ class MemberRow:
     id_shown: str
     phone_shown: str
     age: int | None
+    phone_tel: str = ""  # the full number for a tel: link, once revealed
 
 
-def _household_context(request: HttpRequest, household: Household, *, clear: bool) -> dict[str, Any]:
+def _household_context(
+    request: HttpRequest, household: Household, *, clear: bool, phones: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """``clear``: ID and phone numbers unmasked (with a reason); ``phones``: the revealed phones only."""
     members = Member.objects.restrict(request.user, "view").filter(household=household).order_by("pk")
     this_year = date.today().year
-    rows = [
-        MemberRow(
+    rows = []
+    for m in members:
+        phone = (m.phone or "") if clear else (phones or {}).get(m.pk, "")
+        rows.append(MemberRow(
             member=m,
             id_shown=(m.id_number or "") if clear else m.id_masked,
-            phone_shown=(m.phone or "") if clear else m.phone_masked,
+            phone_shown=phone or m.phone_masked,
             age=(this_year - m.birth_year) if m.birth_year else None,
-        )
-        for m in members
-    ]
+            phone_tel=phone,
+        ))
     years = HouseholdYear.objects.restrict(request.user, "view").filter(household=household).order_by("-year")
     township = Region.objects.filter(code=household.region_code[:9]).first()
     return {
         "household": household, "township": township, "members": rows, "years": list(years),
         "clear": clear, "can_unmask": can(request.user, UNMASK.name, household),
+        "phones_shown": clear or phones is not None,
+        "can_reveal_phone": can(request.user, REVEAL_PHONE.name, household),
     }
 
 
@@ -161,3 +170,21 @@ def household_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     add_never_cache_headers(response)
     return response
 
+
+@login_required
+@requires(REVEAL_PHONE.name)
+@require_http_methods(["GET", "HEAD", "POST"])
+def household_phones(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the household's full phone numbers (to call them) with ID numbers still masked; logged.
+
+    No reason is asked: calling the households of one's region is the cadre's daily work. A GET
+    reveals nothing: it goes back to the masked page.
+    """
+    household = _get_household(request, pk)
+    if request.method != "POST":
+        return redirect("registry:household_detail", pk=household.pk)
+    context = _household_context(request, household, clear=False, phones=reveal_phones(request.user, household))
+    context["unmask_form"] = UnmaskForm() if context["can_unmask"] else None
+    response = render(request, "registry/household_detail.html", context)
+    add_never_cache_headers(response)
+    return response

@@ -47,12 +47,22 @@ class Scale(models.TextChoices):
 
 @dataclass(frozen=True)
 class Scope:
-    """Where and when: areas are ``region_code[:length]`` of rows whose code starts with ``prefix``."""
+    """Where and when: areas are ``region_code[:length]`` of rows whose code starts with ``prefix``.
+
+    ``as_of`` is the day the figures are computed on (today when None): in a period still running,
+    nothing can be late that is not yet due.
+    """
 
     prefix: str
     length: int
     start: date
     end: date
+    as_of: date | None = None
+
+    @property
+    def late_before(self) -> date:
+        """A deadline before this day has passed: the period's last day, or today in a running period."""
+        return min(self.end, self.as_of or timezone.localdate())
 
     def area(self, field_name: str = "region_code") -> Substr:
         return Substr(field_name, 1, self.length)
@@ -193,13 +203,17 @@ def _household_share(cases: QuerySet, scope: Scope, having: Exists) -> dict[str,
 
 def _timeliness(queryset: QuerySet, scope: Scope, decided_statuses: tuple[str, ...],
                 excluded_statuses: tuple[str, ...] = ()) -> dict[str, IndicatorValue]:
-    """On time = decided by the due date; shared by procedures and warnings (both have due_date, closed_at)."""
+    """On time = decided by the due date; shared by procedures and warnings (both have due_date, closed_at).
+
+    An undecided one is judged (as late) only once its due date has passed: one due later in a
+    period still running is neither on time nor late yet.
+    """
     rows = queryset.exclude(status__in=excluded_statuses).exclude(due_date__isnull=True).annotate(
         closed_on=TruncDate("closed_at"),
     )
     decided = Q(status__in=decided_statuses, closed_on__gte=scope.start, closed_on__lte=scope.end)
     late_undecided = (
-        Q(due_date__gte=scope.start, due_date__lt=scope.end)
+        Q(due_date__gte=scope.start, due_date__lt=scope.late_before)
         & (Q(closed_at__isnull=True) | Q(closed_on__gt=scope.end))
     )
     counts = _grouped(
@@ -220,8 +234,9 @@ def _timeliness(queryset: QuerySet, scope: Scope, decided_statuses: tuple[str, .
                "period.\n\n"
                "Judged: every identification procedure decided (completed or rejected) in the "
                "period, plus every one still undecided at the end of the period whose due date fell "
-               "in the period before its last day (already late, so it counts against the period "
-               "even if decided later). On time: decided on or before its due date. Withdrawn "
+               "in the period before its last day and has passed (already late, so it counts against "
+               "the period even if decided later; in a period still running, one not yet due is not "
+               "judged). On time: decided on or before its due date. Withdrawn "
                "procedures are not judged. Value = on time ÷ judged × 100."
            ))
 def identification_on_time(scope: Scope) -> dict[str, IndicatorValue]:
@@ -241,7 +256,8 @@ def identification_on_time(scope: Scope) -> dict[str, IndicatorValue]:
                "Warnings closed on time, as a share of those to be judged in the period.\n\n"
                "Judged: every warning closed (dismissed or escalated to a case) in the period, plus "
                "every one still open at the end of the period whose verify-by date fell in the "
-               "period before its last day. On time: closed on or before its verify-by date. "
+               "period before its last day and has passed (in a period still running, a warning not "
+               "yet due is not judged). On time: closed on or before its verify-by date. "
                "Warnings without a verify-by date are not judged. Value = on time ÷ judged × 100."
            ))
 def warnings_on_time(scope: Scope) -> dict[str, IndicatorValue]:
@@ -321,18 +337,22 @@ def visits_per_household(scope: Scope) -> dict[str, IndicatorValue]:
                "period's eliminations.\n\n"
                "Eliminations: cases whose risk was eliminated (status eliminated) on a date in the "
                "period. Consistent: the consistency checks of the cases part find no problem on the "
-               "case. Value = consistent ÷ eliminations × 100."
+               "case (a late entry recorded with its reason is not counted as a problem here). "
+               "Value = consistent ÷ eliminations × 100."
            ))
 def eliminations_consistent(scope: Scope) -> dict[str, IndicatorValue]:
     """Risk eliminations of the period with no consistency problem, as a share of the period's eliminations."""
-    from shouwang.cases.consistency.rules import find_problems
+    from shouwang.cases.consistency.rules import CHECKS, find_problems
     from shouwang.cases.models import Case, CaseStatus
 
     eliminated = Case.objects.filter(
         region_code__startswith=scope.prefix, status=CaseStatus.ELIMINATED,
         eliminated_on__gte=scope.start, eliminated_on__lte=scope.end,
     )
-    flawed = {problem.case_id for problem in find_problems(eliminated)}
+    # A late entry (补录) was accepted with its reason and is reviewed on the consistency page; it
+    # is not a flaw of the elimination itself.
+    codes = [check.code for check in CHECKS if check.code != "late_entry"]
+    flawed = {problem.case_id for problem in find_problems(eliminated, codes=codes)}
     totals: dict[str, list[int]] = {}
     for case_id, region_code in eliminated.values_list("id", "region_code"):
         counts = totals.setdefault(region_code[:scope.length], [0, 0])
@@ -347,7 +367,7 @@ def eliminations_consistent(scope: Scope) -> dict[str, IndicatorValue]:
            formula=_(
                "Data-quality errors per 100 registered households.\n\n"
                "Errors: findings of severity \"error\" left by the latest data-quality run over the "
-               "county (``shouwang.supervision.quality.services.error_counts``), counted in the "
+               "county, counted in the "
                "village that must fix them. Households: households in the registry of the area. Value = errors ÷ "
                "households × 100 (one decimal). Findings are the current state, not a history: the "
                "indicator is available only when the latest run over the county finished by the end "

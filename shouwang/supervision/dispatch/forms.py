@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shouwang.regions.filters import labelled_villages
 from shouwang.regions.models import Region
 
 from . import services as service
@@ -40,7 +41,9 @@ class TaskForm(forms.Form):
             modes.append(("villages_of", _("All villages of one township")))
         self.fields["mode"].choices = modes
         self.fields["mode"].initial = "all"
-        self.fields["targets"].choices = [(r.code, r.name) for r in below]
+        self.fields["targets"].choices = (
+            [(r.code, r.name) for r in below] if county else labelled_villages(below, townships)
+        )
         self.fields["township"].choices = [("", "—")] + [(r.code, r.name) for r in townships]
         self.county = county
 

@@ -87,8 +87,8 @@ register_export(
 
 # --- warnings -----------------------------------------------------------------------------------
 
-WARNING_COLUMNS = ["户编号", "所属乡镇", "所属村", "预警原因", "渠道", "状态", "年度", "核实期限", "是否逾期",
-                   "生成时间"]
+WARNING_COLUMNS = ["户编号", "户主姓名", "所属乡镇", "所属村", "预警原因", "渠道", "状态", "年度", "核实期限",
+                   "是否逾期", "生成时间"]
 
 
 def warning_queryset(user, params: QueryDict):
@@ -99,10 +99,13 @@ def warning_queryset(user, params: QueryDict):
 
 
 def warning_row(w) -> list[Any]:
-    reason = w.rule.name if w.rule_id and w.rule else w.get_channel_display()
+    from shouwang.monitoring.warnings import services as lifecycle
+
+    reason = "；".join(lifecycle.signal_labels(w))  # every rule and source gathered on the warning
     return [
-        w.household.number, w.township_name or "", w.household.village.name, str(reason), str(w.get_channel_display()),
-        str(w.get_status_display()), w.year, w.due_date, yes_no(w.is_overdue), w.created_at,
+        w.household.number, w.head_name or "", w.township_name or "", w.household.village.name, str(reason),
+        str(w.get_channel_display()), str(w.get_status_display()), w.year, w.due_date, yes_no(w.is_overdue),
+        w.created_at,
     ]
 
 

@@ -588,6 +588,7 @@ TARGETS: dict[str, Factory] = {
     # registry
     "registry:household_detail": HOUSEHOLD,
     "registry:household_unmask": HOUSEHOLD,
+    "registry:household_phones": HOUSEHOLD,
     "registry:import_status": _job(_kind("shouwang.registry.imports.tasks", "KIND")),
     "registry:import_report": _job(_kind("shouwang.registry.imports.tasks", "KIND"), fmt="csv"),
     "api:household-detail": HOUSEHOLD,
@@ -610,6 +611,7 @@ TARGETS: dict[str, Factory] = {
     "monitoring:selfreport_detail": SELF_REPORT,
     "monitoring:selfreport_act": _posting(SELF_REPORT, action="dismiss"),
     "monitoring:selfreport_unmask": SELF_REPORT,
+    "monitoring:selfreport_phone": SELF_REPORT,
     "api:self-report-detail": SELF_REPORT,
     "monitoring:warning_detail": WARNING,
     "monitoring:warning_act": WARNING,

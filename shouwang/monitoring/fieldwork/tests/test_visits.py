@@ -86,7 +86,9 @@ def test_a_second_finding_joins_the_open_visit_warning(personas):
     fieldwork.record_visit(Visit(household=household, housing_secured=False), personas["alice"])
     fieldwork.record_visit(Visit(household=household, job_loss=True), personas["carol"])
     warning = Warning.objects.get()
-    assert [e["findings"] for e in warning.evidence["visits"]] == [["housing"], ["job_loss"]]
+    # One signal per visit, both on the one open warning.
+    assert [e["findings"] for s in warning.signals.order_by("id") for e in s.evidence["visits"]] == [
+        ["housing"], ["job_loss"]]
     assert Visit.objects.filter(warning=warning).count() == 2
 
 
@@ -187,7 +189,7 @@ def test_field_work_evidence_reads_as_words_with_links(personas):
     household = make_household(VILLAGE_A1)
     first = fieldwork.record_visit(Visit(household=household, housing_secured=False), personas["alice"])
     fieldwork.record_visit(Visit(household=household, job_loss=True), personas["alice"])
-    entries = fieldwork.evidence_entries(Warning.objects.get())
+    entries = [e for s in Warning.objects.get().signals.order_by("id") for e in fieldwork.evidence_entries(s)]
     assert [e.detail for e in entries] == ["Housing not safe", "Job loss"]
     assert entries[0].title == "Visit by alice" and entries[0].url == f"/monitoring/visits/{first.pk}/"
 

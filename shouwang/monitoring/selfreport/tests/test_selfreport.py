@@ -110,7 +110,8 @@ def test_a_second_report_joins_the_open_warning_instead_of_a_duplicate(regions):
     public_client("10.0.0.1").post(URL, form(known, village=VILLAGE_A2))
     public_client("10.0.0.2").post(URL, form(known, village=VILLAGE_A2, risk_type="YYWSG"))
     warning = Warning.objects.get()
-    assert [e["risk_type"] for e in warning.evidence["self_reports"]] == ["YB", "YYWSG"]
+    assert [e["risk_type"] for s in warning.signals.order_by("id") for e in s.evidence["self_reports"]] == [
+        "YB", "YYWSG"]
     assert SelfReport.objects.filter(warning=warning).count() == 2
 
 

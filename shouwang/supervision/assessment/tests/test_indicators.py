@@ -139,3 +139,37 @@ def test_indicators_take_a_few_queries_for_all_townships_at_once(registry, djang
 
     with django_assert_max_num_queries(20):
         compute_all(Scope(COUNTY, 9, *PERIOD))
+
+
+def test_a_warning_not_yet_due_is_not_late_in_a_running_period(regions):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shouwang.monitoring.models import WarningStatus
+    from shouwang.registry.tests.factories import make_household
+
+    from .assessment_registry import warning
+
+    month, mid = (date(2024, 6, 1), date(2024, 6, 30)), date(2024, 6, 15)
+    warning(make_household(VILLAGE_A1), date(2024, 6, 20), status=WarningStatus.NEW)  # due after mid-month
+    warning(make_household(VILLAGE_A1), date(2024, 6, 10), status=WarningStatus.VERIFYING)  # overdue
+    warning(make_household(VILLAGE_A1), date(2024, 6, 5), status=WarningStatus.DISMISSED, closed=date(2024, 6, 4))
+    warning(make_household(VILLAGE_A2), date(2024, 6, 25), status=WarningStatus.NEW)  # its only one, not yet due
+
+    def on(as_of: date, length: int = 12) -> dict[str, tuple]:
+        result = INDICATORS["warnings_on_time"].compute(Scope(COUNTY, length, *month, as_of=as_of))
+        return {area: (v.numerator, v.denominator, v.value) for area, v in result.items()}
+
+    # Mid-month: one on time, one late; the two not yet due are not judged (A2 is not 0 %).
+    assert on(mid) == {VILLAGE_A1: (1, 2, 50.0)}
+    assert on(mid, 9) == {TOWNSHIP_A: (1, 2, 50.0)}
+    # After the month, still open past their dates: late.
+    assert on(date(2024, 7, 3)) == {VILLAGE_A1: (1, 3, 33.3), VILLAGE_A2: (0, 1, 0.0)}
+
+    # Without ``as_of`` the day is today: a period running now judges only what is already due.
+    today = timezone.localdate()
+    warning(make_household(VILLAGE_B1), today + timedelta(days=3), status=WarningStatus.NEW)
+    running = INDICATORS["warnings_on_time"].compute(Scope(COUNTY, 12, today - timedelta(days=10),
+                                                           today + timedelta(days=10)))
+    assert VILLAGE_B1 not in running
