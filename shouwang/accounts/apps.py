@@ -15,3 +15,8 @@ class AccountsConfig(AppConfig):
         # login success/failure → the lock counter and the access log
         user_login_failed.connect(signals.on_login_failed, dispatch_uid="shouwang-login-failed")
         user_logged_in.connect(signals.on_logged_in, dispatch_uid="shouwang-logged-in")
+
+        from shouwang.core.audit import register_object_type
+
+        # A user's change-log entry keeps whether they may unmask, under a key that is not a field.
+        register_object_type("accounts.user", fields={"unmask": _("may see unmasked personal data")})

@@ -8,6 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self):
+        from django.db.models import fields
+
         from .permissions import autodiscover
+
+        # Django's blank choice ("- Select an option -") has no Chinese in Django's catalogue; a
+        # msgid of ours is translated with the site. Set before the other apps' ready() import forms.
+        fields.BLANK_CHOICE_LABEL = _("(choose)")
 
         autodiscover()

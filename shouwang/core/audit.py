@@ -196,3 +196,32 @@ def verify_chain(model: type[ChainedLogEntry]) -> tuple[int, list[int]]:
     if count and head and head.last_hash != prev:
         broken.append(-1)  # rows removed from the end
     return count, broken
+
+
+# --- how the audit pages name what an entry is about ---------------------------------------------
+
+# Entries about something that is not a model ("monitoring.screening", "registry_import") are named
+# by the part that writes them, registered from its ``apps.py`` ready(); models name themselves.
+_OBJECT_TYPES: dict[str, tuple[Any, dict[str, Any]]] = {}
+_VALUES: dict[str, dict[str, dict[Any, Any]]] = {}
+
+
+def register_object_type(object_type: str, label=None, fields: dict[str, Any] | None = None,
+                         values: dict[str, dict[Any, Any]] | None = None) -> None:
+    """Name an ``object_type`` that is not "app.model", the keys its before/after hold that are not
+    fields of its model (``label`` None: a model's, which names itself), and the words for coded
+    values of those keys (``{"action": {"verify": _("Start verifying")}}``)."""
+    known = _OBJECT_TYPES.get(object_type, (None, {}))
+    _OBJECT_TYPES[object_type] = (label if label is not None else known[0], known[1] | dict(fields or {}))
+    for key, words in (values or {}).items():
+        _VALUES.setdefault(object_type, {}).setdefault(key, {}).update(words)
+
+
+def registered_object_type(object_type: str) -> tuple[Any, dict[str, Any]] | None:
+    """(label, field labels) registered for ``object_type``, or None."""
+    return _OBJECT_TYPES.get(object_type)
+
+
+def registered_values(object_type: str, key: str) -> dict[Any, Any]:
+    """The words registered for the coded values of ``key`` in entries about ``object_type``."""
+    return _VALUES.get(object_type, {}).get(key, {})

@@ -7,7 +7,7 @@ logins of unknown usernames, system jobs).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from .audit import verify_chain
+from .audit_labels import access_field_labels, changed_fields, object_label, source_label
 from .filters import LogFilter
 from .models import AccessLog, ChainedLogEntry, ChangeLog
 from .permissions import can, requires, restrict
@@ -35,24 +36,19 @@ def visible_entries(model: type[ChainedLogEntry], user) -> QuerySet:
     return restrict(user, entries.all(), "audit") | entries.filter(region_code="")
 
 
-def _changed_fields(entry: ChangeLog) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) of what an entry changed; all fields for a create or delete."""
-    before, after = entry.before or {}, entry.after or {}
-    keys = list(dict.fromkeys([*before, *after]))
-    if entry.action == ChangeLog.Action.UPDATE:
-        keys = [k for k in keys if before.get(k) != after.get(k)]
-    return [(k, before.get(k), after.get(k)) for k in keys]
-
-
 def _log_page(
     request: HttpRequest, model: type[ChainedLogEntry], template: str, title: str | StrPromise
 ) -> HttpResponse:
     filterset = LogFilter.for_page(request.GET, visible_entries(model, request.user), request.user)
     form = filterset.form
     page = Paginator(filterset.rows().order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    if model is ChangeLog:
-        for entry in page.object_list:
-            entry.changes = _changed_fields(entry)
+    for entry in page.object_list:
+        entry.object_label = object_label(entry.object_type) if entry.object_type else ""
+        entry.source_label, entry.source_code = source_label(entry.source)
+        if model is ChangeLog:
+            entry.changes = changed_fields(entry)
+        else:
+            entry.field_labels = access_field_labels(entry)
     verification = None
     if request.GET.get("verify"):
         checked, broken = verify_chain(model)

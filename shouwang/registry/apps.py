@@ -11,3 +11,9 @@ class RegistryConfig(AppConfig):
         from .households import signals
 
         signals.connect()
+
+        from shouwang.core.audit import register_object_type
+
+        # The access log's entries of an import are not models: the audit pages name them.
+        register_object_type("registry_import", _("registry import"))
+        register_object_type("registry_import_report", _("registry import report"))

@@ -126,3 +126,36 @@ def test_verify_chain_reports_intact_then_broken(client, personas, logs):
     assert b'class="verification broken"' in response.content
     assert str(tampered.pk).encode() in response.content
     assert b'class="verification' not in client.get("/audit/changes/").content
+
+
+def test_audit_pages_name_models_fields_and_choices_in_words(client, personas, logs):
+    from django.utils import translation
+
+    from shouwang.core.audit_labels import field_label, object_label, source_label, value_label
+    from shouwang.registry.models import Household
+
+    client.force_login(personas["heidi"])
+    html = client.get("/audit/changes/").content.decode()
+    assert "registry.household #" not in html and "registry.member #" not in html
+    assert f"{Household._meta.verbose_name} #" in html and f"{Member._meta.verbose_name} #" in html
+    assert f"<dt>{Member._meta.get_field('name').verbose_name}</dt>" in html
+    access = client.get("/audit/access/", {"action": "unmask"}).content.decode()
+    id_label, phone_label = (str(Member._meta.get_field(f).verbose_name) for f in ("id_number", "phone"))
+    assert f"{id_label}, {phone_label}" in access and "id_number,phone" not in access
+
+    assert object_label("self_report") == str(apps_model("monitoring.selfreport")._meta.verbose_name)
+    assert object_label("no.such_thing") == "no.such_thing"
+    assert value_label(Household, "household_type", "ex_poor") == str(dict(
+        Household._meta.get_field("household_type").flatchoices)["ex_poor"])
+    assert value_label(Household, "no_labour", True) == "yes"
+    assert field_label(None, "unknown_key") == "unknown key"
+    assert source_label("system") == ("system", "") and source_label("POST /login/") == ("POST /login/", "")
+    assert source_label("manage.py seed_demo") == ("command", "seed_demo")
+    with translation.override("zh-hans"):
+        assert object_label("monitoring.warning") == "预警" and source_label("system") == ("系统", "")
+
+
+def apps_model(label: str):
+    from django.apps import apps
+
+    return apps.get_model(label)

@@ -29,8 +29,12 @@ class AliasForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = []
+        keys_by_label: dict[str, set[str]] = {}
         for spec in FEED_SPECS.values():
-            choices += [(c.key, f"{c.label} ({c.key})") for c in spec.columns]
+            for c in spec.columns:
+                keys_by_label.setdefault(str(c.label), set()).add(c.key)
+        # The column's name in the file; its key only where two columns share that name.
+        choices = [(key, label if len(keys) == 1 else f"{label} ({key})")
+                   for label, keys in keys_by_label.items() for key in keys]
         self.fields["column"] = forms.ChoiceField(label=gettext_lazy("Column"),
                                                   choices=sorted(set(choices), key=lambda c: c[1]))

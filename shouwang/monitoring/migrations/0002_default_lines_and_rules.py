@@ -15,8 +15,9 @@ from django.db import migrations
 LINES = [
     {
         "year": 2021, "region_code": "", "amount": Decimal("6000.00"),
-        "basis": "1.5 × the national poverty standard of the 脱贫攻坚期 (poverty-alleviation period); "
-                 "used as the national reference (national status inferred).",
+        # Shown on Chinese pages as written: 1.5 × the national poverty standard of the
+        # poverty-alleviation period, used as the national reference (national status inferred).
+        "basis": "脱贫攻坚期国家扶贫标准的 1.5 倍，作为全国参考线（全国适用性系推断）。",
         "document_number": "",
         "source": "policy.md §2.1 [S05] http://xczx.cnhubei.com/zx/202207/t4451169.shtml",
     },

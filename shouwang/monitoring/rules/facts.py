@@ -140,15 +140,18 @@ def _per_capita(ctx: FactContext):
 
 
 def _line(ctx: FactContext):
-    """The most specific line whose region code is a prefix of the household's code.
+    """The first of the year's lines whose region code is a prefix of the household's code.
 
-    ``LineBook.in_force`` written as SQL: ``ctx.lines`` is the year's lines, most specific first.
+    ``LineBook.in_force`` written as SQL: ``ctx.lines`` is the year's lines in the order they are
+    tried (``LineBook.of_year``); the national line ("" covers everyone) ends the search.
     """
-    national = next((line.amount for line in ctx.lines if not line.region_code), None)
-    whens = [
-        When(region_code__startswith=line.region_code, then=Value(line.amount, output_field=money_field()))
-        for line in ctx.lines if line.region_code  # already most specific first
-    ]
+    whens, national = [], None
+    for line in ctx.lines:
+        if not line.region_code:
+            national = line.amount
+            break
+        whens.append(When(region_code__startswith=line.region_code,
+                          then=Value(line.amount, output_field=money_field())))
     default = Value(national, output_field=money_field())
     return Case(*whens, default=default, output_field=money_field()) if whens else default
 

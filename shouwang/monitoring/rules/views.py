@@ -23,6 +23,7 @@ from .forms import RuleForm
 from .models import Rule, RuleVersion
 from .permissions import EDIT_RULE, VIEW_RULE
 from .services import save_rule
+from .wording import fact_label
 
 # --- screening rules ---------------------------------------------------------------------------
 
@@ -66,9 +67,11 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 "code": form.instance.code, "version": form.instance.version,
             })
             return redirect("monitoring:rule_detail", pk=form.instance.pk)
-    facts = [{"name": f.name, "type": f.type, "description": f.description, "values": f.values}
-             for f in FACTS.values()]
+    facts = [{"name": f.name, "label": fact_label(f.name), "type": f.type, "description": f.description,
+              "values": f.values} for f in FACTS.values()]
     return render(request, "monitoring/rule_form.html", {
         "form": form, "rule": rule if pk else None, "facts": facts,
+        "fact_types": {f.name: f.type for f in FACTS.values()},
+        "fact_labels": {f.name: fact_label(f.name) for f in FACTS.values()},
         "check_url": reverse("monitoring:rule_check"),
     })

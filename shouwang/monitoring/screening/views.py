@@ -20,6 +20,7 @@ from shouwang.core.models import Job
 from shouwang.core.permissions import home_region, require, requires
 from shouwang.regions.models import region_names
 
+from ..lines.services import missing_line, missing_line_years
 from ..rules.facts import format_value
 from ..rules.permissions import EDIT_RULE
 from .forms import ScreeningForm
@@ -46,7 +47,9 @@ def screening_start(request: HttpRequest) -> HttpResponse:
     # A job is not a region-keyed row (its region is a parameter): the jobs over the user's region.
     jobs = Job.objects.filter(kind=JOB_KIND, params__region__startswith=home_region(request.user))
     jobs = jobs.select_related("user")[:10]
-    return render(request, "monitoring/screening_start.html", {"form": form, "jobs": jobs})
+    missing = missing_line_years(home_region(request.user) or "")
+    return render(request, "monitoring/screening_start.html",
+                  {"form": form, "jobs": jobs, "missing_line_years": missing})
 
 
 @login_required
@@ -63,6 +66,8 @@ def screening_job(request: HttpRequest, job_id) -> HttpResponse:
         "summary_json": json.dumps(result, ensure_ascii=False, indent=2) if result else "",
         "per_rule": sorted((result.get("per_rule") or {}).items()),
         "region_name": region_names([job.params.get("region") or ""]).get(job.params.get("region") or "", ""),
+        "missing_line_years": [result["year"]] if finished and result.get("year") and missing_line(
+            str(job.params.get("region") or home_region(request.user) or ""), result["year"]) else [],
     }
     response = render(request, "monitoring/screening_job.html", context)
     if not finished:

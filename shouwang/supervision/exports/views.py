@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from shouwang.core.models import Job
@@ -28,6 +29,21 @@ def _back(request: HttpRequest) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return "supervision:export_list"
+
+
+# The names the lists' filters give their parameters, as the export form shows them.
+FILTER_LABELS = {
+    "q": gettext_lazy("Search"), "village": gettext_lazy("Village"), "township": gettext_lazy("Township"),
+    "region": gettext_lazy("Region"), "status": gettext_lazy("Status"), "year": gettext_lazy("Year"),
+    "channel": gettext_lazy("Channel"), "rule": gettext_lazy("Rule"), "category": gettext_lazy("Category"),
+    "household_type": gettext_lazy("Household type"), "period": gettext_lazy("Assessment period"),
+    "feed": gettext_lazy("Feed"), "severity": gettext_lazy("Severity"), "check": gettext_lazy("Consistency check"),
+}
+
+
+def _filter_labels(query: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The list's filters keyed by their names in the page's language (the parameter where none is known)."""
+    return {str(FILTER_LABELS.get(key, key)): values for key, values in query.items()}
 
 
 @login_required
@@ -47,7 +63,8 @@ def export_start(request: HttpRequest, name: str) -> HttpResponse:
     require(request.user, spec.action, message=_("You may not export this list."))
     if request.method != "POST":
         return render(request, "supervision/export_form.html", {
-            "spec": spec, "query": exports.params_to_dict(request.GET), "query_string": request.GET.urlencode(),
+            "spec": spec, "query": _filter_labels(exports.params_to_dict(request.GET)),
+            "query_string": request.GET.urlencode(),
             "can_unmask": spec.has_personal_data and can(request.user, "supervision.export_unmasked"),
         })
     reason = exports.clean_reason(request.POST.get("reason")) if request.POST.get("unmask") else ""

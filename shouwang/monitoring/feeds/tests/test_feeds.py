@@ -12,7 +12,7 @@ from shouwang.core.models import AccessLog, ChangeLog
 from shouwang.monitoring.feeds.catalogue import FEED_SPECS
 from shouwang.monitoring.feeds.services import FeedImport, add_alias, import_feed
 from shouwang.monitoring.feeds.tests.feed_files import Number, member_id, unknown_id, write_feed_xlsx
-from shouwang.monitoring.models import FeedBatch, FeedLead, FeedSignal, Warning
+from shouwang.monitoring.models import FeedBatch, FeedLead, FeedSignal, Signal
 from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.tests.factories import household
 from shouwang.registry.models import Member
@@ -92,10 +92,10 @@ def test_medical_feed_with_title_synonyms_mixed_formats_bad_and_unknown_rows_the
     assert len(batch.sha256) == 64
 
     result = screen(year=2024)
-    fired = set(Warning.objects.filter(rule__code="MEDICAL_SPENDING").values_list("household_id", flat=True))
+    fired = set(Signal.objects.filter(rule__code="MEDICAL_SPENDING").values_list("household_id", flat=True))
     assert fired == {ex_poor.household_id, other.household_id}
     assert result.per_rule["MEDICAL_SPENDING"] == 2
-    evidence = Warning.objects.get(household_id=ex_poor.household_id, rule__code="MEDICAL_SPENDING").evidence
+    evidence = Signal.objects.get(household_id=ex_poor.household_id, rule__code="MEDICAL_SPENDING").evidence
     assert evidence["facts"]["medical_out_of_pocket_12m"] == 5000
 
 
@@ -254,8 +254,8 @@ def test_feed_signals_raise_the_feed_rules_on_screening(people):
     import_feed("civil", write_feed_xlsx(None, ["身份证号", "批准日期", "救助类型"], [[number, "2024-03-01", "特困"]]),
                 "c.xlsx", commit=True)
     screen(year=2024)
-    codes = set(Warning.objects.filter(household_id=people["ordinary"].household_id).values_list("rule__code",
-                                                                                                 flat=True))
+    codes = set(Signal.objects.filter(household_id=people["ordinary"].household_id).values_list("rule__code",
+                                                                                                flat=True))
     assert {"DISASTER_LOSS", "NEW_DIBAO_TEKUN"} <= codes
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import VILLAGE_A1
-from shouwang.monitoring.models import MonitoringLine, Rule, Warning
+from shouwang.monitoring.models import MonitoringLine, Rule, Signal, Warning
 from shouwang.monitoring.rules.household import household_year_facts, rule_parameters
 from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.screening.tests.test_screening_edges import EDGES, Edge, _build
@@ -25,7 +25,7 @@ def test_every_edge_holds_exactly_the_rules_screening_fires(regions):
     built = {edge.name: _build(edge) for edge in EDGES}
     screen(year=2023)
     fired: dict[int, set[str]] = {}
-    for household_id, code in Warning.objects.values_list("household_id", "rule__code"):
+    for household_id, code in Signal.objects.values_list("household_id", "rule__code"):
         fired.setdefault(household_id, set()).add(code)
     codes = _all_rules()
     for edge in EDGES:

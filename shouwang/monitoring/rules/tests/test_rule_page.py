@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
 from shouwang.core.models import ChangeLog
-from shouwang.monitoring.models import HouseholdMemberFacts, HouseholdSignalFacts, Rule, RuleVersion, Warning
+from shouwang.monitoring.models import HouseholdMemberFacts, HouseholdSignalFacts, Rule, RuleVersion, Signal, Warning
 from shouwang.monitoring.screening.preview import PreviewError, preview_rule
 from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.tests.factories import household
@@ -42,11 +43,12 @@ def check(client, **data):
 def test_everyone_with_a_view_role_reads_the_rules(client, personas):
     client.force_login(personas["alice"])
     html = client.get("/monitoring/rules/").content.decode()
-    assert "INCOME_BELOW_LINE" in html and "per_capita_income &lt; line" in html
+    assert "INCOME_BELOW_LINE" in html and "per-capita net income is below the monitoring line" in html
     assert "/monitoring/rules/new/" not in html
     rule = Rule.objects.get(code="INCOME_DROP")
     detail = client.get(f"/monitoring/rules/{rule.pk}/").content.decode()
-    assert "drop" in detail and "line_multiple" in detail and "/edit/" not in detail
+    assert "is at most -30%" in detail and "1.5 × the monitoring line" in detail  # parameters as values
+    assert "line_multiple" not in detail and "/edit/" not in detail  # the expression is the editors' detail
 
 
 @pytest.mark.parametrize("name", ["alice", "carol", "erin", "grace", "heidi", "ivan"])
@@ -115,7 +117,7 @@ def test_preview_count_equals_what_screening_fires(personas, registry, code):
     preview = preview_rule(rule.expression, rule.parameters, personas["frank"])
     result = screen()
     assert preview.count == result.per_rule[code] > 0
-    fired = set(Warning.objects.filter(rule=rule).values_list("household__number", flat=True))
+    fired = set(Signal.objects.filter(rule=rule).values_list("household__number", flat=True))
     assert {h.number for h in preview.households} == fired
 
 
@@ -189,3 +191,36 @@ def test_administrator_adds_a_rule(client, personas):
     assert response.status_code == 302
     rule = Rule.objects.get(code="LOW_INCOME_BIG_FAMILY")
     assert rule.version == 1 and rule.parameters == {} and rule.versions.count() == 1
+
+
+def test_rules_pages_show_conditions_in_words_and_the_expression_only_to_editors(client, personas):
+    rule = Rule.objects.get(code="INCOME_BELOW_LINE")
+    client.force_login(personas["carol"])
+    listing = client.get("/monitoring/rules/").content.decode()
+    assert "per-capita net income is below the monitoring line" in listing and "per_capita_income" not in listing
+    detail = client.get(f"/monitoring/rules/{rule.pk}/").content.decode()
+    assert "per-capita net income is below the monitoring line" in detail and "per_capita_income" not in detail
+    client.force_login(personas["frank"])
+    detail = client.get(f"/monitoring/rules/{rule.pk}/").content.decode()
+    assert re.search(r"<details[^>]*>\s*<summary>[^<]*</summary>\s*<pre[^>]*>per_capita_income &lt; line</pre>", detail)
+
+
+def test_administrator_builds_a_simple_rule_from_a_fact_a_comparison_and_a_value(client, personas):
+    client.force_login(personas["frank"])
+    page = client.get("/monitoring/rules/new/").content.decode()
+    assert 'name="simple_fact"' in page and 'name="simple_comparison"' in page and 'name="simple_value"' in page
+    form = {"code": "BIG_MEDICAL_BILL", "name_zh": "医疗费用大", "name_en": "Big medical bill", "risk_type": "YB",
+            "severity": "high", "mode": "simple", "simple_fact": "medical_out_of_pocket_12m",
+            "simple_comparison": ">=", "simple_value": "30,000", "simple_other": "", "expression": "",
+            "parameters": "", "description": "", "active": "on"}
+    response = client.post("/monitoring/rules/new/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = Rule.objects.get(code="BIG_MEDICAL_BILL")
+    assert rule.expression == "medical_out_of_pocket_12m >= 30000"
+    edit = client.get(f"/monitoring/rules/{rule.pk}/edit/")
+    assert edit.context["form"].initial["simple_value"] == "30000"  # the simple form is filled again
+
+    form |= {"code": "WRONG_COMPARISON", "simple_fact": "dropout"}  # a flag cannot be ">= 30,000"
+    response = client.post("/monitoring/rules/new/", form)
+    assert response.status_code == 200 and not Rule.objects.filter(code="WRONG_COMPARISON").exists()
+    assert response.context["form"].errors["simple_value"]

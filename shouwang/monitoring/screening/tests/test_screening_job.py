@@ -99,3 +99,26 @@ def test_a_failed_run_shows_a_sentence_and_only_the_administrator_the_traceback(
     html = client.get(response["Location"]).content.decode()
     assert "Screening failed because of an internal error." in html
     assert "<details" in html and "RuntimeError: connection string postgres://secret" in html
+
+
+def test_screening_page_and_summary_say_which_year_has_no_line(client, personas,
+                                                               django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from shouwang.monitoring.models import MonitoringLine
+
+    this_year = timezone.localdate().year
+    MonitoringLine.objects.filter(year__gt=2023).delete()
+    household(VILLAGE_A1, number="a", year=2025, dropout=True)  # the latest data year, without a line
+    client.force_login(personas["erin"])
+    page = client.get("/monitoring/screening/").content.decode()
+    assert 'data-missing-line="2025"' in page and f'data-missing-line="{this_year}"' in page
+    assert 'href="/monitoring/lines/#carry-forward"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/monitoring/screening/", {"year": "2025", "region": ""})
+    assert 'data-missing-line="2025"' in client.get(response["Location"]).content.decode()
+    for year in {2025, this_year}:
+        MonitoringLine.objects.create(year=year, region_code="43", amount=Decimal("7500"))
+    assert "data-missing-line" not in client.get("/monitoring/screening/").content.decode()

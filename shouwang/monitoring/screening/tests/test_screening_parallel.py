@@ -68,15 +68,15 @@ def test_parts_on_two_connections_write_every_warning(settings, monkeypatch):
     monkeypatch.setattr(screening, "_insert_part", lambda *args: parts.append(args[2].households) or real(*args))
     result = screening.screen(year=2023)
     assert len(parts) == 2 and all(parts)
-    assert result.warnings_created == len(households) == Warning.objects.count()
+    assert result.signals_added == result.warnings_created == len(households) == Warning.objects.count()
     again = screening.screen(year=2023)
-    assert again.warnings_created == 0 and again.warnings_unchanged == len(households)
+    assert again.signals_added == again.warnings_created == 0 and again.signals_unchanged == len(households)
 
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_failing_part_leaves_no_warning_from_the_other(settings, monkeypatch):
-    from shouwang.monitoring.models import Warning
+    from shouwang.monitoring.models import Signal, Warning
     from shouwang.monitoring.screening import services as screening
 
     households = _two_part_registry()
@@ -97,6 +97,7 @@ def test_a_failing_part_leaves_no_warning_from_the_other(settings, monkeypatch):
         screening.screen(year=2023)
     assert len(written) == 2 and all(written)  # both parts had written before one failed
     assert not Warning.objects.exists()
+    assert not Signal.objects.exists()
 
 
 # --- Warning.rule has no database constraint: a run locks its rules, the ORM protects them ---------

@@ -12,6 +12,12 @@
     var csrf = form.querySelector("[name=csrfmiddlewaretoken]");
     var timer = null;
     var serial = 0;
+    function json(id) {
+      var node = document.getElementById(id);
+      return node ? JSON.parse(node.textContent) : {};
+    }
+    var labels = json("fact-labels");  // the facts' names in the page's language, for the table's head
+    var types = json("fact-types");
 
     function el(tag, text, cls) {
       var node = document.createElement(tag);
@@ -47,7 +53,7 @@
       var thead = el("thead");
       var tr = el("tr");
       [box.dataset.labelHousehold, box.dataset.labelVillage].concat(data.facts).forEach(function (h) {
-        var th = el("th", h);
+        var th = el("th", labels[h] || h);
         th.scope = "col";
         tr.append(th);
       });
@@ -93,6 +99,55 @@
       timer = setTimeout(check, 400);
     }
 
+    // The simple condition (fact, comparison, value) is written into the expression as it is
+    // chosen, so the check below shows who it would pick out; saving composes it again on the server.
+    function field(name) { return form.querySelector("[name=" + name + "]"); }
+    function simpleMode() {
+      var chosen = form.querySelector("[name=mode]:checked");
+      return chosen && chosen.value === "simple";
+    }
+    function compose() {
+      var fact = field("simple_fact").value;
+      var comparison = field("simple_comparison").value;
+      var value = field("simple_value").value.trim();
+      var other = field("simple_other").value;
+      if (!fact || !comparison) { return null; }
+      if (types[fact] === "flag") { return comparison === "false" ? "not " + fact : fact; }
+      if (types[fact] === "text") {
+        var items = value.split(",").map(function (v) { return '"' + v.trim().replace(/^["']|["']$/g, "") + '"'; });
+        if (comparison === "in" || comparison === "not in") {
+          return fact + " " + comparison + " (" + items.join(", ") + (items.length === 1 ? "," : "") + ")";
+        }
+        return fact + " " + comparison + " " + items[0];
+      }
+      var number = value.replace(/[,，]/g, "");
+      var right = other ? (number && number !== "1" ? number + " * " + other : other) : number;
+      return right ? fact + " " + comparison + " " + right : null;
+    }
+    function modeChanged() {
+      var simple = simpleMode();
+      var box = document.getElementById("simple-condition");
+      if (box) { box.hidden = !simple; }
+      if (simple) { simpleChanged(); }
+    }
+    function expressionTyped() {
+      // Writing the expression by hand leaves the simple form: the expression is what is saved.
+      var chosen = form.querySelector("[name=mode][value=expression]");
+      if (simpleMode() && chosen && expression.value !== compose()) { chosen.checked = true; modeChanged(); }
+    }
+    function simpleChanged() {
+      if (!simpleMode()) { return; }
+      var composed = compose();
+      if (composed !== null && composed !== expression.value) { expression.value = composed; later(); }
+    }
+    form.querySelectorAll("[name=mode]").forEach(function (r) { r.addEventListener("change", modeChanged); });
+    ["simple_fact", "simple_comparison", "simple_value", "simple_other"].forEach(function (name) {
+      var input = field(name);
+      if (input) { input.addEventListener("input", simpleChanged); input.addEventListener("change", simpleChanged); }
+    });
+    if (field("simple_fact")) { modeChanged(); }
+
+    expression.addEventListener("input", expressionTyped);
     expression.addEventListener("input", later);
     if (parameters) { parameters.addEventListener("input", later); }
     if (expression.value.trim()) { check(); }
