@@ -19,11 +19,13 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help venv setup demo lint test test-sqlite test-browser test-postgres system-packages clean
+.PHONY: help venv setup demo screenshots lint test test-sqlite test-browser test-postgres system-packages clean
 
 help:
 	@echo "make demo    set everything up (below) and serve on http://$(HOST):$(PORT)/"
-	@echo "make setup   .venv, data key, database, Luxi regions, $(DEMO_HOUSEHOLDS) demo households, demo users, screening, dashboards"
+	@echo "make setup   .venv, data key, database, Luxi regions, $(DEMO_HOUSEHOLDS) demo households and their years played"
+	@echo "             through the services (lines, feeds, screening, visits, cases, eliminations, supervision), demo users"
+	@echo "make screenshots  docs/screenshots/*.png of the set-up demo (headless Chromium)"
 	@echo "make test    the whole test suite on SQLite, then on a throw-away PostgreSQL server"
 	@echo "make lint    ruff, the import contracts (lint-imports) and mypy, as configured in pyproject.toml"
 	@echo "variables:   DEMO_HOUSEHOLDS=N DEMO_SEED=S DEMO_REPLACE=1 HOST=… PORT=… PYTEST_WORKERS=N PYTEST_ARGS=…"
@@ -41,8 +43,11 @@ setup: venv
 	$(MANAGE) load_regions
 	$(MANAGE) seed_demo --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --years $(DEMO_YEARS) $(if $(DEMO_REPLACE),--replace)
 	$(MANAGE) create_demo_users
-	$(MANAGE) screen
 	$(MANAGE) refresh_dashboards
+
+# The README's screenshots, from the set-up demo; tests never write to docs/screenshots/.
+screenshots: setup
+	$(PY) scripts/screenshots.py --out docs/screenshots
 
 demo: setup
 	@bash scripts/serve.sh $(HOST) $(PORT)

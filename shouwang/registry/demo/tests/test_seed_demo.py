@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import translation
 
 from shouwang.core import crypto
 from shouwang.core.idnumbers import mask_id_number, parse_id_number
@@ -215,37 +211,3 @@ def test_database_holds_no_plaintext_id_or_phone(regions):
         assert crypto.decrypt(id_cipher) == member.id_number
         if member.phone:
             assert phone_cipher != member.phone and crypto.decrypt(phone_cipher) == member.phone
-
-
-@translation.override("en")
-def test_command_refuses_to_duplicate_and_replaces_on_request(regions):
-    call_command("seed_demo", households=200, seed=9, years="2023-2025", stdout=(out := StringIO()))
-    assert "Seeded 200 households" in out.getvalue()
-    assert HouseholdYear.objects.filter(year=2021).count() == 0
-    numbers = set(Household.objects.values_list("number", flat=True))
-    call_command("seed_demo", households=200, seed=9, years="2023-2025", stdout=(again := StringIO()))
-    assert "--replace" in again.getvalue()
-    assert Household.objects.count() == 200
-    call_command("seed_demo", households=150, seed=9, years="2023-2025", replace=True, stdout=StringIO())
-    assert Household.objects.count() == 150
-    assert set(Household.objects.values_list("number", flat=True)) != numbers
-    assert HouseholdYear.objects.count() == 150 * 3
-
-
-@translation.override("en")
-def test_command_prints_progress_and_summary(regions):
-    call_command("seed_demo", households=100, seed=2, stdout=(out := StringIO()))
-    assert "100 / 100 households (100%)" in out.getvalue()
-    assert re.search(r"100 households, \d+ members, 500 household-years in [\d.]+ s", out.getvalue())
-
-
-def test_command_needs_loaded_villages(db):
-    with translation.override("en"), pytest.raises(CommandError, match="load_regions"):
-        call_command("seed_demo", households=10, stdout=StringIO())
-
-
-def test_command_rejects_bad_years(regions):
-    for years in ("2025-2021", "last", "1990-1995"):
-        with pytest.raises(CommandError):
-            call_command("seed_demo", households=10, years=years, stdout=StringIO())
-    assert not Household.objects.exists()

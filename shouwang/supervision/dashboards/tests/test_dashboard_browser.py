@@ -1,11 +1,11 @@
 """In a real browser: the leader's dashboard draws its charts, drills down to a township and a
-village, fits a phone; the full-page screenshot (Chinese UI) goes to docs/screenshots/."""
+village, fits a phone; the full-page screenshot (Chinese UI) goes to the test's screenshot folder
+(docs/screenshots/ is written by ``make screenshots`` only)."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -23,7 +23,6 @@ from .dashboard_registry import TODAY, build, make_case, measure, warning
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
 
 
 def spread_over_townships(seed: int = 7) -> None:
@@ -133,7 +132,7 @@ def table_value(pg, table: str, key: str, column: int = 1) -> str:
     return pg.locator(f"table[data-table={table}] tr[data-key='{key}'] td").nth(column - 1).inner_text()
 
 
-def test_leader_opens_the_dashboard_and_drills_down(page, live_server, dashboard_data):
+def test_leader_opens_the_dashboard_and_drills_down(page, live_server, dashboard_data, screenshot_dir):
     errors = console_errors(page)
     log_in(page, live_server, "grace")
     page.click(f"a[href='{reverse('supervision:dashboard')}']")
@@ -143,8 +142,7 @@ def test_leader_opens_the_dashboard_and_drills_down(page, live_server, dashboard
     township_a = Region.objects.get(code=TOWNSHIP_A).name
     county_monitored = page.locator("[data-tile=monitored] .stat-value").inner_text()
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "leader-dashboard.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "leader-dashboard.png"), full_page=True)
 
     click_bar(page, "areas", township_a)
     page.wait_for_url(live_server.url + reverse("supervision:dashboard_region", args=[TOWNSHIP_A]))

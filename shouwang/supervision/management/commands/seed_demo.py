@@ -1,22 +1,28 @@
-"""``manage.py seed_demo``: a deterministic synthetic registry on the loaded villages."""
+"""``manage.py seed_demo``: the synthetic registry, then the demo years played through the real services."""
 
 from __future__ import annotations
+
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shouwang.registry.demo.services import DemoError, delete_demo, demo_households, parse_years, seed_demo
+from shouwang.supervision.demo.services import delete_story, play_years
 
 
 class Command(BaseCommand):
-    help = "Generate a synthetic demo registry (households, members, yearly incomes) on the loaded villages."
+    help = (
+        "Generate a synthetic demo registry on the loaded villages and play the demo years through the "
+        "services: lines, feeds, screening, visits, self-reports, cases, eliminations, supervision."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--households", type=int, default=20000, help="Number of households (default 20000)"
         )
         parser.add_argument(
-            "--seed", type=int, default=20240601, help="Random seed: same seed, same registry"
+            "--seed", type=int, default=20240601, help="Random seed: same seed, same registry and same story"
         )
         parser.add_argument("--years", default="2021-2025", help="Years of income records, e.g. 2021-2025")
         parser.add_argument(
@@ -24,6 +30,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--replace", action="store_true", help="Delete the previous demo households first"
+        )
+        parser.add_argument(
+            "--registry-only", action="store_true", help="Generate the registry without playing the years"
         )
 
     def handle(self, *args, **opts):
@@ -45,6 +54,7 @@ class Command(BaseCommand):
                     % {"n": existing}
                 )
                 return
+            delete_story()
             delete_demo()
             self.stdout.write(_("Deleted %(n)d demo households.") % {"n": existing})
 
@@ -70,5 +80,18 @@ class Command(BaseCommand):
                     "in %(seconds).1f s."
                 )
                 % made
+            )
+        )
+        if opts["registry_only"]:
+            return
+        started = time.perf_counter()
+        played = play_years(years, seed=opts["seed"], county=opts.get("county"),
+                            progress=lambda stage: self.stdout.write(_("  playing %(stage)s") % {"stage": stage}))
+        counts = {k: v for k, v in played.items() if k != "seconds"}
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Played the demo years in %(seconds).1f s: %(counts)s")
+                % {"seconds": time.perf_counter() - started,
+                   "counts": ", ".join(f"{k} {v}" for k, v in counts.items())}
             )
         )
