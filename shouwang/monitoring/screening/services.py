@@ -417,17 +417,24 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
     sql = f"""
         WITH hits AS MATERIALIZED ({select_sql}),
         fired AS ({" UNION ALL ".join(fired_sql)}),
+        -- Read once, before anything is written (the signals table is the one being written).
+        dismissed AS MATERIALIZED (
+            SELECT d.{q("household_id")} AS household_id, d.{q("rule_id")} AS rule_id,
+                   d.{q("evidence")} -> 'facts' AS facts
+            FROM {table} d JOIN {q(Warning._meta.db_table)} w ON w.{q("id")} = d.{q("warning_id")}
+            WHERE d.{q("year")} = %s AND NOT d.{q("open")} AND d.{q("rule_id")} IS NOT NULL AND w.{q("status")} = %s
+        ),
         inserted AS (
             INSERT INTO {table} ({columns})
             SELECT f.household_id, f.region_code, f.rule_id, f.rule_version, f.evidence{", %s" * len(constants)}
             FROM fired f
             -- Dismissed this year with the same facts: the cadre's answer stands until they change.
             WHERE NOT EXISTS (
-                SELECT 1 FROM {table} d JOIN {q(Warning._meta.db_table)} w ON w.{q("id")} = d.{q("warning_id")}
-                WHERE d.{q("household_id")} = f.household_id AND d.{q("rule_id")} = f.rule_id
-                  AND d.{q("year")} = %s AND NOT d.{q("open")} AND w.{q("status")} = %s
-                  AND d.{q("evidence")} -> 'facts' = f.evidence -> 'facts'
+                SELECT 1 FROM dismissed x
+                WHERE x.household_id = f.household_id AND x.rule_id = f.rule_id AND x.facts = f.evidence -> 'facts'
             )
+            -- Ids follow (household, rule), not the order the rule query produced the rows in.
+            ORDER BY f.household_id, f.rule_id
             -- An open signal for the pair already: the one-open-signal index says so, row by row.
             -- (An anti-join against the table being written would let the planner, on an empty
             -- table's statistics, rescan the rows this statement adds for every row: quadratic.)
@@ -443,7 +450,7 @@ def _insert_part(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactC
         CROSS JOIN LATERAL (VALUES {", ".join(f"(%s::bigint, c.n_{rule_id})" for rule_id in compiled)}) AS v(rule_id, n)
         LEFT JOIN (SELECT rule_id, COUNT(*) AS n FROM inserted GROUP BY rule_id) i ON i.rule_id = v.rule_id
     """
-    params = [*select_params, *fired_params, *constants.values(), new.year, WarningStatus.DISMISSED.value,
+    params = [*select_params, *fired_params, new.year, WarningStatus.DISMISSED.value, *constants.values(),
               *compiled]
     fired: Counter[int] = Counter()
     created: Counter[int] = Counter()

@@ -317,7 +317,10 @@ def _open_warnings(today: date) -> int:
     sql = (
         f"INSERT {'' if postgres else 'OR IGNORE '}INTO {q(Warning._meta.db_table)} ({columns}) "
         f"SELECT {', '.join('s.' + q(name) for name in copied)}{', %s' * len(constants)} "
-        f"FROM {signals} s WHERE s.{q('id')} IN ({first_sql})"
+        f"FROM {signals} s WHERE s.{q('id')} IN ({first_sql}) "
+        # Ids in the order of the signals, not of the table's physical layout: the same signals
+        # open the same warnings in the same order on every database.
+        f"ORDER BY s.{q('id')}"
         + (" ON CONFLICT DO NOTHING" if postgres else "")
     )
     with connection.cursor() as cursor:
