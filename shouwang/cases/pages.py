@@ -6,11 +6,11 @@ household's name shown beside a case. Who may see a page is each view's ``@requi
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Subquery
 
 from shouwang.core.permissions import restrict
 from shouwang.regions.models import Region
-from shouwang.registry.models import Member, Relation
+from shouwang.registry.households.queries import head_name
 
 PAGE_SIZE = 50
 
@@ -21,5 +21,4 @@ def scope_villages(user) -> list[Region]:
 
 
 def head_name_subquery(household_ref: str = "household_id") -> Subquery:
-    heads = Member.objects.filter(household_id=OuterRef(household_ref), relation=Relation.HEAD).order_by("pk")
-    return Subquery(heads.values("name")[:1])
+    return head_name(household_ref)

@@ -8,6 +8,7 @@ any page that shows a record's history, show them with the models' verbose names
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -18,6 +19,7 @@ from .audit import registered_object_type, registered_values
 from .models import AccessLog, ChangeLog
 
 
+@cache  # the model registry is fixed once Django has started
 def _model(object_type: str):
     """The model an entry's ``object_type`` names ("app.model", or a model's name such as
     "self_report" for selfreport), or None."""
@@ -67,6 +69,7 @@ def field_label(model, name: str, object_type: str = "") -> str:
     return str(label) if label else gettext(name.replace("_", " "))
 
 
+@cache
 def _any_field(name: str):
     """A field of that name on any of the project's models (an access entry about a household
     names its members' fields)."""

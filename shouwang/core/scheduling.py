@@ -27,7 +27,6 @@ administrator changes on a page, runs that are ``core.Job`` rows, one claim per 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -252,8 +251,7 @@ def schedule_lines() -> list[ScheduleLine]:
     return [ScheduleLine(_REGISTRY[row.name], row, jobs_by_id.get(row.last_job_id)) for row in rows]
 
 
-def loop(*, once: bool = False, poll: float = POLL_SECONDS, sleep: Callable[[float], None] | None = None,
-         stop: Callable[[], bool] | None = None) -> None:
+def loop(*, once: bool = False, poll: float = POLL_SECONDS) -> None:
     """The scheduler: start what is due, wait ``poll`` seconds, again (``once``: a single pass).
 
     A database error (a locked SQLite file, a lost connection) is logged and the next pass tries
@@ -263,7 +261,6 @@ def loop(*, once: bool = False, poll: float = POLL_SECONDS, sleep: Callable[[flo
 
     from django.db import OperationalError, close_old_connections, connection
 
-    wait = sleep or clock.sleep
     while True:
         if not connection.in_atomic_block:  # (a caller's transaction, e.g. a test's, is left alone)
             close_old_connections()
@@ -271,6 +268,6 @@ def loop(*, once: bool = False, poll: float = POLL_SECONDS, sleep: Callable[[flo
             run_due()
         except OperationalError:
             logger.exception("the scheduler could not read or claim its jobs; trying again")
-        if once or (stop is not None and stop()):
+        if once:
             return
-        wait(poll)
+        clock.sleep(poll)

@@ -3,7 +3,8 @@
 ``data_changed`` is sent after a unit of work that changes what dashboards and indicators show:
 a screening run, a registry or feed import commit, a warning or case transition. ``part`` names
 the sender's part ("registry", "monitoring", "cases"); ``region_codes`` is the set of village
-codes touched, or None when the whole scope may have changed.
+codes touched, or None when the whole scope may have changed. Work that recounts once at the end
+(the demo's seeding) wraps itself in :func:`data_changed_muted`.
 
 ``households_changed`` is sent once a registry import or a department feed commit has committed:
 ``household_ids`` (the households whose data it wrote), ``year`` (the newest income year it wrote,
@@ -27,6 +28,22 @@ data_changed = Signal()
 households_changed = Signal()
 
 _muted: ContextVar[bool] = ContextVar("households_changed_muted", default=False)
+_data_muted: ContextVar[bool] = ContextVar("data_changed_muted", default=False)
+
+
+@contextmanager
+def data_changed_muted() -> Iterator[None]:
+    """Receivers of ``data_changed`` ignore what is sent inside (for a caller that recounts once at
+    the end, such as the demo's seeding)."""
+    token = _data_muted.set(True)
+    try:
+        yield
+    finally:
+        _data_muted.reset(token)
+
+
+def data_changed_is_muted() -> bool:
+    return _data_muted.get()
 
 
 @contextmanager

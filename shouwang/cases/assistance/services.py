@@ -109,8 +109,7 @@ def add_measure(ctx: ActionContext) -> None:
     if green and not case.green_channel:
         set_case(case, green_channel=True)
     data: dict[str, Any] = {"measure": measure.pk, "measure_type": measure_type.code, "green_channel": green}
-    if late and starts_on is not None:
-        data |= late_entry_data(starts_on, recorded_on, late)
+    data |= late_entry_data(starts_on, recorded_on, late)
     record(case, ctx.user, ctx.level, "add_measure", case.status, case.status, procedure=ctx.procedure,
            reason=ctx.reason, data=data, files=ctx.files, at=ctx.moment)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from shouwang.monitoring.models import Signal
 
@@ -31,13 +30,21 @@ def case_signals(case: Case) -> QuerySet[Signal]:
     return Signal.objects.filter(case_id=case.pk).select_related("rule").order_by("raised_on", "id")
 
 
+def signals_since(case: Case) -> date | None:
+    """The day the risk review looks back to: the start of the case's last measure, else the day it
+    was identified, else its first clue."""
+    last_measure = case.measures.filter(starts_on__isnull=False).aggregate(m=Max("starts_on"))["m"]
+    return last_measure or case.identified_on or case.first_clue_date
+
+
+def is_new(signal: Signal, since: date | None) -> bool:
+    """Open and raised on or after ``since``: a signal the risk review has to weigh."""
+    return signal.open and (since is None or signal.raised_on >= since)
+
+
 def new_signals(case: Case) -> tuple[list[Signal], date | None]:
-    """The case's open signals raised since its last measure began (else since it was identified,
-    else since the first clue), and that date: what the risk review looks at."""
-    measures = apps.get_model("cases", "Measure")  # assistance sits above casefiles
-    last_measure = (measures.objects.filter(case=case, starts_on__isnull=False)
-                    .order_by("-starts_on").values_list("starts_on", flat=True).first())
-    since = last_measure or case.identified_on or case.first_clue_date
+    """The case's open signals raised since ``signals_since``, and that date."""
+    since = signals_since(case)
     signals = case_signals(case).filter(open=True)
     if since is not None:
         signals = signals.filter(raised_on__gte=since)

@@ -26,7 +26,7 @@ from django.http import HttpRequest
 from shouwang.cases.assistance import services as assistance
 from shouwang.cases.assistance.forms import UnmaskForm
 from shouwang.cases.casefiles.models import Case, CaseStatus
-from shouwang.cases.casefiles.screening import case_signals, new_signals
+from shouwang.cases.casefiles.screening import case_signals, is_new, signals_since
 from shouwang.cases.consistency.rules import problems_for
 from shouwang.cases.elimination import criteria
 from shouwang.cases.elimination import services as elimination
@@ -95,8 +95,9 @@ def _problems_section(request: HttpRequest, case: Case, context: dict[str, Any])
 
 def _signals_section(request: HttpRequest, case: Case, context: dict[str, Any]) -> dict[str, Any]:
     """The risk signals that came in on the case (a monitored household gets no new warning)."""
-    new, since = new_signals(case)
-    return {"risk_signals": list(case_signals(case)), "new_signal_count": len(new), "new_signals_since": since}
+    signals, since = list(case_signals(case)), signals_since(case)
+    new = sum(is_new(signal, since) for signal in signals)
+    return {"risk_signals": signals, "new_signal_count": new, "new_signals_since": since}
 
 
 def _unmask_section(request: HttpRequest, case: Case, context: dict[str, Any]) -> dict[str, Any]:

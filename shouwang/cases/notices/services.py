@@ -129,8 +129,7 @@ def create_notice(user, village_code: str, cases: Iterable[Case], *, starts_on: 
                                              "recorded_on": recorded_on.isoformat(), "late_reason": late},
         )])
         data = {"notice": notice.pk, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}
-        if late:
-            data |= late_entry_data(starts_on, recorded_on, late)
+        data |= late_entry_data(starts_on, recorded_on, late)
         for case in cases:
             # The posting belongs to each case's history, where a late entry shows its mark.
             record(case, user, level, "post_notice", case.status, case.status, procedure=open_procedure(case),

@@ -63,6 +63,9 @@ LEVEL_OF_ROLE: dict[str, str] = {
     Role.VILLAGE: Level.VILLAGE, Role.TOWNSHIP: Level.TOWNSHIP, Role.COUNTY: Level.COUNTY, Role.ADMIN: Level.COUNTY,
 }
 
+# The approval steps are done by their own actions (not "complete_step"): action → its step.
+APPROVAL_STEP: dict[str, str] = {"approve_township": StepCode.TOWNSHIP, "approve_county": StepCode.COUNTY}
+
 ACTION_LABELS: dict[str, Promise] = {
     "complete_step": gettext_lazy("Complete step"),
     "approve_township": gettext_lazy("Approve (township review)"),

@@ -69,8 +69,8 @@ from .deadlines import open_ready_steps, today_date
 from .declarations import (
     ACTION_LABELS,
     ACTION_NAMES,
+    APPROVAL_STEP,
     DECLARATIONS,
-    MAX_REASON,
     MAX_UPLOAD_BYTES,
     REOPENED_BY_OBJECTION,
     UPLOAD_EXTENSIONS,
@@ -275,8 +275,7 @@ def _complete_step(ctx: ActionContext) -> None:
                                            done_on=done_on, recorded_on=ctx.recorded_on, late_reason=late)
     before = case.status
     data: dict[str, Any] = {}
-    if late:
-        data |= late_entry_data(done_on, ctx.recorded_on or done_on, late)
+    data |= late_entry_data(done_on, ctx.recorded_on or done_on, late)
     fields: dict[str, Any] = {}
     if code == StepCode.COUNTY and kind == ProcedureKind.IDENTIFICATION:
         fields["identified_on"] = ctx.today
@@ -298,7 +297,7 @@ def _complete_step(ctx: ActionContext) -> None:
         open_ready_steps(procedure, ctx.today)
     else:
         Procedure.objects.filter(pk=procedure.pk).update(status=ProcedureStatus.DONE, closed_at=now)
-    action = {StepCode.TOWNSHIP: "approve_township", StepCode.COUNTY: "approve_county"}.get(code, "complete_step")
+    action = next((name for name, step in APPROVAL_STEP.items() if step == code), "complete_step")
     record(case, ctx.user, ctx.level, action, before, case.status, procedure=procedure, step_code=code,
            reason=ctx.reason, data=data, files=ctx.files, at=now)
 
@@ -473,7 +472,7 @@ def perform(case: Case, action: str, user, *, reason: str = "", data: dict | Non
     if not can(user, "cases.complete_step", case):
         raise NotYourLevel(_("Only village, township and county staff whose region holds the case may act on it."))
     today = recorded_on = recorded_on or today or today_date()
-    reason = " ".join((reason or "").split())[:MAX_REASON]
+    reason = clean_reason(reason)
     data = dict(data or {})
     late_reason = clean_reason(late_reason or data.pop("late_reason", ""))
     files = _normalise_files(files)

@@ -66,6 +66,9 @@ def late_entry_reason(on: date | None, recorded_on: date, late_reason: Any, *, w
     return reason
 
 
-def late_entry_data(on: date, recorded_on: date, reason: str) -> dict[str, Any]:
-    """What a transition's data carries about a late entry (the case's history shows it)."""
+def late_entry_data(on: date | None, recorded_on: date, reason: str) -> dict[str, Any]:
+    """What a transition's data carries about a late entry (the case's history shows it); nothing
+    when it is not one (no reason, as ``late_entry_reason`` answers for an entry on time)."""
+    if not reason or on is None:
+        return {}
     return {"late_entry": {"on": on.isoformat(), "recorded_on": recorded_on.isoformat(), "reason": reason}}

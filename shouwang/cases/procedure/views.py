@@ -34,6 +34,7 @@ from . import engine, services
 from .casepage import STEP_ACTIONS, STEP_FILES, get_case, refused, render_case
 from .context import user_level
 from .deadlines import today_date
+from .declarations import APPROVAL_STEP
 from .forms import ActionForm, AttachmentForm, SettingsForm, check_attachment, step_field
 from .lateentry import LateReasonRequired
 from .models import Attachment, DayKind, ProcedureSettings, StepCode
@@ -41,7 +42,6 @@ from .queue import queue as pending_steps
 from .refusals import ActionRefused
 
 OBJECT_TYPE = "cases.proceduresettings"
-STEP_OF_ACTION = {"approve_township": StepCode.TOWNSHIP, "approve_county": StepCode.COUNTY}
 
 
 # --- acting on a case -----------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
                               late_reason=form.cleaned_data["late_reason"])
     except LateReasonRequired as exc:
         # The step's form comes back with the date kept and the reason's field open, marked.
-        late = {"step": data.get("step") or STEP_OF_ACTION.get(action, ""), "done_on": data.get("done_on"),
+        late = {"step": data.get("step") or APPROVAL_STEP.get(action, ""), "done_on": data.get("done_on"),
                 "error": exc.reason, "reason": reason}
         return refused(request, case, exc, late_entry=late)
     except ActionRefused as exc:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from shouwang.regions.filters import township_names, village_label
+from shouwang.regions.filters import labelled_villages
 from shouwang.regions.models import Region
 
 from . import services as fieldwork
@@ -61,12 +61,10 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.regions = {r.code: r for r in fieldwork.campaign_regions(user)}
         villages = [r for r in self.regions.values() if r.level == Region.Level.VILLAGE]
-        townships = township_names(villages, [r for r in self.regions.values() if r.level == Region.Level.TOWNSHIP])
+        labels = dict(labelled_villages(villages, [r for r in self.regions.values()
+                                                   if r.level == Region.Level.TOWNSHIP]))
         self.fields["region"].choices = [
-            (code, ("— " * max(0, len(code) // 3 - 2)) + (
-                village_label(region.name, townships.get(region.parent_code, ""))
-                if region.level == Region.Level.VILLAGE else region.name
-            ))
+            (code, ("— " * max(0, len(code) // 3 - 2)) + labels.get(code, region.name))
             for code, region in self.regions.items()
         ]
 

@@ -34,7 +34,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connections, transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,6 +44,7 @@ from shouwang.core.bulk import column_defaults, column_of, insert_rows
 from shouwang.core.signals import data_changed
 from shouwang.registry.models import HouseholdYear
 
+from ..lines.services import latest_data_year
 from ..rules.compiler import CompiledRule, RuleError, compile_expression
 from ..rules.facts import FACTS, NUMBER, FactContext, fact_alias, household_facts
 from ..rules.models import Rule
@@ -52,6 +53,7 @@ from ..warnings.services import gather
 from .engine import (
     Hit,
     _facts_used,
+    _id_list,
     _json_value,
     _parallel_workers,
     _parts,
@@ -91,13 +93,6 @@ class ScreeningResult:
         }
 
 
-def latest_year(region: str = "") -> int | None:
-    qs = HouseholdYear.objects.all()
-    if region:
-        qs = qs.filter(region_code__startswith=region)
-    return qs.aggregate(y=Max("year"))["y"]
-
-
 def compile_active_rules(result: ScreeningResult | None = None) -> tuple[list[Rule], dict[int, CompiledRule]]:
     """Active rules and their compiled form; a rule that no longer compiles is skipped with a note."""
     rules, compiled = [], {}
@@ -123,7 +118,7 @@ def _count_rows(year: int, region: str, ctx: FactContext,
     if region:
         rows = rows.filter(region_code__startswith=region)
     if household_ids is not None:
-        rows = rows.filter(household_id__in=household_ids)
+        rows = rows.filter(household_id__in=_id_list(list(household_ids), rows.db))
     prefixes = [line.region_code for line in ctx.lines]
     total = uncovered = 0
     for code, n in rows.order_by().values_list("region_code").annotate(n=Count("region_code")):
@@ -205,7 +200,7 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     started = time.perf_counter()
     report = progress or (lambda done, total, message: None)
     explicit_year = year is not None
-    year = year if explicit_year else latest_year(region)
+    year = year if explicit_year else latest_data_year(region)
     if year is None:
         result = ScreeningResult(None, region, None, None)
         result.notes.append(_("There are no household-year records to screen."))
@@ -242,10 +237,11 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
             existing = Signal.objects.filter(open=True, rule_id__in=list(by_id))
             if region:
                 existing = existing.filter(region_code__startswith=region)
-            if ids is not None:
-                existing = existing.filter(household_id__in={hit.household_id for hit in hits})
+            hit_ids = sorted({hit.household_id for hit in hits}) if ids is not None else None
+            if hit_ids is not None:
+                existing = existing.filter(household_id__in=_id_list(hit_ids, existing.db))
             skip = set(existing.values_list("household_id", "rule_id"))
-            dismissed = _dismissed_facts(year, region, {hit.household_id for hit in hits} if ids is not None else None)
+            dismissed = _dismissed_facts(year, region, hit_ids)
             fired, created = _write_from_hits(compiled, hits, new, skip, dismissed)
         for rule_id, count in fired.items():
             result.per_rule[by_id[rule_id].code] = count
@@ -281,7 +277,7 @@ class SignalRows:
         return given | column_defaults(Signal, [*SIGNAL_COLUMNS, *given], connection)
 
 
-def _dismissed_facts(year: int, region: str, household_ids: set[int] | None) -> dict[tuple[int, int], list[dict]]:
+def _dismissed_facts(year: int, region: str, household_ids: list[int] | None) -> dict[tuple[int, int], list[dict]]:
     """The facts of the year's rule signals closed by a dismissal, by (household, rule).
 
     A cadre who verified a household and dismissed a rule's signal has answered it for those
@@ -293,7 +289,7 @@ def _dismissed_facts(year: int, region: str, household_ids: set[int] | None) -> 
     if region:
         dismissed = dismissed.filter(region_code__startswith=region)
     if household_ids is not None:
-        dismissed = dismissed.filter(household_id__in=household_ids)
+        dismissed = dismissed.filter(household_id__in=_id_list(household_ids, dismissed.db))
     found: dict[tuple[int, int], list[dict]] = {}
     for household_id, rule_id, evidence in dismissed.values_list("household_id", "rule_id", "evidence"):
         facts = evidence.get("facts") if isinstance(evidence, dict) else None

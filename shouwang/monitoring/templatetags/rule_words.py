@@ -31,12 +31,3 @@ def _parameters(parameters) -> dict:
 def fact_label_filter(name: str) -> str:
     """``{{ name|fact_label }}``: a fact's short name in the page's language."""
     return fact_label(str(name))
-
-
-@register.filter(name="edits_rules")
-def edits_rules(user) -> bool:
-    """``{% if user|edits_rules %}``: the raw expression is a detail for those who write rules."""
-    from shouwang.core.permissions import can
-    from shouwang.monitoring.rules.permissions import EDIT_RULE
-
-    return bool(getattr(user, "is_authenticated", False)) and can(user, EDIT_RULE.name)

@@ -18,14 +18,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.filters import ListFilter, OpenChoiceFilter, chosen_per_user, once
 from shouwang.regions.filters import labelled_villages, regions_within
 from shouwang.regions.models import Region
-from shouwang.registry.households.forms import looks_like_full_id
+from shouwang.registry.households.forms import SearchForm
 from shouwang.registry.households.queries import household_search
 
 from ..rules.models import Rule
@@ -35,14 +34,10 @@ from .models import Signal, Warning, WarningChannel
 FULL_ID_REFUSAL = _("Search by the last four characters of the ID number, never the whole number.")
 
 
-class WarningSearchForm(forms.Form):
+class WarningSearchForm(SearchForm):
     """The filter's form: a typed search is tidied, and a whole ID number refused (never in a URL)."""
 
-    def clean_q(self) -> str:
-        q = " ".join((self.cleaned_data.get("q") or "").split())
-        if looks_like_full_id(q):
-            raise forms.ValidationError(FULL_ID_REFUSAL)
-        return q
+    full_id_refusal = FULL_ID_REFUSAL
 
 
 class WarningFilter(ListFilter):

@@ -187,11 +187,6 @@ class WarningTransition(models.Model):
         return f"{self.warning_id}: {self.from_status} → {self.to_status}"
 
 
-class SignalQuerySet(RegionScopedQuerySet):
-    def open(self) -> SignalQuerySet:
-        return self.filter(open=True)
-
-
 class Signal(RegionScopedModel):
     """One piece of evidence that a household may be at risk: a rule that fired, a department feed,
     a self-report or a cadre visit.
@@ -226,7 +221,7 @@ class Signal(RegionScopedModel):
     open = models.BooleanField(_("open"), default=True)
     dismissal_reason = models.TextField(_("dismissal reason"), blank=True)
 
-    objects = SignalQuerySet.as_manager()
+    objects = RegionScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["raised_on", "id"]

@@ -151,8 +151,11 @@ def transition(warning: Warning, action: str, user, reason: str = "", *, reasons
             raise TransitionNotAllowed(_("The warning was changed by someone else; reload the page."))
         after: dict[str, Any] = {"status": spec.target, "action": spec.code, "reason": reason}
         if spec.code == "dismiss":
+            by_reason: dict[str, list[int]] = {}
             for pk, text in per_signal.items():
-                Signal.objects.filter(pk=pk).update(open=False, dismissal_reason=text, updated_at=when)
+                by_reason.setdefault(text, []).append(pk)
+            for text, pks in by_reason.items():  # one UPDATE per distinct reason (usually one)
+                Signal.objects.filter(pk__in=pks).update(open=False, dismissal_reason=text, updated_at=when)
             after["reasons"] = {str(pk): text for pk, text in per_signal.items()}
         elif spec.code == "escalate":
             if not _escalations:

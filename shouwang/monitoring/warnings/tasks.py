@@ -9,8 +9,8 @@ and the dashboards' nightly recount follows it.
 
 from __future__ import annotations
 
-from collections import Counter
-
+from django.db.models import Count
+from django.db.models.functions import Substr
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -28,9 +28,10 @@ TOWNSHIP_LENGTH = 9
 def overdue_counts(today=None) -> tuple[int, dict[str, int]]:
     """The number of overdue warnings on ``today`` (default: today) and their count per township."""
     today = today or timezone.localdate()
-    codes = Warning.objects.overdue(today).values_list("region_code", flat=True)
-    by_township = Counter(code[:TOWNSHIP_LENGTH] for code in codes.iterator(chunk_size=5000))
-    return sum(by_township.values()), dict(sorted(by_township.items()))
+    rows = (Warning.objects.overdue(today).order_by().annotate(township=Substr("region_code", 1, TOWNSHIP_LENGTH))
+            .values("township").annotate(n=Count("id")).values_list("township", "n"))
+    by_township = dict(sorted(rows))
+    return sum(by_township.values()), by_township
 
 
 @task()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang.core.permissions import can, home_region, requires
 from shouwang.regions.models import Region, region_names
-from shouwang.registry.households.forms import looks_like_full_id
+from shouwang.registry.households.forms import without_full_id
 from shouwang.registry.households.permissions import REVEAL_PHONE
 
 from . import services as lifecycle
@@ -38,12 +38,8 @@ PAGE_SIZE = 50
 @require_http_methods(["GET", "HEAD"])
 def warning_list(request: HttpRequest) -> HttpResponse:
     """The queue: the user's warnings, soonest deadline first, overdue ones marked."""
-    if looks_like_full_id(request.GET.get("q", "")):
-        # Drop a whole ID number from the address at once, so no link or log line carries it on.
-        messages.warning(request, str(FULL_ID_REFUSAL))
-        rest = request.GET.copy()
-        del rest["q"]
-        return redirect(f"{request.path}?{rest.urlencode()}" if rest else request.path)
+    if (dropped := without_full_id(request, str(FULL_ID_REFUSAL))) is not None:
+        return dropped
     on = lifecycle.today()
     filterset = WarningFilter.for_page(request.GET, lifecycle.queue(request.user, on), request.user)
     paginator = Paginator(filterset.rows(), PAGE_SIZE)
@@ -67,7 +63,7 @@ def _warning_page(request: HttpRequest, warning: Warning, *, error: str = "", st
     village = warning.household.village
     township = Region.objects.filter(code=warning.region_code[:9]).first()
     context = {
-        "warning": warning, "evidence": lifecycle.describe_evidence(warning),
+        "warning": warning,
         "signals": signals, "open_signals": [item for item in signals if item.signal and item.signal.open],
         "transitions": warning.transitions.select_related("user").order_by("at", "id"),
         "actions": lifecycle.available_actions(request.user, warning),

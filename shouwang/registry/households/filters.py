@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -25,19 +24,13 @@ from shouwang.core.filters import ListFilter, OpenChoiceFilter, chosen_per_user,
 from shouwang.regions.filters import regions_within, village_choices
 from shouwang.regions.models import Region
 
-from .forms import looks_like_full_id
+from .forms import SearchForm
 from .models import Household, HouseholdType
 from .queries import search_households
 
 
-class HouseholdSearchForm(forms.Form):
+class HouseholdSearchForm(SearchForm):
     """The filter's form: a typed search is tidied, and a whole ID number refused."""
-
-    def clean_q(self) -> str:
-        q = " ".join((self.cleaned_data.get("q") or "").split())
-        if looks_like_full_id(q):
-            raise forms.ValidationError(_("To search by a full ID number, use the ID number search below."))
-        return q
 
 
 class HouseholdFilter(ListFilter):

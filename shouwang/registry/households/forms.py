@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +28,30 @@ _LOOKS_LIKE_ID = re.compile(r"\d{14}[\dX]|\d{17}[\dX]")
 def looks_like_full_id(text: str) -> bool:
     folded = "".join(unicodedata.normalize("NFKC", text).split()).upper()
     return bool(_LOOKS_LIKE_ID.fullmatch(folded))
+
+
+def without_full_id(request: HttpRequest, message: str) -> HttpResponse | None:
+    """A list page's answer to a whole ID number typed into its GET search: the same page without
+    it (so no link, log line or language switch carries it on) and ``message``; None otherwise."""
+    if not looks_like_full_id(request.GET.get("q", "")):
+        return None
+    messages.warning(request, message)
+    rest = request.GET.copy()
+    del rest["q"]
+    return redirect(f"{request.path}?{rest.urlencode()}" if rest else request.path)
+
+
+class SearchForm(forms.Form):
+    """A list filter's form: a typed search is tidied, and a whole ID number refused with
+    ``full_id_refusal``."""
+
+    full_id_refusal: Any = gettext_lazy("To search by a full ID number, use the ID number search below.")
+
+    def clean_q(self) -> str:
+        q = " ".join((self.cleaned_data.get("q") or "").split())
+        if looks_like_full_id(q):
+            raise forms.ValidationError(self.full_id_refusal)
+        return q
 
 
 class IdSearchForm(forms.Form):

@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shouwang.core.audit import record_access
@@ -32,7 +30,7 @@ from shouwang.core.permissions import can, requires
 from shouwang.regions.models import Region
 
 from .filters import HouseholdFilter
-from .forms import IdSearchForm, UnmaskForm, looks_like_full_id
+from .forms import IdSearchForm, SearchForm, UnmaskForm, without_full_id
 from .models import Household, HouseholdYear, Member
 from .permissions import REVEAL_PHONE, UNMASK
 from .queries import find_by_id_number, with_list_columns
@@ -79,13 +77,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
         add_never_cache_headers(response)
         return response
 
-    if looks_like_full_id(request.GET.get("q", "")):
-        # Drop the number from the address at once, so the page, its links and the language
-        # switch never carry it further; the POST form below is the way to search by it.
-        messages.warning(request, _("To search by a full ID number, use the ID number search below."))
-        rest = request.GET.copy()
-        del rest["q"]
-        return redirect(f"{request.path}?{rest.urlencode()}" if rest else request.path)
+    # A whole ID number is dropped from the address at once; the POST form below searches by it.
+    if (dropped := without_full_id(request, str(SearchForm.full_id_refusal))) is not None:
+        return dropped
     context = _listing(scoped, request.user, request.GET)
     context.update(id_form=IdSearchForm(), id_search=None)
     return render(request, "registry/household_list.html", context)

@@ -267,7 +267,7 @@ def _areas(county: str, length: int) -> dict[str, str]:
 
 
 def evaluate(county: str, start: date, end: date, weights: Mapping[str, float],
-             progress: Callable[[str], None] | None = None, *, as_of: date | None = None) -> dict[str, AreaResult]:
+             progress: Callable[[str], None] | None = None) -> dict[str, AreaResult]:
     """Values, points, scores and ranks of every township and village of the county for a period.
 
     Two passes over the indicators (townships, then villages): each indicator is a few
@@ -275,7 +275,7 @@ def evaluate(county: str, start: date, end: date, weights: Mapping[str, float],
     """
     results: dict[str, AreaResult] = {}
     for level, length in LEVEL_LENGTHS:
-        values = compute_all(Scope(county, length, start, end, as_of), progress)
+        values = compute_all(Scope(county, length, start, end), progress)
         codes = set(_areas(county, length))
         for per_area in values.values():
             codes |= set(per_area or {})
@@ -311,18 +311,16 @@ def unavailable_indicators(results: Mapping[str, AreaResult]) -> list[str]:
 
 
 def compute_snapshot(county: str, start: date, end: date, *, user=None, job=None,
-                     progress: Callable[[str], None] | None = None, as_of: date | None = None) -> ScorecardSnapshot:
+                     progress: Callable[[str], None] | None = None) -> ScorecardSnapshot:
     """Score the county's townships and villages for a period and its previous one, and store it.
-
-    ``as_of``: the day the figures stand on (today when None; the demo passes its simulated day).
 
     Recomputing a period replaces its snapshot in one transaction, so a page never sees half.
     """
     validate_period(start, end)
     weights_version, weights = current_weights(county)
     previous_start, previous_end = previous_period(start, end)
-    current = evaluate(county, start, end, weights, progress, as_of=as_of)
-    previous = evaluate(county, previous_start, previous_end, weights, progress, as_of=as_of)
+    current = evaluate(county, start, end, weights, progress)
+    previous = evaluate(county, previous_start, previous_end, weights, progress)
     names = _areas(county, TOWNSHIP_LENGTH) | _areas(county, VILLAGE_LENGTH)
     with transaction.atomic(), _acting(user):
         replaced = ScorecardSnapshot.objects.filter(region_code=county, period_start=start, period_end=end)

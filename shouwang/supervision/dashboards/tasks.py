@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from shouwang.core import jobs
 from shouwang.core.models import Job
 from shouwang.core.permissions import require
+from shouwang.core.signals import data_changed_is_muted
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def refresh_figures(region_codes: list[str] | None = None, trigger: str = "") ->
 
 def on_data_changed(sender=None, part: str = "", region_codes: Iterable[str] | None = None, **kwargs) -> None:
     """Receiver of ``core.signals.data_changed``: queue a refresh when the transaction commits."""
+    if data_changed_is_muted():
+        return  # the caller recounts once at the end
     codes = _codes(region_codes)
     if codes == []:
         return  # nothing at village level was touched

@@ -37,8 +37,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -59,7 +58,7 @@ from shouwang.cases.procedure.opening import open_case
 from shouwang.cases.procedure.refusals import ActionRefused
 from shouwang.core.audit import acting_as
 from shouwang.core.idnumbers import parse_id_number
-from shouwang.core.signals import data_changed, households_changed_muted
+from shouwang.core.signals import data_changed_muted, households_changed_muted
 from shouwang.monitoring.feeds.models import FeedBatch, FeedLead, FeedSignal
 from shouwang.monitoring.feeds.services import FeedImport
 from shouwang.monitoring.fieldwork.models import Visit
@@ -246,20 +245,6 @@ class Played:
 
     def as_dict(self) -> dict[str, Any]:
         return {**dict(sorted(self.counts.items())), "seconds": self.seconds}
-
-
-@contextmanager
-def _quiet_data_changed() -> Iterator[None]:
-    """Hold back ``data_changed`` receivers while playing: the dashboards are refreshed once at the end
-    instead of once per action, and screening is run by the story itself, not after every commit."""
-    receivers = data_changed.receivers
-    data_changed.receivers = []
-    data_changed.sender_receivers_cache.clear()
-    try:
-        yield
-    finally:
-        data_changed.receivers = receivers
-        data_changed.sender_receivers_cache.clear()
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -946,7 +931,7 @@ def play_years(years: tuple[int, int] = (2021, 2025), *, seed: int = 20240601, c
     code = _county_code(county)
     player = Player(seed, years[0], years[1], today, code, progress)
     # The story screens by itself: its feed commits queue no screening job of their own.
-    with acting_as(source="manage.py seed_demo"), _quiet_data_changed(), households_changed_muted():
+    with acting_as(source="manage.py seed_demo"), data_changed_muted(), households_changed_muted():
         played = player.play()
     clock = time.perf_counter()
     finish(code, today)

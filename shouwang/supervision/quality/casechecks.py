@@ -129,12 +129,16 @@ def eliminated_too_soon(region: str, year: int) -> Iterator[Row]:
     """2_11_002: identified to eliminated in fewer months than the county's stable-income months."""
     from shouwang.cases.elimination.criteria import months_between
 
+    # ProcedureSettings.for_region's longest-prefix rule over the few stored rows, read once.
+    stored = dict(ProcedureSettings.objects.values_list("region_code", "elimination_stable_months"))
+    default = ProcedureSettings().elimination_stable_months
     needed: dict[str, int] = {}
     qs = cases(region).filter(status=CaseStatus.ELIMINATED, identified_on__isnull=False, eliminated_on__isnull=False)
     for pk, village, household_id, identified, eliminated in qs.values_list(
             "pk", "region_code", "household_id", "identified_on", "eliminated_on"):
         if village not in needed:
-            needed[village] = ProcedureSettings.for_region(village).elimination_stable_months
+            needed[village] = next((stored[village[:n]] for n in range(len(village), -1, -1)
+                                    if village[:n] in stored), default)
         months = months_between(identified, eliminated)
         if months < needed[village]:
             yield village, household_id, None, pk, _(

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shouwang.cases.models import Case, CaseStatus
-from shouwang.monitoring.lines.models import line_in_force
+from shouwang.core.regioncodes import LEVEL_CODE_LENGTH
+from shouwang.monitoring.lines.models import LineBook, MonitoringLine
 from shouwang.monitoring.warnings.models import Warning, WarningStatus
 from shouwang.registry.models import (
     Education,
@@ -46,7 +47,7 @@ from .rulebase import (
     person_code,
 )
 
-COUNTY_CODE_LENGTH = 6
+COUNTY_CODE_LENGTH = LEVEL_CODE_LENGTH["county"]
 MALE_RELATIONS = (Relation.SON, Relation.SON_IN_LAW)
 FEMALE_RELATIONS = (Relation.DAUGHTER, Relation.DAUGHTER_IN_LAW)
 
@@ -114,12 +115,17 @@ def _counties(region: str) -> list[str]:
     return sorted(codes)
 
 
+def _county_lines(region: str, year: int) -> dict[str, MonitoringLine | None]:
+    """The line in force in each county of ``region`` that year (None where there is none): one query."""
+    book = LineBook.load(year)
+    return {county: book.in_force(county, year) for county in _counties(region)}
+
+
 def below_line_uncovered(region: str, year: int) -> Iterator[Row]:
     """应纳未纳 (1_02_006): per-capita net income below the line in force, with neither an open
     warning (new or verifying) nor an open case. A county without a line that year is left out
     (the run's notes say so)."""
-    for county in _counties(region):
-        line = line_in_force(county, year)
+    for county, line in _county_lines(region, year).items():
         if line is None:
             continue
         scope = region if len(region) > len(county) else county
@@ -139,7 +145,7 @@ def below_line_notes(region: str, year: int) -> list[str]:
     return [
         _("No monitoring line is set for %(year)d in %(county)s: the below-the-line check (应纳未纳) found "
           "nothing there.") % {"year": year, "county": county}
-        for county in _counties(region) if line_in_force(county, year) is None
+        for county, line in _county_lines(region, year).items() if line is None
     ]
 
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Val
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 
+from shouwang.monitoring.lines.services import latest_data_year
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear, Labour, Member
 
 # (village code, household id, member id, case id, detail) and optionally the national code.
@@ -56,9 +57,7 @@ def age_year(region: str, year: int) -> int:
     """The year in which a person rule counts ages: the latest income year on record in the region
     (not before ``year``). Members' labour, schooling and health are the registry's current state,
     recorded with the latest year's collection; checking an earlier income year must not age them back."""
-    latest = (HouseholdYear.objects.filter(region_code__startswith=region).order_by("-year")
-              .values_list("year", flat=True).first())
-    return max(year, latest or year)
+    return max(year, latest_data_year(region) or year)
 
 
 def person_code(household_type: str, ex_poor_code: str, monitored_code: str) -> str:

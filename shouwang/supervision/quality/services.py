@@ -29,11 +29,12 @@ from django.utils.translation import gettext_lazy
 from shouwang.core.bulk import insert_rows
 from shouwang.core.models import Job
 from shouwang.core.permissions import restrict
+from shouwang.monitoring.lines.services import latest_data_year
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear, Member, Relation
 
 from . import casechecks, people
 from .models import DataQualityFinding, DataQualityRun, Severity
-from .rulebase import Row, Rule
+from .rulebase import Row, Rule, households, members
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import WithAnnotations
@@ -51,17 +52,9 @@ FINDING_FIELDS = ("run_id", "region_code", "rule", "severity", "household_id", "
 CaseRow = tuple[str, None, None, int, str]
 
 
-def _households(region: str) -> QuerySet[Household]:
-    return Household.objects.filter(region_code__startswith=region).order_by()
-
-
-def _members(region: str) -> QuerySet[Member]:
-    return Member.objects.filter(region_code__startswith=region).order_by()
-
-
 def member_without_id(region: str, year: int) -> Iterator[Row]:
     for pk, household_id, village, name in (
-        _members(region).filter(id_index="").values_list("pk", "household_id", "region_code", "name")
+        members(region).filter(id_index="").values_list("pk", "household_id", "region_code", "name")
     ):
         yield village, household_id, pk, None, _("%(name)s has no ID number") % {"name": name}
 
@@ -73,7 +66,7 @@ def duplicate_id(region: str, year: int) -> Iterator[Row]:
         .values("id_index")
     )
     rows = (
-        _members(region).filter(id_index__in=Subquery(repeated))
+        members(region).filter(id_index__in=Subquery(repeated))
         .values_list("pk", "household_id", "region_code", "name", "id_masked")
     )
     for pk, household_id, village, name, masked in rows:
@@ -85,7 +78,7 @@ def duplicate_id(region: str, year: int) -> Iterator[Row]:
 def impossible_age(region: str, year: int) -> Iterator[Row]:
     this_year = timezone.localdate().year
     rows = (
-        _members(region).filter(Q(birth_year__gt=this_year) | Q(birth_year__lt=this_year - MAX_AGE))
+        members(region).filter(Q(birth_year__gt=this_year) | Q(birth_year__lt=this_year - MAX_AGE))
         .values_list("pk", "household_id", "region_code", "name", "birth_year")
     )
     for pk, household_id, village, name, born in rows:
@@ -97,7 +90,7 @@ class _Heads(TypedDict):
 
 
 def _head_counts(region: str) -> QuerySet[WithAnnotations[Household, _Heads]]:
-    return _households(region).annotate(heads=Count("members", filter=Q(members__relation=Relation.HEAD)))
+    return households(region).annotate(heads=Count("members", filter=Q(members__relation=Relation.HEAD)))
 
 
 def no_head(region: str, year: int) -> Iterator[Row]:
@@ -112,7 +105,7 @@ def several_heads(region: str, year: int) -> Iterator[Row]:
 
 def no_income_for_year(region: str, year: int) -> Iterator[Row]:
     has_year = HouseholdYear.objects.filter(household=OuterRef("pk"), year=year)
-    for pk, village in _households(region).filter(~Exists(has_year)).values_list("pk", "region_code"):
+    for pk, village in households(region).filter(~Exists(has_year)).values_list("pk", "region_code"):
         yield village, pk, None, None, _("No income record for %(year)d") % {"year": year}
 
 
@@ -147,7 +140,7 @@ def ex_poor_without_history(region: str, year: int) -> Iterator[Row]:
     """An ex-poor household with no income record of any year (the registry has no exit-year field)."""
     any_year = HouseholdYear.objects.filter(household=OuterRef("pk"))
     rows = (
-        _households(region).filter(household_type=HouseholdType.EX_POOR).filter(~Exists(any_year))
+        households(region).filter(household_type=HouseholdType.EX_POOR).filter(~Exists(any_year))
         .values_list("pk", "region_code")
     )
     for pk, village in rows:
@@ -239,11 +232,7 @@ def national_code(code: str) -> str:
 
 def default_year(region: str = "") -> int:
     """The latest year with income records in the region, else last year."""
-    latest = (
-        HouseholdYear.objects.filter(region_code__startswith=region).order_by("-year").values_list("year", flat=True)
-        .first()
-    )
-    return latest or timezone.localdate().year - 1
+    return latest_data_year(region) or timezone.localdate().year - 1
 
 
 # --- running ------------------------------------------------------------------------------------

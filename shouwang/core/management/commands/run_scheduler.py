@@ -28,15 +28,12 @@ class Command(BaseCommand):
                             help="seconds between passes (default %(default)s)")
 
     def handle(self, *args, **opts) -> None:
-        stopping = {"now": False}
-
-        def stop(signum, frame) -> None:
-            stopping["now"] = True
+        def stop(signum, frame) -> None:  # systemd's stop: end between passes or during the wait
             raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, stop)
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop quietly
-            scheduling.loop(once=opts["once"], poll=max(1.0, opts["poll"]), stop=lambda: stopping["now"])
+            scheduling.loop(once=opts["once"], poll=max(1.0, opts["poll"]))
         if opts["once"]:
             for line in scheduling.schedule_lines():
                 when = timezone.localtime(line.row.next_run).strftime("%Y-%m-%d %H:%M") if line.row.next_run else "-"
