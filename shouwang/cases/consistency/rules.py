@@ -62,6 +62,7 @@ class Check:
     label: Promise
     severity: str
     function: CheckFunction  # (cases, today=None) -> [(case_id, detail)]
+    national: str = ""  # the national checker's rule code(s) of the same check (national-layout.md §4)
 
 
 @dataclass(frozen=True)
@@ -289,23 +290,23 @@ def late_entries(cases: QuerySet, today: date | None = None) -> list[tuple[int, 
 
 CHECKS: tuple[Check, ...] = (
     Check("labour_without_development", gettext_lazy("Labour capacity without an industry or employment measure"),
-          Severity.WARNING, labour_without_development),
+          Severity.WARNING, labour_without_development, national="5_11_030/5_12_007/5_11_032"),
     Check("illness_without_health", gettext_lazy("Illness risk without a health or protection measure"),
-          Severity.ERROR, illness_without_health),
+          Severity.ERROR, illness_without_health, national="5_18_001"),
     Check("schooling_without_education", gettext_lazy("Schooling risk without an education measure"),
-          Severity.ERROR, schooling_without_education),
+          Severity.ERROR, schooling_without_education, national="5_18_002"),
     Check("unstable_employment_without_labour", gettext_lazy("Unstable employment where no member can work"),
-          Severity.ERROR, unstable_employment_without_labour),
+          Severity.ERROR, unstable_employment_without_labour, national="2_11_006/5_15_013"),
     Check("without_current_contact", gettext_lazy("Monitored household without a current assistance contact"),
           Severity.ERROR, without_current_contact),
     Check("eliminated_with_dropout", gettext_lazy("Risk eliminated with a compulsory-education dropout"),
-          Severity.ERROR, eliminated_with_dropout),
+          Severity.ERROR, eliminated_with_dropout, national="1_11_005"),
     Check("no_labour_without_safety_net_flag",
           gettext_lazy("Whole household without labour not flagged for the safety net"),
-          Severity.ERROR, no_labour_without_safety_net_flag),
+          Severity.ERROR, no_labour_without_safety_net_flag, national="5_11_033"),
     Check("assistance_elimination_below_line",
           gettext_lazy("Eliminated through assistance with income below the line"),
-          Severity.ERROR, assistance_elimination_below_line),
+          Severity.ERROR, assistance_elimination_below_line, national="4_11_010"),
     Check("assistance_elimination_without_development",
           gettext_lazy("Eliminated through assistance without a development measure"),
           Severity.ERROR, assistance_elimination_without_development),

@@ -647,9 +647,9 @@ class Player:
         for case in cases:
             if status.get(case.pk) != CaseStatus.MONITORED or case.household_id not in self.secure(day.year):
                 continue
-            case.refresh_from_db()
             if self.rng.random() > share:
                 continue
+            case.refresh_from_db()
             cadre = self.cast.village(case.region_code)
             d = self.working(day + timedelta(days=self.rng.randrange(0, 20)))
             # About one in three risks disappears by itself (自然消除); the rest through assistance.
@@ -709,8 +709,10 @@ class Player:
         span = (end - start).days + 1
         visited = []
         pool = self.ids if households is None else households
-        for i, pk in enumerate(self.rng.sample(pool, min(n, len(pool)))):
-            household = Household.objects.get(pk=pk)
+        picked = self.rng.sample(pool, min(n, len(pool)))
+        by_pk = Household.objects.in_bulk(picked)
+        for i, pk in enumerate(picked):
+            household = by_pk[pk]
             visit = Visit(household=household, visited_on=start + timedelta(days=self.rng.randrange(span)))
             if i < findings:
                 visit.illness = self.rng.random() < 0.5

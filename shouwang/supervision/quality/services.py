@@ -191,17 +191,6 @@ CASE_PREFIX = "CASE_"
 
 # The national checker's codes (national-layout.md §4) of the cases part's consistency checks that
 # are the same check; a check not named here has none.
-CASE_NATIONAL = {
-    "labour_without_development": "5_11_030/5_12_007/5_11_032",
-    "illness_without_health": "5_18_001",
-    "schooling_without_education": "5_18_002",
-    "unstable_employment_without_labour": "2_11_006/5_15_013",
-    "eliminated_with_dropout": "1_11_005",
-    "no_labour_without_safety_net_flag": "5_11_033",
-    "assistance_elimination_below_line": "4_11_010",
-}
-
-
 def rule_label(code: str) -> str:
     """The label of a registry rule or of a cases consistency check (``CASE_<code>``)."""
     if code in RULES_BY_CODE:
@@ -226,7 +215,10 @@ def national_code(code: str) -> str:
     if code in RULES_BY_CODE:
         return RULES_BY_CODE[code].national
     if code.startswith(CASE_PREFIX):
-        return CASE_NATIONAL.get(code[len(CASE_PREFIX):], "")
+        from shouwang.cases.consistency.rules import CHECKS_BY_CODE
+
+        check = CHECKS_BY_CODE.get(code[len(CASE_PREFIX):])
+        return check.national if check is not None else ""
     return ""
 
 
