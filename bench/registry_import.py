@@ -1,30 +1,42 @@
-"""Registry-import benchmark: the real importer against one ``save()`` per row, same data, same run.
+"""Registry-import benchmark: validate, first commit and unchanged re-import of N households.
 
     python bench/registry_import.py [--households 100000] [--database sqlite|postgresql] [--keep]
+                                    [--skip-baseline] [--compare PATH]
 
-Steps, in one process:
+Steps:
 
 1. a fresh database (SQLite: a temporary file; PostgreSQL: the SHOUWANG_DB_* variables, which
    must name a database this script may empty), ``migrate``, the Luxi regions;
 2. an xlsx of N households (about 2.7 members each, valid synthetic ID numbers written as text,
    one 收支情况 row per household), written with xlsxwriter in constant-memory mode;
-3. **importer**: ``import_registry(..., commit=True)`` as the county-wide system user: read,
-   check every row, commit in one transaction, change log for every object, timed end to end;
-   memory is the growth of the process's peak resident set (``ru_maxrss``) over the import;
-4. the registry tables are emptied, and the importer re-reads the same file without committing
-   (untimed) to get the very same parsed values;
-5. **baseline**: those values written with one ``Model.save()`` per household, member and year
-   in autocommit (change-log signals suppressed, so the baseline does *less* work than the
-   importer, which also writes ~N×4.7 change-log entries), timed.
+3. each phase runs in a fresh Python process (so its peak memory, ``ru_maxrss``, is its own) as the
+   county-wide system user, and reports wall time, CPU time and peak resident set:
 
-The ratio baseline / importer is the figure to quote.
+   * **validate**: read and check every row, plan against the (empty) registry, write nothing;
+   * **first commit**: the same, then write everything in one transaction with the change log;
+   * **unchanged re-import**: the same file again, commit requested; the rows it writes to the
+     registry are counted (every INSERT/UPDATE/DELETE on the registry tables, by its row count);
+   * **baseline** (unless ``--skip-baseline``): the first commit's values written with one
+     ``Model.save()`` per household, member and year in autocommit, change-log signals suppressed
+     (it does *less* than the importer, which also logs ~N×4.7 change-log entries), after the
+     registry is emptied; the ratio baseline / importer is shown;
+
+   and a process that only starts Django, to show the baseline memory the phases include.
+4. ``--compare PATH``: the same three phases with the ``shouwang`` package of another checkout
+   (e.g. the code before a change, same migrations), on the same machine in the same run, after
+   the registry is emptied; the ratios before / now are shown.
+
+The goals of issue 13 (2-core machine): 100,000 households committed in <= 30 s with <= 500 MiB
+peak memory; the unchanged re-import in <= 10 s, writing 0 registry rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import subprocess
 import sys
 import time
 from datetime import date
@@ -32,6 +44,7 @@ from pathlib import Path
 
 from common import (
     argument_parser,
+    configure,
     cpu_seconds,
     empty_tables,
     finish,
@@ -42,11 +55,20 @@ from common import (
     start_bench,
 )
 
+GOAL_COMMIT_SECONDS = 30.0
+GOAL_PEAK_MIB = 500.0
+GOAL_AGAIN_SECONDS = 10.0
+GOAL_AGAIN_ROWS = 0
+
 
 def parse_args() -> argparse.Namespace:
     parser = argument_parser(__doc__)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (xlsx, SQLite file)")
-    parser.add_argument("--skip-baseline", action="store_true", help="time the importer only")
+    parser.add_argument("--skip-baseline", action="store_true", help="no save()-per-row baseline")
+    parser.add_argument("--compare", help="another checkout whose shouwang package runs the phases too")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)  # internal: run one phase in this process
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -133,193 +155,260 @@ def generate(path: Path, households: int, seed: int, villages: list[str]) -> tup
     return person, households
 
 
-def baseline(plan) -> tuple[float, int]:
-    """One ``save()`` per object, autocommit, from the importer's parsed values."""
+# --- the phases, each in its own process ----------------------------------------------------------
+
+REGISTRY_TABLES = ("registry_household", "registry_member", "registry_householdyear")
+
+
+def count_writes():
+    """A context manager counting the rows each INSERT/UPDATE/DELETE statement changed, per table
+    kind (registry tables and the rest), through Django's execute wrapper."""
     from django.db import connection
 
-    from shouwang.registry.households.audit import suppress_change_log
-    from shouwang.registry.models import Household, HouseholdYear, Member
+    written = {"registry": 0, "other": 0}
 
-    assert connection.get_autocommit()
-    writes = plan.writes
-    start = time.perf_counter()
-    count = 0
-    households: dict[str, Household] = {}
-    with suppress_change_log():
-        for values in writes.new_households:
-            h = Household(
-                number=values["number"],
-                village_id=values["village_id"],
-                household_type=values["household_type"],
-                no_labour=values["no_labour"],
-                import_batch=values["import_batch"],
-            )
-            h.save()
-            households[h.number] = h
-            count += 1
-        member_fields = (
-            "name",
-            "sex",
-            "id_type",
-            "id_index",
-            "id_masked",
-            "birth_year",
-            "relation",
-            "ethnicity",
-            "education",
-            "schooling",
-            "health",
-            "labour",
-            "work_location",
-            "work_months",
-            "phone",
-            "phone_masked",
-            "medical_insured",
-            "pension_insured",
-            "dibao",
-            "tekun",
-        )
-        for number, member, values in writes.new_members:
-            m = Member(
-                household=households[number],
-                id_number=member.id_number,
-                **{k: values[k] for k in member_fields},
-            )
-            m.save()
-            count += 1
-        year_fields = (
-            "year",
-            "member_count",
-            "wage_income",
-            "business_income",
-            "property_income",
-            "transfer_income",
-            "business_costs",
-            "compliant_out_of_pocket",
-            "insurance_payouts",
-            "housing_grade",
-            "water_secured",
-            "dropout",
-            "uninsured_member",
-        )
-        for number, values in writes.new_years:
-            y = HouseholdYear(household=households[number], **{k: values[k] for k in year_fields})
-            y.save()
-            count += 1
-    return time.perf_counter() - start, count
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        verb = sql.lstrip().split(" ", 1)[0].upper()
+        if verb in ("INSERT", "UPDATE", "DELETE"):
+            rows = max(context["cursor"].rowcount, 0)
+            kind = "registry" if any(t in sql.split("(", 1)[0] for t in REGISTRY_TABLES) else "other"
+            written[kind] += rows
+        return result
+
+    return connection.execute_wrapper(wrapper), written
 
 
-def main() -> None:
-    args = parse_args()
-    workdir = start_bench(args.database, "shouwang-bench-")
+def run_phase(phase: str, path: Path) -> dict:
+    """One phase in this (fresh) process; returns its JSON-ready result."""
+    if phase == "django":  # the modules every phase loads, and nothing else
+        from shouwang.registry.imports.importer import RegistryImport
 
-    from django.db import connection
-
+        return {"rss_mib": maxrss_mib()}
     from shouwang.core.models import ChangeLog
     from shouwang.registry.imports.importer import RegistryImport
     from shouwang.registry.models import Household, HouseholdYear, Member
 
-    villages = prepare_database(args.database, registry_models())
+    rss0 = maxrss_mib()
+    if phase == "baseline":
+        return baseline(path)
+    wrapper, written = count_writes()
+    log0 = ChangeLog.objects.count()
+    cpu0 = cpu_seconds()
+    start = time.perf_counter()
+    with wrapper:
+        report = RegistryImport(None).run([(path, path.name)], commit=phase != "validate")
+    seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu0
+    assert not report.errors, report.to_dict()["errors"][:5]
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "rss_mib": maxrss_mib(),
+        "rss_start_mib": rss0,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "details": report.details,
+        "committed": report.committed,
+        "registry_rows_written": written["registry"],
+        "other_rows_written": written["other"],
+        "change_log": ChangeLog.objects.count() - log0,
+        "counts": [Household.objects.count(), Member.objects.count(), HouseholdYear.objects.count()],
+    }
 
+
+def baseline(path: Path) -> dict:
+    """One ``save()`` per object, autocommit, from the importer's planned values (planned untimed)."""
+    from django.db import connection
+
+    from shouwang.registry.households.audit import suppress_change_log
+    from shouwang.registry.imports.importer import RegistryImport
+    from shouwang.registry.imports.planning import PLAN_CHUNK, new_counts
+    from shouwang.registry.imports.rows import _chunks
+    from shouwang.registry.models import Household, HouseholdYear, Member
+
+    class Keeping(RegistryImport):
+        """Plans as a dry run does, keeping what it would write."""
+
+        def _plan_all(self, plans):
+            self.writing = True  # build every row, as a commit would
+            counts = new_counts()
+            self.kept = [self.plan_households(chunk, counts) for chunk in _chunks(plans, PLAN_CHUNK)]
+            return counts
+
+    plan = Keeping(None)
+    plan.run([(path, path.name)], commit=False)
+    assert connection.get_autocommit()
+    member_fields = (
+        "name", "sex", "id_type", "id_index", "id_masked", "birth_year", "relation", "ethnicity", "education",
+        "schooling", "health", "labour", "work_location", "work_months", "phone", "phone_masked",
+        "medical_insured", "pension_insured", "dibao", "tekun",
+    )
+    year_fields = (
+        "year", "member_count", "wage_income", "business_income", "property_income", "transfer_income",
+        "business_costs", "compliant_out_of_pocket", "insurance_payouts", "housing_grade", "water_secured",
+        "dropout", "uninsured_member",
+    )
+    cpu0 = cpu_seconds()
+    start = time.perf_counter()
+    count = 0
+    with suppress_change_log():
+        for writes in plan.kept:
+            households: dict[str, Household] = {}
+            for values in writes.new_households:
+                h = Household(
+                    number=values["number"],
+                    village_id=values["village_id"],
+                    household_type=values["household_type"],
+                    no_labour=values["no_labour"],
+                    import_batch=values["import_batch"],
+                )
+                h.save()
+                households[h.number] = h
+                count += 1
+            for number, member, values in writes.new_members:
+                m = Member(
+                    household=households[number], id_number=member.id_number, **{k: values[k] for k in member_fields}
+                )
+                m.save()
+                count += 1
+            for number, values in writes.new_years:
+                HouseholdYear(household=households[number], **{k: values[k] for k in year_fields}).save()
+                count += 1
+    return {"seconds": time.perf_counter() - start, "cpu": cpu_seconds() - cpu0, "objects": count}
+
+
+def spawn(phase: str, path: Path, args: argparse.Namespace, code: str | None = None) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--file", str(path),
+               "--database", args.database]
+    if code:
+        command += ["--code", code]
+    done = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"phase {phase} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def three_phases(xlsx: Path, args: argparse.Namespace, code: str | None = None) -> dict[str, dict]:
+    """validate, commit, re-import on an empty registry; the registry is emptied afterwards."""
+    results = {
+        "validate": spawn("validate", xlsx, args, code),
+        "commit": spawn("commit", xlsx, args, code),
+        "again": spawn("again", xlsx, args, code),
+    }
+    assert results["commit"]["committed"] and results["again"]["created"] == 0, results
+    assert results["again"]["updated"] == 0, results["again"]
+    return results
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def met(condition: bool) -> str:
+    return "met" if condition else "NOT met"
+
+
+def ratio(value: float, goal: float) -> str:
+    return f"{value / goal:4.2f} x goal" if goal else ""
+
+
+def main() -> None:
+    args = parse_args()
+    if args.phase:
+        if args.code:  # another checkout's shouwang package, ahead of this one's
+            sys.path.insert(0, str(Path(args.code).resolve()))
+        workdir = Path(os.environ["SHOUWANG_VAR_DIR"]).parent
+        configure(args.database, workdir)
+        print(json.dumps(run_phase(args.phase, Path(args.file))))
+        return
+
+    workdir = start_bench(args.database, "shouwang-bench-")
+    from django.db import connection, connections
+
+    villages = prepare_database(args.database, registry_models())
     xlsx = workdir / "registry.xlsx"
     t0 = time.perf_counter()
     member_rows, income_rows = generate(xlsx, args.households, args.seed, villages)
-    t_gen = time.perf_counter() - t0
     print(
         f"generated {args.households:,} households, {member_rows:,} member rows, {income_rows:,} income rows "
-        f"in {t_gen:.1f} s ({xlsx.stat().st_size / 1048576:.1f} MiB xlsx)"
+        f"in {time.perf_counter() - t0:.1f} s ({xlsx.stat().st_size / 1048576:.1f} MiB xlsx)"
     )
-
-    phases: dict[str, float] = {}
-
-    def progress(done: int, total: int, message: str) -> None:
-        phases.setdefault(message, time.perf_counter())
-
-    # measure (not change) the change-log share of the commit (the commit module writes the log)
-    import shouwang.registry.imports.commit as commit_module
-
-    log_seconds = [0.0]
-    record_changes = commit_module.record_changes
-
-    def timed_record_changes(changes):
-        start = time.perf_counter()
-        try:
-            return record_changes(changes)
-        finally:
-            log_seconds[0] += time.perf_counter() - start
-
-    commit_module.record_changes = timed_record_changes
+    connections.close_all()
 
     load_before = os.getloadavg()[0]
-    rss_before = maxrss_mib()
-    cpu0 = cpu_seconds()
-    t0 = time.perf_counter()
-    importer = RegistryImport(None, progress=progress)
-    report = importer.run([(xlsx, xlsx.name)], commit=True)
-    t_import = time.perf_counter() - t0
-    cpu_import = cpu_seconds() - cpu0
-    commit_module.record_changes = record_changes
-    rss_after = maxrss_mib()
-    assert report.committed and not report.errors, report.to_dict()["errors"][:5]
-    write_start = phases.get("Writing to the registry", time.perf_counter())
-    read_start = phases.get("Reading the file", t0)
-    counts = (Household.objects.count(), Member.objects.count(), HouseholdYear.objects.count())
-    change_log = ChangeLog.objects.count()
-    print(
-        f"importer: {report.created:,} households created; rows in the database: households {counts[0]:,}, "
-        f"members {counts[1]:,}, years {counts[2]:,}; change-log entries {change_log:,}"
-    )
-
-    t_again0 = time.perf_counter()
-    again = RegistryImport(None).run([(xlsx, xlsx.name)], commit=True)
-    t_again = time.perf_counter() - t_again0
-    assert again.created == 0 and again.updated == 0, again.to_dict()
-
-    t_base = n_base = None
+    django = spawn("django", xlsx, args)
+    before = None
+    if args.compare:
+        before = three_phases(xlsx, args, args.compare)
+        empty_tables(registry_models())
+        connections.close_all()
+    now = three_phases(xlsx, args)
+    validate, commit, again = now["validate"], now["commit"], now["again"]
+    base = None
     if not args.skip_baseline:
         empty_tables(registry_models())
-        plan = RegistryImport(None)
-        plan.run([(xlsx, xlsx.name)], commit=False)
-        cpu0 = cpu_seconds()
-        t_base, n_base = baseline(plan)
-        cpu_base = cpu_seconds() - cpu0
-        assert Member.objects.count() == counts[1]
+        connections.close_all()
+        base = spawn("baseline", xlsx, args)
 
+    def phase_line(result: dict, goal_seconds: float | None = None, goal_mib: float | None = None) -> str:
+        text = f"{result['seconds']:6.1f} s"
+        if goal_seconds:
+            text += f" ({ratio(result['seconds'], goal_seconds)})"
+        text += f"  CPU {result['cpu']:5.1f} s  peak RSS {result['rss_mib']:6,.0f} MiB"
+        if goal_mib:
+            text += f" ({ratio(result['rss_mib'], goal_mib)})"
+        return text
+
+    def versus(key: str, field: str = "seconds") -> str:
+        if before is None:
+            return ""
+        old, new = before[key][field], now[key][field]
+        return f"   before {old:7,.1f}, before / now {old / new:4.2f} x" if new else f"   before {old:,.1f}"
+
+    counts = commit["counts"]
     rows = [
         ("file", f"{args.households:,} households / {member_rows:,} members / {income_rows:,} years"),
-        ("importer: read + check", f"{write_start - read_start:8.1f} s"),
-        ("importer: commit (bulk writes + change log)", f"{t0 + t_import - write_start:8.1f} s"),
-        (f"  of which change log ({change_log:,} entries)", f"{log_seconds[0]:8.1f} s"),
+        ("validate only (dry run)", phase_line(validate) + versus("validate")),
+        ("first commit", phase_line(commit, GOAL_COMMIT_SECONDS, GOAL_PEAK_MIB) + versus("commit")),
+        ("  peak RSS", f"{commit['rss_mib']:6,.0f} MiB" + versus("commit", "rss_mib")),
         (
-            "importer: total",
-            f"{t_import:8.1f} s  ({sum(counts) / t_import:,.0f} objects/s, CPU {cpu_import:.1f} s)",
+            "  written",
+            f"households {counts[0]:,}, members {counts[1]:,}, years {counts[2]:,}; "
+            f"change-log entries {commit['change_log']:,}",
         ),
+        ("unchanged re-import", phase_line(again, GOAL_AGAIN_SECONDS) + versus("again")),
+        ("  peak RSS", f"{again['rss_mib']:6,.0f} MiB" + versus("again", "rss_mib")),
         (
-            "importer: peak RSS growth (ru_maxrss)",
-            f"{rss_after - rss_before:8.0f} MiB (process peak {rss_after:,.0f} MiB)",
+            "  registry rows written",
+            f"{again['registry_rows_written']:,} (goal {GOAL_AGAIN_ROWS}); change-log entries {again['change_log']}; "
+            f"unchanged households {again['unchanged']:,}"
+            + (f"; before: {before['again']['registry_rows_written']:,} rows" if before else ""),
         ),
-        ("re-import of the same file", f"{t_again:8.1f} s  (0 created, 0 updated)"),
     ]
-    if t_base is not None:
+    if base is not None:
         rows += [
             (
                 "baseline: save() per row, autocommit",
-                f"{t_base:8.1f} s  ({n_base / t_base:,.0f} objects/s, CPU {cpu_base:.1f} s)",
+                f"{base['seconds']:6.1f} s  ({base['objects'] / base['seconds']:,.0f} objects/s, "
+                f"CPU {base['cpu']:.1f} s)",
             ),
-            ("ratio baseline / importer", f"{t_base / t_import:8.1f} x"),
+            ("ratio baseline / first commit", f"{base['seconds'] / commit['seconds']:6.1f} x"),
         ]
-    rows.append(
+    rows += [
+        ("process with Django loaded", f"{django['rss_mib']:6,.0f} MiB peak RSS (included in the figures above)"),
         (
-            "load average at start / end",
-            f"{load_before:8.1f} / {os.getloadavg()[0]:.1f} (machine busy if > CPUs)",
-        )
-    )
-    print_table(
-        f"Registry import benchmark ({connection.vendor}, Python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} CPUs)",
-        rows,
-        50,
-    )
+            "goals (issue 13)",
+            f"commit <= {GOAL_COMMIT_SECONDS:.0f} s: {met(commit['seconds'] <= GOAL_COMMIT_SECONDS)}; "
+            f"peak <= {GOAL_PEAK_MIB:.0f} MiB: {met(commit['rss_mib'] <= GOAL_PEAK_MIB)}; "
+            f"re-import <= {GOAL_AGAIN_SECONDS:.0f} s: {met(again['seconds'] <= GOAL_AGAIN_SECONDS)}, "
+            f"0 rows: {met(again['registry_rows_written'] == GOAL_AGAIN_ROWS)}",
+        ),
+        ("load average at start / end", f"{load_before:.1f} / {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)"),
+    ]
+    if args.compare:
+        rows.append(("compared with", args.compare))
+    print_table(f"Registry import benchmark ({connection.vendor}, Python {sys.version.split()[0]})", rows, 90)
     finish(workdir, args.keep)
 
 

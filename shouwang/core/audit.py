@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+import secrets
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -76,15 +77,39 @@ _EXTRA = {ChangeLog: ("action", "before", "after"), AccessLog: ("action", "field
 _JSON_FIELDS = {"before", "after", "detail"}
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+# json.dumps(value, sort_keys=True, ensure_ascii=False, default=str), without a new encoder per call.
+_dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
+
+# Stand-ins for the JSON columns while an entry's canonical JSON is built: each column is encoded
+# once, for its row, and spliced into the hashed text in place of its stand-in (a random token that
+# no value contains), which gives the very text that encoding the whole entry would.
+_TOKENS = {name: f"\x00{secrets.token_hex(16)}:{name}\x00" for name in _JSON_FIELDS}
+_ENCODED_TOKENS = {name: _dumps(token) for name, token in _TOKENS.items()}
 
 
-def _entry_hash(prev: str, values: dict[str, Any], extra: tuple[str, ...]) -> str:
-    """SHA-256 over the previous hash and the entry's canonical JSON (time as ISO 8601)."""
+_last_time: tuple[Any, str] = (None, "")
+
+
+def _entry_hash(
+    prev: str, values: dict[str, Any], extra: tuple[str, ...], encoded: dict[str, str] | None = None
+) -> str:
+    """SHA-256 over the previous hash and the entry's canonical JSON (time as ISO 8601).
+
+    ``encoded``: JSON columns already encoded with ``_dumps`` (name → text), reused as they are."""
+    global _last_time
     data = {name: values[name] for name in _HASHED_FIELDS + extra}
-    data["time"] = data["time"].isoformat()
-    return hashlib.sha256(prev.encode() + _dumps(data).encode()).hexdigest()
+    when, text = _last_time
+    if data["time"] is not when:  # the entries of one operation share one instant
+        _last_time = when, text = data["time"], data["time"].isoformat()
+    data["time"] = text
+    if not encoded:
+        return hashlib.sha256(prev.encode() + _dumps(data).encode()).hexdigest()
+    for name in encoded:
+        data[name] = _TOKENS[name]
+    text = _dumps(data)
+    for name, value in encoded.items():
+        text = text.replace(_ENCODED_TOKENS[name], value, 1)
+    return hashlib.sha256(prev.encode() + text.encode()).hexdigest()
 
 
 def _append(model: type[ChainedLogEntry], entries: list[dict[str, Any]]) -> int:
@@ -101,6 +126,9 @@ def _append(model: type[ChainedLogEntry], entries: list[dict[str, Any]]) -> int:
     conn = connections[router.db_for_write(model)]
     time_field = model._meta.get_field("time")
     columns = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    json_columns = [(i, c) for i, c in enumerate(columns) if c in _JSON_FIELDS]
+    time_index = columns.index("time")
+    user_index = columns.index("user")
     with transaction.atomic(using=conn.alias):
         ChainHead.objects.get_or_create(name=name, defaults={"last_hash": GENESIS})
         head = ChainHead.objects.select_for_update().get(name=name)
@@ -108,20 +136,18 @@ def _append(model: type[ChainedLogEntry], entries: list[dict[str, Any]]) -> int:
         prepared_times: dict[Any, Any] = {}
         rows = []
         for entry in entries:
+            encoded = {c: _dumps(entry[c]) for _i, c in json_columns if entry.get(c) is not None}
             entry["prev_hash"] = prev
-            entry["hash"] = prev = _entry_hash(prev, entry, extra)
-            row = []
-            for column in columns:
-                value = entry.get(column)
-                if column in _JSON_FIELDS:
-                    value = None if value is None else _dumps(value)
-                elif column == "time":
-                    if value not in prepared_times:
-                        prepared_times[value] = time_field.get_db_prep_save(value, conn)
-                    value = prepared_times[value]
-                elif column == "user":
-                    value = value.pk if value is not None else None
-                row.append(value)
+            entry["hash"] = prev = _entry_hash(prev, entry, extra, encoded)
+            row = [entry.get(column) for column in columns]
+            for i, column in json_columns:
+                row[i] = encoded.get(column)
+            value = row[time_index]
+            if value not in prepared_times:
+                prepared_times[value] = time_field.get_db_prep_save(value, conn)
+            row[time_index] = prepared_times[value]
+            user = row[user_index]
+            row[user_index] = user.pk if user is not None else None
             rows.append(row)
         insert_rows(model, columns, rows, using=conn.alias)
         ChainHead.objects.filter(name=name).update(last_hash=prev)
@@ -160,11 +186,20 @@ class Change:
 def record_changes(changes: Iterable[Change]) -> int:
     ctx = current_context()
     now = timezone.now()  # one instant for the changes of one operation
-    entries = []
-    for c in changes:
-        entry = _base(ctx, c.object_type, c.object_id, c.object_repr, c.region_code, now)
-        entry.update(action=c.action, before=c.before, after=c.after)
-        entries.append(entry)
+    common = _base(ctx, "", None, "", "", now)  # who, when, from where: the same for every change
+    entries = [
+        common
+        | {
+            "object_type": c.object_type,
+            "object_id": "" if c.object_id is None else str(c.object_id),
+            "object_repr": (c.object_repr or "")[:200],
+            "region_code": c.region_code or "",
+            "action": c.action,
+            "before": c.before,
+            "after": c.after,
+        }
+        for c in changes
+    ]
     return _append(ChangeLog, entries)
 
 

@@ -128,3 +128,44 @@ def _defaults(
                 raise ValueError(f"{opts.label}.{f.name} has no default: give it to insert_rows.")
             constants.append((f, f.get_db_prep_save(value, connection)))
     return constants, per_row
+
+
+def update_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    batch_size: int = 2000,
+    using: str | None = None,
+) -> int:
+    """Update rows by primary key: each row is ``(pk, value of fields[0], value of fields[1], …)``.
+
+    Values are model values (a dict for a JSON field, a date...), prepared by their fields here;
+    one parameterised UPDATE runs through ``cursor.executemany`` (``bulk_update`` builds a CASE
+    expression per row and field, minutes for a county's rows). ``auto_now`` fields among the
+    table's columns are set to now. No ``save()``, no signals. Returns the number of rows given.
+    """
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    opts = model._meta
+    prepared: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = opts.get_field(name)
+        if not isinstance(field, models.Field):
+            raise ValueError(f"{opts.label}.{name} is not a column.")
+        prepared.append(field)
+    stamped = [f for f in opts.concrete_fields if getattr(f, "auto_now", False) and f.name not in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column_of(f))} = %s" for f in (*prepared, *stamped))
+    sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(column_of(opts.pk))} = %s"
+    now = [f.get_db_prep_save(timezone.now(), connection) for f in stamped]
+    total = 0
+    iterator = iter(rows)
+    with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
+        while batch := list(islice(iterator, batch_size)):
+            cursor.executemany(sql, [
+                (*(f.get_db_prep_save(value, connection) for f, value in zip(prepared, row[1:], strict=True)),
+                 *now, row[0])
+                for row in batch
+            ])
+            total += len(batch)
+    return total

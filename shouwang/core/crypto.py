@@ -144,7 +144,7 @@ def mask_phone(phone: str | None) -> str:
     """``138****1234`` for an 11-digit mobile; all but the last 4 hidden otherwise."""
     if not phone:
         return ""
-    digits = "".join(ch for ch in phone if not ch.isspace())
+    digits = "".join(phone.split())  # without whitespace (split() drops exactly what isspace() finds)
     if len(digits) == 11:
         return f"{digits[:3]}****{digits[-4:]}"
     if len(digits) <= 4:

@@ -459,27 +459,36 @@ class Source:
         return frame
 
     def numeric_cells(self, sheet: str, column: int) -> pl.Series:
-        """True where the cell in grid column ``column`` was a number (or boolean) in the file.
+        """True where the cell in grid column ``column`` was a number (or boolean) in the file."""
+        return self.numeric_columns(sheet, [column])[column]
 
-        Loading the column again as booleans makes calamine convert numeric and boolean cells
+    def numeric_columns(self, sheet: str, columns: Sequence[int]) -> dict[int, pl.Series]:
+        """For each grid column in ``columns``: True where the cell was a number (or boolean).
+
+        Loading the columns again as booleans makes calamine convert numeric and boolean cells
         and leave text cells null (even text such as "1" or "true"), which tells them apart
-        without walking the cells in Python. CSV has no cell types: always False there (a
-        number pasted as "4.33122E+17" is caught by the ID parser instead).
+        without walking the cells in Python; the columns are loaded in one read of the sheet. CSV
+        has no cell types: always False there (a number pasted as "4.33122E+17" is caught by the
+        ID parser instead).
         """
         height = self.grid(sheet).height
-        if self._reader is None:
-            return pl.Series([False] * height, dtype=pl.Boolean)
-        loaded = self._reader.load_sheet(
+        if self._reader is None or not columns:
+            return {c: pl.Series([False] * height, dtype=pl.Boolean) for c in columns}
+        wanted = sorted(set(columns))
+        loaded = pl.DataFrame(self._reader.load_sheet(
             sheet,
             header_row=None,
             skip_rows=0,
             dtypes="boolean",
-            use_columns=[f"__UNNAMED__{column}"],
-        )
-        series = pl.DataFrame(loaded).to_series(0).is_not_null()
-        if series.len() < height:
-            series = series.extend(pl.Series([False] * (height - series.len())))
-        return series.head(height)
+            use_columns=[f"__UNNAMED__{c}" for c in wanted],
+        ))
+        result = {}
+        for i, column in enumerate(wanted):
+            series = loaded.to_series(i).is_not_null() if i < loaded.width else pl.Series([], dtype=pl.Boolean)
+            if series.len() < height:
+                series = series.extend(pl.Series([False] * (height - series.len())))
+            result[column] = series.head(height)
+        return result
 
 
 def _csv_grid(text: str) -> pl.DataFrame:
@@ -583,6 +592,7 @@ class Table:
     headers: dict[str, str]
     frame: pl.DataFrame
     filename: str = ""
+    unmatched: list[str] = field(default_factory=list)  # header cells no column of the spec claimed
 
     @property
     def keys(self) -> list[str]:
@@ -660,6 +670,9 @@ def locate(source: Source, sheet: str, spec: SheetSpec) -> Table:
         )
     header_cells = grid.row(index)
     headers = {key: str(header_cells[col]).strip() for key, col in found.items()}
+    claimed = set(found.values())
+    unmatched = [str(cell).strip() for col, cell in enumerate(header_cells)
+                 if col not in claimed and cell is not None and str(cell).strip()]
     data = grid.with_row_index("_row", offset=1).slice(index + 1)
     text = [pl.col(f"c{col}").str.strip_chars().alias(key) for key, col in found.items()]
     frame = data.select(pl.col("_row").cast(pl.Int64), *text)
@@ -667,6 +680,7 @@ def locate(source: Source, sheet: str, spec: SheetSpec) -> Table:
         pl.when(pl.col(key) == "").then(None).otherwise(pl.col(key)).alias(key) for key in found
     )
     numeric: list[pl.Expr | pl.Series] = []
+    to_read: dict[str, int] = {}
     for key, col in found.items():
         column = spec.column(key)
         if not column.id_cell:
@@ -678,12 +692,16 @@ def locate(source: Source, sheet: str, spec: SheetSpec) -> Table:
             # no value long enough to have lost digits: spare the second read of the sheet
             numeric.append(pl.lit(False).alias(f"_num_{key}"))
             continue
-        numeric.append(source.numeric_cells(sheet, col).slice(index + 1).alias(f"_num_{key}"))
+        to_read[key] = col
+    if to_read:
+        loaded = source.numeric_columns(sheet, list(to_read.values()))
+        numeric += [loaded[col].slice(index + 1).alias(f"_num_{key}") for key, col in to_read.items()]
     if numeric:
         frame = frame.with_columns(numeric)
     frame = frame.filter(pl.any_horizontal(pl.col(k).is_not_null() for k in found))
     return Table(
-        spec=spec, sheet=sheet, header_row=index + 1, headers=headers, frame=frame, filename=source.filename
+        spec=spec, sheet=sheet, header_row=index + 1, headers=headers, frame=frame, filename=source.filename,
+        unmatched=unmatched,
     )
 
 

@@ -22,8 +22,9 @@ from shouwang.core.audit import Change
 
 from .models import Household, HouseholdYear, Member
 
-# Never in a snapshot: plaintext-bearing encrypted columns and the blind index.
-EXCLUDED = frozenset({"id_number", "phone", "id_index", "created_at", "updated_at"})
+# Never in a snapshot: plaintext-bearing encrypted columns, the blind index and the import digest
+# (a hash over the household's values, phone numbers included).
+EXCLUDED = frozenset({"id_number", "phone", "id_index", "import_digest", "created_at", "updated_at"})
 AUDITED_MODELS: tuple[type[models.Model], ...] = (Household, Member, HouseholdYear)
 
 _suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar(

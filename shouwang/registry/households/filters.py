@@ -2,9 +2,10 @@
 
 Parameters (each accepted by the page, the API and the export alike):
 
-* ``q``: household number or a member's name (contains), or the last one to four characters of
-  a member's ID number (only the masked copy is searched). A whole ID number is refused: it
-  belongs in the page's POST search, never in an address.
+* ``q``: household number or a member's name (contains), the national household number (户编号,
+  exact or its beginning), or the last one to four characters of a member's ID number (only the
+  masked copy is searched). A whole ID number is refused: it belongs in the page's POST search,
+  never in an address.
 * ``township``: a region code prefix (the page offers the user's townships; the API has always
   taken any prefix, a county's too).
 * ``village``: a village code (exact). With a village, ``township`` is not applied (the page's

@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from shouwang.core.idnumbers import IdNumberError, parse_id_number
 
-# A GET search that looks like a whole ID number (15 or 18 characters) is refused: the full
-# number belongs in the POST form, never in a URL, a log line or the browser history.
-_LOOKS_LIKE_ID = re.compile(r"\d{14}[\dX]|\d{17}[\dX]")
+# A GET search that looks like a whole ID number (15 or 18 characters with a birth date where an ID
+# has one) is refused: the full number belongs in the POST form, never in a URL, a log line or the
+# browser history. A national household number (户编号) of 18 digits has no date there: it is searched.
+_MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_LOOKS_LIKE_ID = re.compile(rf"\d{{6}}(?:(?:18|19|20)\d\d{_MONTH_DAY}\d{{3}}[\dX]|\d\d{_MONTH_DAY}\d{{2}}[\dX])")
 
 
 def looks_like_full_id(text: str) -> bool:

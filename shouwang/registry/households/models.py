@@ -41,6 +41,13 @@ class Household(RegionScopedModel):
     settlement = models.CharField(_("settlement"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     import_batch = models.CharField(_("import batch"), max_length=64, blank=True)
+    # The household's number in the national system (全国防返贫监测信息系统 户编号), kept beside
+    # Shouwang's own ``number`` when a county takes its national records over; searchable.
+    national_number = models.CharField(_("national household number"), max_length=40, blank=True, db_index=True)
+    # A digest of what the last import wrote for this household (its values as the importer planned
+    # them): an import whose rows give the same digest leaves the household alone without reading it
+    # back. Any other write of the household, its members or years clears it.
+    import_digest = models.CharField(_("import digest"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["number"]
@@ -53,6 +60,10 @@ class Household(RegionScopedModel):
 
     def save(self, *args, **kwargs):
         self.region_code = self.village_id
+        # Written by hand, not by an import: the next import compares it field by field again.
+        self.import_digest = ""
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "import_digest"}
         super().save(*args, **kwargs)
 
     @property
@@ -190,6 +201,8 @@ class Member(RegionScopedModel):
     def save(self, *args, **kwargs):
         self.region_code = self.household.region_code
         super().save(*args, **kwargs)
+        clear_import_digest(self.household_id)
+        self.household.import_digest = ""
 
 
 class HousingGrade(models.TextChoices):
@@ -255,6 +268,14 @@ class HouseholdYear(RegionScopedModel):
     def save(self, *args, **kwargs):
         self.region_code = self.household.region_code
         super().save(*args, **kwargs)
+        clear_import_digest(self.household_id)
+        self.household.import_digest = ""
+
+
+def clear_import_digest(household_id: int | None) -> None:
+    """A member or year of the household was written (or deleted) outside an import: forget the
+    household's import digest (one UPDATE), so the next import compares it field by field."""
+    Household.objects.filter(pk=household_id).exclude(import_digest="").update(import_digest="")
 
 
 # The columns bulk writers (the demo generator, the registry importer) insert, in this order;

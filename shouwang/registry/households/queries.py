@@ -40,8 +40,9 @@ def with_list_columns(households: QuerySet[Household]) -> QuerySet[Household]:
 
 
 def search_households(households: QuerySet[Household], q: str) -> QuerySet[Household]:
-    """Match the household number, a member's name, or the last digits of a member's ID number."""
-    return households.filter(household_search(q)) if q else households
+    """Match the household number, a member's name, the last digits of a member's ID number, or the
+    national household number (户编号, exact or its beginning) of a household taken over."""
+    return households.filter(household_search(q) | Q(national_number__startswith=q)) if q else households
 
 
 def household_search(q: str, household: str = "") -> Q:

@@ -7,9 +7,14 @@ Part of :class:`.importer.RegistryImport`: the methods that read the tables into
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import polars as pl
 from django.utils.translation import gettext_noop
 
 from shouwang.core import crypto
@@ -33,7 +38,6 @@ from shouwang.core.imports import (
 )
 from shouwang.regions.models import Region
 
-from ..households.audit import snapshot_fields
 from ..households.models import Household, Member, Relation
 from .columns import INCOME, MEMBERS, SEXES
 from .parsing import (
@@ -46,7 +50,60 @@ from .parsing import (
     parse_phone,
     parse_relation,
 )
-from .rows import YEAR_AMOUNTS, HouseholdPlan, MemberRow, YearRow, _chunks
+from .rows import YEAR_AMOUNTS, HouseholdPlan, MemberRow, YearRow, _chunks, select_in
+
+MAX_COMBOS = 100_000  # distinct combinations of a member row's optional cells remembered
+MAX_AMOUNTS = 50_000  # distinct cells of each amount column remembered
+
+_PLAIN_AMOUNT = re.compile(r"\d{1,10}(?:\.\d{1,2})?", re.ASCII)
+_CENT = Decimal("0.01")
+
+
+def _amount(text: Any) -> tuple[Any, Problem | None]:
+    """``parse_amount``, with a fast path for the usual cell: plain digits, at most two decimals."""
+    if text.__class__ is str and _PLAIN_AMOUNT.fullmatch(text):
+        return Decimal(text).quantize(_CENT, rounding=ROUND_HALF_UP), None
+    return parse_amount(text)
+
+
+ROW_BATCH = 20_000  # rows turned into Python values at a time
+
+
+def _rows(table: Table) -> Iterator[dict[str, Any]]:
+    """``table.rows()`` a slice at a time: a county's sheet as Python lists at once would double
+    the memory of the import."""
+    frame = table.frame
+    names = frame.columns
+    for start in range(0, frame.height, ROW_BATCH):
+        part = frame.slice(start, ROW_BATCH)
+        columns = [part.get_column(name).to_list() for name in names]
+        for values in zip(*columns, strict=True):
+            yield dict(zip(names, values, strict=True))
+
+
+_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # as shouwang.core.idnumbers.check_digit
+
+
+def _clean_ids(table: Table, counties: set[str], today: date) -> pl.Expr:
+    """``_id_birth_year``: the birth year of each ID number that ``parse_id_number`` would accept
+    as it is, without a warning (18 ASCII digits or a final X, a text cell, the right check
+    character, a birth date from 1900 to today, a county of the region list); null for every other
+    cell, which the parser then checks one by one, with its messages."""
+    cell = pl.col("id_number")
+    weighted = pl.sum_horizontal(
+        [cell.str.slice(i, 1).cast(pl.Int64, strict=False) * weight for i, weight in enumerate(_ID_WEIGHTS)]
+    )
+    check = pl.lit("10X98765432").str.slice(weighted % 11, 1)
+    born = cell.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    numeric = pl.col("_num_id_number") if "_num_id_number" in table.frame.columns else pl.lit(False)
+    clean = (
+        cell.str.contains(r"^[0-9]{17}[0-9X]$")
+        & ~numeric.fill_null(False)
+        & (cell.str.slice(17, 1) == check)
+        & born.is_between(date(1900, 1, 1), today)
+        & cell.str.slice(0, 6).is_in(sorted(counties))
+    )
+    return pl.when(clean.fill_null(False)).then(born.dt.year()).otherwise(None).alias("_id_birth_year")
 
 
 class RegistryChecks:
@@ -108,7 +165,10 @@ class RegistryChecks:
         try:
             return memo[raw]
         except KeyError:
-            memo[raw] = result = parser(raw)
+            value, prob = parser(raw)
+            if isinstance(value, str) and type(value) is not str:
+                value = str.__str__(value)  # a choice as its plain value: cheaper to hash, store and log
+            memo[raw] = result = (value, prob)
             return result
 
     def _error(self, table: Table, row: int, key: str, value: Any, prob: Problem) -> None:
@@ -150,8 +210,10 @@ class RegistryChecks:
         has = table.has
         known_region = self.counties.__contains__
         optional = [(key, parser) for key, parser in MEMBER_PARSERS if has(key)]
+        combos: dict[tuple, dict[str, Any]] = {}  # the optional cells of a row, parsed without a problem
+        table.frame = table.frame.with_columns(_clean_ids(table, self.counties, self.today))
         total = table.frame.height
-        for done, cells in enumerate(table.rows(), start=1):
+        for done, cells in enumerate(_rows(table), start=1):
             if done % 10000 == 0:
                 self.progress(done, total, gettext_noop("Checking members"))
             row = cells["_row"]
@@ -180,10 +242,19 @@ class RegistryChecks:
                         )
                 else:
                     member.values["sex"] = sex or ""
-            for key, parser in optional:
-                value, prob = self._memo_parse(key, cells[key], parser)
-                if self._accept(table, row, key, cells[key], prob, member):
-                    member.values[key] = value
+            combo = tuple([cells[key] for key, _parser in optional])
+            parsed = combos.get(combo)
+            if parsed is not None:  # these cells, all valid, were seen together before
+                member.values.update(parsed)
+            else:
+                parsed = {}
+                for key, parser in optional:
+                    value, prob = self._memo_parse(key, cells[key], parser)
+                    if self._accept(table, row, key, cells[key], prob, member):
+                        parsed[key] = value
+                member.values.update(parsed)
+                if len(parsed) == len(optional) and len(combos) < MAX_COMBOS:
+                    combos[combo] = parsed
             if has("phone"):
                 phone, prob = parse_phone(cells["phone"])
                 self._accept(table, row, "phone", cells["phone"], prob, member)
@@ -246,27 +317,41 @@ class RegistryChecks:
             self._error(table, row, "id_number", raw, Problem("numeric_cell", ID_ERRORS["numeric_cell"]))
             member.ok = False
             return
+        birth_year = cells["_id_birth_year"]
+        if birth_year is not None:  # a clean number, checked column-wise (see _clean_ids)
+            member.id_number = raw
+            member.id_index = crypto.blind_index(raw)
+            member.values["sex"] = "M" if int(raw[16]) % 2 else "F"
+            member.values["birth_year"] = birth_year
+            return
+        self._take_id(table, row, raw, raw, member, known_region)
+
+    def _take_id(self, table: Table, row: int, raw: Any, text: str, member: MemberRow, known_region) -> bool:
+        """Parse ``text`` (the cell ``raw``, tidied) as the member's ID number: its problem or warnings
+        reported on the cell, else the number, its blind index, sex and birth year on ``member``."""
         try:
-            parsed = parse_id_number(raw, known_regions=known_region, today=self.today)
+            parsed = parse_id_number(text, known_regions=known_region, today=self.today)
         except IdNumberError as exc:
             self._error(table, row, "id_number", raw, _id_problem(exc))
             member.ok = False
-            return
+            return False
         for code in parsed.warnings:
             self._warn(table, row, "id_number", raw, Problem(code, ID_WARNINGS[code]))
         member.id_number = parsed.number
         member.id_index = crypto.blind_index(parsed.number)
         member.values["sex"] = parsed.sex
         member.values["birth_year"] = parsed.birth_date.year
+        return True
 
     # 收支情况
 
     def _check_years(self, table: Table) -> None:
         has = table.has
         amounts = [key for key in YEAR_AMOUNTS if has(key)]
+        amount_memo: dict[str, dict[Any, tuple[Any, Problem | None]]] = {key: {} for key in amounts}
         parsers = [(key, parser) for key, parser in YEAR_PARSERS if has(key)]
         total = table.frame.height
-        for done, cells in enumerate(table.rows(), start=1):
+        for done, cells in enumerate(_rows(table), start=1):
             if done % 10000 == 0:
                 self.progress(done, total, gettext_noop("Checking income rows"))
             row = cells["_row"]
@@ -274,8 +359,15 @@ class RegistryChecks:
             year, year_prob = self._memo_parse("year", cells["year"], parse_year)
             entry = YearRow(row=row, number=number or "", year=year, ok=number is not None)
             self._accept(table, row, "year", cells["year"], year_prob, entry)
-            for key in amounts:  # many distinct values: not worth a memo
-                value, prob = parse_amount(cells[key])
+            for key in amounts:  # remembered up to a bound: amounts repeat, but not all of them
+                raw = cells[key]
+                memo = amount_memo[key]
+                if raw in memo:
+                    value, prob = memo[raw]
+                else:
+                    value, prob = _amount(raw)
+                    if len(memo) < MAX_AMOUNTS:
+                        memo[raw] = (value, prob)
                 if self._accept(table, row, key, cells[key], prob, entry):
                     entry.values[key] = value
             for key, parser in parsers:
@@ -290,20 +382,11 @@ class RegistryChecks:
     def _check_households(self) -> None:
         members_table = self.tables.get(MEMBERS.name)
         years_table = self.tables.get(INCOME.name)
-        numbers = list(self.households)
-        existing: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(numbers):
-            for values in Household.objects.filter(number__in=chunk).values(
-                "id",
-                *[f.attname for f in snapshot_fields(Household) if f.attname != "id"],
-            ):
-                existing[values["number"]] = values
-        existing_members = self._existing_members([h["id"] for h in existing.values()])
-        self.existing_members = existing_members
+        self.load_existing(list(self.households.values()))
+        existing_members = self.existing_members
         by_id: dict[str, list[MemberRow]] = defaultdict(list)
 
         for number, plan in self.households.items():
-            plan.existing = existing.get(number)
             if plan.existing is not None and not self.allowed(plan.existing["region_code"]):
                 first = plan.members[0] if plan.members else None
                 if first is not None:
@@ -332,6 +415,7 @@ class RegistryChecks:
                     members_table,
                     plan,
                     existing_members.get(plan.existing["id"], []) if plan.existing else [],
+                    trusted=plan.trusted,
                 )
                 for member in plan.members:
                     if member.id_index:
@@ -360,41 +444,38 @@ class RegistryChecks:
                         ),
                     )
                     member.ok = False
-        # ...and against the registry
-        index_list = list(by_id)
-        for chunk in _chunks(index_list):
-            for id_index, number, region_code in Member.objects.filter(id_index__in=chunk).values_list(
-                "id_index",
-                "household__number",
-                "region_code",
-            ):
-                for member in by_id[id_index]:
-                    if member.number != number:
-                        prob = (
-                            _problem("duplicate_id_registry", other=number)
-                            if self.allowed(region_code)
-                            else _problem("duplicate_id_hidden")
-                        )
-                        self._error(members_table, member.row, "id_number", member.id_number, prob)
-                        member.ok = False
+        # ...and against the registry (by household id: the numbers only of the households found)
+        own = {number: plan.existing["id"] for number, plan in self.households.items() if plan.existing}
+        found: list[tuple[str, int, str]] = []
+        for id_index, household_id, region_code in select_in(
+            Member, ("id_index", "household_id", "region_code"), "id_index", list(by_id)
+        ):
+            if any(own.get(member.number) != household_id for member in by_id[id_index]):
+                found.append((id_index, household_id, region_code))
+        numbers: dict[int, str] = {}
+        for chunk in _chunks(sorted({h for _i, h, _r in found})):
+            numbers.update(Household.objects.filter(id__in=chunk).values_list("id", "number"))
+        for id_index, household_id, region_code in found:
+            number = numbers[household_id]
+            for member in by_id[id_index]:
+                if member.number != number:
+                    prob = (
+                        _problem("duplicate_id_registry", other=number)
+                        if self.allowed(region_code)
+                        else _problem("duplicate_id_hidden")
+                    )
+                    self._error(members_table, member.row, "id_number", member.id_number, prob)
+                    member.ok = False
 
         for plan in self.households.values():
             plan.ok = plan.ok and all(m.ok for m in plan.members) and all(y.ok for y in plan.years)
 
-    def _existing_members(self, household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-        found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        names = [
-            "id",
-            "id_index",
-            "phone",
-            *[f.attname for f in snapshot_fields(Member) if f.attname != "id"],
-        ]
-        for chunk in _chunks(household_ids):
-            for values in Member.objects.filter(household_id__in=chunk).values(*names):
-                found[values["household_id"]].append(values)
-        return found
-
-    def _check_household_members(self, table: Table, plan: HouseholdPlan, in_registry: list[dict]) -> None:
+    def _check_household_members(
+        self, table: Table, plan: HouseholdPlan, in_registry: list[dict], *, trusted: bool = False
+    ) -> None:
+        """``trusted``: the registry holds this plan's digest, so its members not in the file are
+        those the same rows were checked against when they were imported (any other write would
+        have cleared the digest): the checks against them passed then and pass now, unread."""
         first_village = first_type = None
         for member in plan.members:
             for attr, label_key in (
@@ -453,7 +534,7 @@ class RegistryChecks:
             for m in in_registry
             if m["relation"] == Relation.HEAD and (m["id_index"] or f"name:{m['name']}") not in file_keys
         ]
-        if not heads and not registry_heads:
+        if not heads and not registry_heads and not trusted:
             first = plan.members[0]
             self._error(
                 table,
@@ -472,7 +553,7 @@ class RegistryChecks:
                 _problem("several_heads", number=plan.number, row=heads[0].row),
             )
             member.ok = False
-        if heads and registry_heads:
+        if heads and registry_heads and not trusted:
             self._error(
                 table,
                 heads[0].row,

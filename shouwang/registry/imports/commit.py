@@ -2,12 +2,19 @@
 ``save()`` per row), each created or updated object recorded in the change log with personal
 data masked.
 
-Part of :class:`.importer.RegistryImport`; :meth:`RegistryCommit._write` runs inside the
-transaction that :meth:`.importer.RegistryImport._finish` opens.
+Part of :class:`.importer.RegistryImport`; :meth:`RegistryCommit.write_planned` runs, a chunk of
+households at a time, inside the transaction that :meth:`.importer.RegistryImport._finish` opens.
+Other importers call it the same way (see :mod:`.planning`): :meth:`RegistryCommit.start_writing`
+once, then ``write_planned(writes, plans)`` for each planned chunk. Afterwards ``household_ids``
+maps the number of every household of the import (created, changed or unchanged) to its id and,
+when ``collect_member_ids`` is set, ``member_ids`` maps (household number, member key) to the
+member's id (the key is :attr:`.rows.MemberRow.key`: blind index, or ``name:`` and the name).
+Each household written, or found unchanged under another digest, gets the plan's digest.
 """
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -30,63 +37,71 @@ from ..households.models import (
     HouseholdYear,
     Member,
 )
-from .rows import YEAR_AMOUNTS, MemberRow, _chunks
+from .planning import Writes
+from .rows import YEAR_AMOUNTS, HouseholdPlan, MemberRow, _chunks, select_in
+
+LOG_FLUSH = 5000  # change-log entries written at a time
 
 
 class RegistryCommit:
     """The writing part of :class:`.importer.RegistryImport`."""
 
-    def _write(self) -> None:
-        writes = self.writes
-        now = timezone.now()
-        stamp = Household._meta.get_field("updated_at").get_db_prep_save(now, connection)
-        total = writes.size()
-        done = 0
+    collect_member_ids: bool = False
+
+    def start_writing(self, total: int = 0) -> None:
+        """Before the first :meth:`write_planned` of a commit (``total``: households, for progress)."""
+        self.household_ids: dict[str, int] = {}
+        self.member_ids: dict[tuple[str, str], int] = {}
+        self.changed_ids: list[int] = []  # households created or changed
+        self.changed_years: set[int] = set()  # the income years written for them
+        self._stamp = Household._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
+        self._written = 0
+        self._total = total
+        self.writing = True
+
+    def write_planned(self, writes: Writes, plans: Sequence[HouseholdPlan]) -> None:
+        """Write one planned chunk: ``writes`` as :meth:`.planning.RegistryPlanning.plan_households`
+        returned it for ``plans``. Their members and years are released afterwards (only
+        ``number``, ``existing``, ``changed`` and ``digest`` are kept)."""
+        stamp = self._stamp
         changes: list[Change] = []
 
         def flush_changes(force: bool = False) -> None:
-            if changes and (force or len(changes) >= 5000):
+            if changes and (force or len(changes) >= LOG_FLUSH):
                 record_changes(changes)
                 changes.clear()
 
         # households
-        insert_rows(
-            Household,
-            HOUSEHOLD_BULK_FIELDS,
-            (
-                (
-                    v["number"],
-                    v["village_id"],
-                    v["region_code"],
-                    v["household_type"],
-                    v["no_labour"],
-                    v["relocated"],
-                    v["settlement"],
-                    v["address"],
-                    v["import_batch"],
-                )
-                for v in writes.new_households
-            ),
-        )
-        household_ids: dict[str, int] = {}
-        for chunk in _chunks([v["number"] for v in writes.new_households]):
-            household_ids.update(Household.objects.filter(number__in=chunk).values_list("number", "id"))
+        self._insert_households(writes.new_households)
+        household_ids = self.household_ids
+        created: dict[str, int] = {}
+        created.update(select_in(Household, ("number", "id"), "number", [v["number"] for v in writes.new_households]))
         for values in writes.new_households:
-            values["id"] = household_ids[values["number"]]
+            values["id"] = created[values["number"]]
             changes.append(_change("create", Household, values, None, values))
-            flush_changes()
-        for plan in self.households.values():
-            if plan.existing:
-                household_ids[plan.number] = plan.existing["id"]
+        flush_changes()
+        for plan in plans:
+            pk = plan.existing["id"] if plan.existing else created.get(plan.number)
+            if pk is None:
+                continue
+            household_ids[plan.number] = pk
+            if plan.changed:
+                self.changed_ids.append(pk)
+                self.changed_years.update(entry.year for entry in plan.years if entry.year is not None)
         self._update(Household, writes.changed_households, stamp, changes, flush_changes)
+        if writes.digests:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {_quote(Household._meta.db_table)} SET {_quote('import_digest')} = %s "
+                    f"WHERE {_quote('id')} = %s",
+                    [(digest, pk) for pk, digest in writes.digests],
+                )
         for household_id, region_code in writes.moved_households:
             Member.objects.filter(household_id=household_id).update(region_code=region_code)
             HouseholdYear.objects.filter(household_id=household_id).update(region_code=region_code)
-        done += len(writes.new_households) + len(writes.changed_households)
-        self.progress(done, total, gettext_noop("Writing to the registry"))
 
         # members
-        encrypt = crypto.encrypt
+        encrypt = _encrypter()
         for chunk in _chunks(writes.new_members, 5000):
             rows = []
             for number, member, new in chunk:
@@ -120,14 +135,19 @@ class RegistryCommit:
                     )
                 )
             insert_rows(Member, MEMBER_BULK_FIELDS, rows)
+            del rows
             self._read_back_member_ids(chunk)
             for _number, _member, new in chunk:
                 changes.append(_change("create", Member, new, None, new))
-            flush_changes()
-            done += len(chunk)
-            self.progress(done, total, gettext_noop("Writing to the registry"))
+                flush_changes()
         self._update(Member, writes.changed_members, stamp, changes, flush_changes)
-        done += len(writes.changed_members)
+        if self.collect_member_ids:
+            member_ids = self.member_ids
+            for number, member, new in writes.new_members:
+                member_ids[(number, member.key)] = new["id"]
+            for number, key, pk in writes.member_ids:
+                member_ids[(number, key)] = pk
+            self._read_trusted_member_ids(plans)
 
         # years
         for chunk in _chunks(writes.new_years, 5000):
@@ -148,41 +168,60 @@ class RegistryCommit:
                     )
                 )
             insert_rows(HouseholdYear, YEAR_BULK_FIELDS, rows)
-            ids: dict[tuple[int, int], int] = {}
-            for id_chunk in _chunks(sorted({new["household_id"] for _n, new in chunk})):
-                ids.update(
-                    ((h, y), pk)
-                    for pk, h, y in HouseholdYear.objects.filter(household_id__in=id_chunk).values_list(
-                        "id", "household_id", "year"
-                    )
-                )
+            households = sorted({new["household_id"] for _n, new in chunk})
+            ids = {
+                (h, y): pk
+                for pk, h, y in select_in(HouseholdYear, ("id", "household_id", "year"), "household_id", households)
+            }
             for _number, new in chunk:
                 new["id"] = ids[(new["household_id"], new["year"])]
                 changes.append(_change("create", HouseholdYear, new, None, new))
-            flush_changes()
-            done += len(chunk)
-            self.progress(done, total, gettext_noop("Writing to the registry"))
+                flush_changes()
         self._update(HouseholdYear, writes.changed_years, stamp, changes, flush_changes)
         flush_changes(force=True)
-        self.progress(total, total, gettext_noop("Writing to the registry"))
+        for plan in plans:  # written: what is left to keep is the household's number and id
+            plan.members = []
+            plan.years = []
+        self._written += len(plans)
+        self.progress(self._written, self._total, gettext_noop("Writing to the registry"))
+
+    def _insert_households(self, new_households: list[dict[str, Any]]) -> None:
+        """Raw inserts of new households: the bulk fields, the digest and any ``extra`` columns."""
+        if not new_households:
+            return
+        base = {"village": "village_id"}
+        fields = [*HOUSEHOLD_BULK_FIELDS, "import_digest", "national_number"]
+        known = {base.get(name, name) for name in fields}
+        fields += sorted({key for values in new_households for key in values} - known - {"id"})
+        keys = [base.get(name, name) for name in fields]
+        defaults = {key: Household._meta.get_field(name).get_default() for name, key in zip(fields, keys, strict=True)}
+        insert_rows(
+            Household,
+            fields,
+            (tuple([values.get(key, defaults[key]) for key in keys]) for values in new_households),
+        )
 
     def _read_back_member_ids(self, chunk: Sequence[tuple[str, MemberRow, dict[str, Any]]]) -> None:
         """Raw inserts return no keys: find each new member by (household, blind index or name)."""
         wanted = {
             (new["household_id"], new["id_index"] or f"name:{new['name']}"): new for _n, _m, new in chunk
         }
-        for id_chunk in _chunks(sorted({new["household_id"] for _n, _m, new in chunk})):
-            for pk, household_id, id_index, name in Member.objects.filter(
-                household_id__in=id_chunk
-            ).values_list(
-                "id",
-                "household_id",
-                "id_index",
-                "name",
+        households = sorted({new["household_id"] for _n, _m, new in chunk})
+        for pk, household_id, id_index, name in select_in(
+            Member, ("id", "household_id", "id_index", "name"), "household_id", households
+        ):
+            new = wanted.get((household_id, id_index or f"name:{name}"))
+            if new is not None and "id" not in new:
+                new["id"] = pk
+
+    def _read_trusted_member_ids(self, plans: Sequence[HouseholdPlan]) -> None:
+        """Member ids of the households that were not compared (their members were not read)."""
+        numbers = {plan.existing["id"]: plan.number for plan in plans if plan.trusted and plan.existing}
+        for id_chunk in _chunks(sorted(numbers)):
+            for pk, household_id, id_index, name in Member.objects.filter(household_id__in=id_chunk).values_list(
+                "id", "household_id", "id_index", "name"
             ):
-                new = wanted.get((household_id, id_index or f"name:{name}"))
-                if new is not None and "id" not in new:
-                    new["id"] = pk
+                self.member_ids[(numbers[household_id], id_index or f"name:{name}")] = pk
 
     def _update(self, model, items, stamp, changes: list[Change], flush) -> None:
         """One UPDATE statement per set of changed columns, run with executemany. Members are
@@ -204,33 +243,56 @@ class RegistryCommit:
             changes.append(_change("update", model, new, old, new))
             flush()
         opts = model._meta
-        quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             for columns, rows in groups.items():
                 assignments = ", ".join(
-                    f"{quote(opts.get_field(_field_name(model, c)).column)} = %s"
+                    f"{_quote(opts.get_field(_field_name(model, c)).column)} = %s"
                     for c in (*columns, "updated_at")
                 )
-                sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(opts.pk.column)} = %s"
+                sql = f"UPDATE {_quote(opts.db_table)} SET {assignments} WHERE {_quote(opts.pk.column)} = %s"
                 cursor.executemany(sql, rows)
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _encrypter():
+    """``crypto.encrypt`` without its per-call lookups (the same format: prefix, base64 of nonce,
+    ciphertext and tag, no associated data): hundreds of thousands of values per import."""
+    cipher = crypto.cipher()
+    prefix = f"{cipher.prefix}:"
+    seal = cipher.encrypt
+    b64 = base64.b64encode
+
+    def encrypt(value: str) -> str:
+        return prefix + b64(seal(value.encode(), b"")).decode()
+
+    return encrypt
 
 
 def _field_name(model, column_name: str) -> str:
     return {"village_id": "village", "household_id": "household"}.get(column_name, column_name)
 
 
-_SNAPSHOT_NAMES: dict[type, list[str]] = {}
+_SNAPSHOT_NAMES: dict[type, tuple[list[str], list[str]]] = {}
 
 
 def _snapshot(model, values: dict[str, Any]) -> dict[str, Any]:
     """The same shape as :func:`shouwang.registry.households.audit.snapshot`, built from plain values."""
     names = _SNAPSHOT_NAMES.get(model)
     if names is None:
-        names = _SNAPSHOT_NAMES[model] = [f.attname for f in snapshot_fields(model)]
-    result = {}
-    for name in names:
-        value = values.get(name)
-        result[name] = str(value) if isinstance(value, Decimal) else value
+        fields = snapshot_fields(model)
+        names = _SNAPSHOT_NAMES[model] = (
+            [f.attname for f in fields],
+            [f.attname for f in fields if f.get_internal_type() == "DecimalField"],
+        )
+    get = values.get
+    result = {name: get(name) for name in names[0]}
+    for name in names[1]:
+        value = result[name]
+        if isinstance(value, Decimal):
+            result[name] = str(value)
     return result
 
 

@@ -23,14 +23,22 @@ household (by name for a member without an ID number); years by (household, å¹´å
 phone numbers are compared through the blind index and the decrypted phone, and re-encrypted
 only when they changed.
 
+Unchanged households. Each household written keeps the digest of what the import set
+(:func:`.rows.household_digest`); when a later import plans the same digest for it, it is
+unchanged without its members and years being read, decrypted or compared, and nothing is
+written. Any other write of a household, its members or years clears the digest.
+
 The work is split along these phases: :mod:`.columns` (the sheets and their vocabulary),
 :mod:`.parsing` (cells and messages), :mod:`.rows` (parsed rows per household),
 :mod:`.checking`, :mod:`.planning` (what a commit would do) and :mod:`.commit` (the writing);
-:class:`RegistryImport` puts them together.
+:class:`RegistryImport` puts them together. A commit plans and writes a chunk of households at
+a time (:data:`.planning.PLAN_CHUNK`); :mod:`.planning` documents the seam other importers use.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,6 +53,7 @@ from shouwang.core.imports import (
     ImportFileError,
     Problem,
     Report,
+    Source,
     Table,
     load_tables,
     open_source,
@@ -60,8 +69,14 @@ from .checking import RegistryChecks
 from .columns import INCOME, MEMBERS, SPECS
 from .commit import RegistryCommit
 from .permissions import IMPORT
-from .planning import RegistryPlanning
-from .rows import HouseholdPlan, Progress, batch_id
+from .planning import (
+    PLAN_CHUNK,
+    RegistryPlanning,
+    _member_fields_present,
+    _year_fields_present,
+    new_counts,
+)
+from .rows import HouseholdPlan, Progress, _chunks, batch_id
 
 # --- the import -------------------------------------------------------------------------------
 
@@ -75,6 +90,8 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
         self.progress = progress or (lambda done, total, message: None)
         self.report = Report()
         self.households: dict[str, HouseholdPlan] = {}
+        self.household_ids: dict[str, int] = {}
+        self.member_ids: dict[tuple[str, str], int] = {}
         self.tables: dict[str, Table] = {}
         self._memo: dict[str, dict[Any, tuple[Any, Problem | None]]] = defaultdict(dict)
         self.today = timezone.localdate()
@@ -91,24 +108,14 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
     ) -> Report:
         """Check ``files`` ((content or path, original name) pairs); commit when asked and allowed."""
         report = self.report
-        digests: list[str] = []
-        sources = []
-        for content, filename in files:
-            try:
-                source = open_source(content, filename)
-            except ImportFileError as exc:
-                report.add(exc.sheet or Path(filename).name, exc.row, "", "", exc.problem)
-                continue
-            except OSError:
-                report.add(Path(filename).name, None, "", "", engine_problem("unreadable_file"))
-                continue
-            sources.append(source)
-            digests.append(source.sha256)
-        report.batch = batch_id(digests)
+        sources = self._open_sources(files)
+        report.batch = batch_id([source.sha256 for source in sources])
         if report.errors:
             return self._finish(commit=False)
         self.progress(0, 0, gettext_noop("Reading the file"))
         self.tables = load_tables(sources, SPECS, report)
+        del sources[:]  # the workbooks: the tables hold what is needed
+        release_memory()
         if report.errors:
             return self._finish(commit=False)
         self._load_reference()
@@ -116,47 +123,63 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             self._check_members(self.tables[MEMBERS.name])
         if INCOME.name in self.tables:
             self._check_years(self.tables[INCOME.name])
+        self._fields_present()
         self._check_households()
         self._count_rows()
         for table in self.tables.values():  # the parsed rows hold all that is needed from here on
             table.frame = table.frame.clear()
-        self._plan_changes()
+        self.batch = report.batch
+        plans = [p for p in self.households.values() if p.ok]
         writable = report.accepted > 0 and (report.ok or self.allow_partial)
-        if commit and not writable:  # nothing will be written: say so, keep the plan as a detail
+        if commit and writable:  # planned and written a chunk at a time, in one transaction
+            return self._finish(commit=True, plans=plans)
+        self._report_counts(plans, self._plan_all(plans))
+        if commit:  # nothing will be written: say so, keep the plan as a detail
             report.details["planned"] = {"created": report.created, "updated": report.updated}
             report.created = report.updated = report.unchanged = 0
-        return self._finish(commit=commit and writable)
+        return self._finish(commit=False)
 
-    def _finish(self, commit: bool) -> Report:
+    def _open_sources(self, files: Sequence[tuple[bytes | str | Path | IO[bytes], str]]) -> list[Source]:
+        """The files that open (size and container checks passed); the others are reported."""
+        sources = []
+        for content, filename in files:
+            try:
+                sources.append(open_source(content, filename))
+            except ImportFileError as exc:
+                self.report.add(exc.sheet or Path(filename).name, exc.row, "", "", exc.problem)
+            except OSError:
+                self.report.add(Path(filename).name, None, "", "", engine_problem("unreadable_file"))
+        return sources
+
+    def _fields_present(self) -> None:
+        members = self.tables.get(MEMBERS.name)
+        self.set_fields_present(
+            _member_fields_present(members),
+            bool(members and members.has("phone")),
+            _year_fields_present(self.tables.get(INCOME.name)),
+        )
+
+    def _finish(self, commit: bool, plans: Sequence[HouseholdPlan] = ()) -> Report:
         report = self.report
         if commit:
             self.progress(0, 0, gettext_noop("Writing to the registry"))
             with transaction.atomic():
-                self._write()
+                counts = new_counts()
+                self.start_writing(len(plans))
+                for chunk in _chunks(plans, PLAN_CHUNK):
+                    self.write_planned(self.plan_households(chunk, counts), chunk)
+                self._report_counts(plans, counts)
                 report.committed = True
                 self._log_access()
                 transaction.on_commit(lambda: data_changed.send(sender=Household, part="registry", region_codes=None))
-                changed, year = self._changed_households()
+                years = self.changed_years
                 # Monitoring screens them again once this commits (the registry cannot call it).
-                announce_households_changed(Household, changed, year=year, user=self.user)
+                announce_households_changed(
+                    Household, self.changed_ids, year=max(years) if years else None, user=self.user
+                )
         else:
             self._log_access()
         return report
-
-    def _changed_households(self) -> tuple[list[int], int | None]:
-        """The ids of the households this commit wrote (created or changed), and the newest
-        income year it wrote for them (None: no income year)."""
-        created = {values["number"]: values.get("id") for values in self.writes.new_households}
-        ids: list[int] = []
-        years: set[int] = set()
-        for plan in self.households.values():
-            if not plan.changed:
-                continue
-            pk = plan.existing["id"] if plan.existing else created.get(plan.number)
-            if pk is not None:
-                ids.append(int(pk))
-                years.update(entry.year for entry in plan.years if entry.year is not None)
-        return ids, max(years) if years else None
 
     def _log_access(self) -> None:
         report = self.report
@@ -169,6 +192,14 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             detail={k: v for k, v in report.to_dict().items() if k not in ("errors", "warning_details")}
             | {"errors": len(report.errors)},
         )
+
+
+def release_memory() -> None:
+    """Hand freed memory back to the system (glibc's ``malloc_trim``; nothing elsewhere). Reading a
+    workbook frees hundreds of megabytes that the allocator would otherwise keep for this process
+    while the rows are checked and planned."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def import_registry(

@@ -91,11 +91,14 @@ def _id_problem(exc: IdNumberError) -> Problem:
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE = re.compile(r"(0\d{2,3})?(\d{7,8})")
 
 
 def parse_phone(text: Any) -> tuple[str, Problem | None]:
     """An 11-digit mobile ('+86 138-1234-5678' too) or a landline ('0743-4221234', '(0743)4221234')."""
+    if text.__class__ is str and len(text) == 11 and _PLAIN_MOBILE.fullmatch(text):
+        return text, None  # the usual cell, already as stored
     s = fold(text)
     if not s:
         return "", None

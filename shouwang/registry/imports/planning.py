@@ -2,7 +2,30 @@
 run, whose report counts what would be created, updated or left unchanged).
 
 Part of :class:`.importer.RegistryImport`: the methods that turn the checked
-:class:`.rows.HouseholdPlan` objects into :class:`Writes`.
+:class:`.rows.HouseholdPlan` objects into :class:`Writes`, a chunk of households at a time (a
+commit writes each chunk before planning the next, so a county-sized file never holds all its
+planned rows at once).
+
+The seam for other importers (the national takeover reuses households, members and years):
+nothing here reads the registry sheets. An importer that mixes in :class:`RegistryPlanning` and
+:class:`.commit.RegistryCommit` sets
+
+- ``members_present`` (member field names its rows set), ``phone_present`` and
+  ``years_present`` (year field names), with :meth:`RegistryPlanning.set_fields_present`;
+- ``batch`` (the default provenance mark; a plan's own ``batch`` wins), ``report``,
+  ``progress`` and ``user``;
+
+builds :class:`.rows.HouseholdPlan` objects (``extra`` for further household columns such as
+``national_number``), calls :meth:`RegistryPlanning.load_existing` on them, then
+:meth:`RegistryPlanning.plan_households` per chunk and, inside one transaction,
+:meth:`.commit.RegistryCommit.write_planned`; ``household_ids`` (and, when
+``collect_member_ids`` is set, ``member_ids``) then give the ids of every household of the import.
+
+Unchanged households are recognised by their digest (:func:`.rows.household_digest`), stored on
+the household at commit: a household whose stored digest equals the plan's is *trusted* and
+counted unchanged without reading or decrypting its members and years. Any other write of a
+household, its members or years clears the digest (the models' ``save()``, deletions), so those
+are compared field by field again.
 """
 
 from __future__ import annotations
@@ -17,8 +40,7 @@ from shouwang.core.idnumbers import mask_id_number
 from shouwang.core.imports import Table
 
 from ..households.audit import snapshot_fields
-from ..households.models import HouseholdYear, IdType, Labour
-from .columns import INCOME, MEMBERS
+from ..households.models import Household, HouseholdYear, IdType, Labour, Member
 from .rows import (
     MEMBER_COLUMNS,
     MEMBER_DEFAULTS,
@@ -27,33 +49,120 @@ from .rows import (
     HouseholdPlan,
     MemberRow,
     _chunks,
+    household_digest,
 )
+
+PLAN_CHUNK = 5000  # households planned (and, in a commit, written) at a time
+
+Counts = dict[str, dict[str, int]]
+
+
+def new_counts() -> Counts:
+    return {kind: {"created": 0, "updated": 0, "unchanged": 0} for kind in ("households", "members", "years")}
 
 
 class RegistryPlanning:
-    """The planning part of :class:`.importer.RegistryImport`."""
+    """The planning part of :class:`.importer.RegistryImport` (see the module docstring for the seam)."""
 
-    def _plan_changes(self) -> None:
-        """Compare every accepted household with the registry (also for a dry run)."""
-        self.batch = self.report.batch
-        counts = {
-            kind: {"created": 0, "updated": 0, "unchanged": 0} for kind in ("households", "members", "years")
-        }
-        plans = [p for p in self.households.values() if p.ok]
-        existing_ids = [p.existing["id"] for p in plans if p.existing]
+    members_present: set[str] = set()
+    phone_present: bool = False
+    years_present: set[str] = set()
+    batch: str = ""
+    writing = False  # set by RegistryCommit.start_writing: plans are to be written, not only counted
+
+    def set_fields_present(
+        self, members_present: Iterable[str], phone_present: bool, years_present: Iterable[str]
+    ) -> None:
+        """Which member and year fields the rows of this import set (the others keep their registry values)."""
+        self.members_present = set(members_present)
+        self.phone_present = phone_present
+        self.years_present = set(years_present)
+
+    def digest(self, plan: HouseholdPlan) -> str:
+        return household_digest(plan, self.members_present, self.phone_present, self.years_present)
+
+    # the registry as it is
+
+    def load_existing(self, plans: Sequence[HouseholdPlan]) -> None:
+        """``plan.existing`` (the household's logged columns, its id and stored digest; None when
+        new) and ``plan.trusted`` for each plan, and ``self.existing_members`` (household id → its
+        members, phone decrypted) for the existing households that are not trusted. A plan's
+        digest is worked out here only where the registry holds one to compare it with, and only
+        for a plan whose rows all parsed (:meth:`_may_trust`)."""
+        by_number = {plan.number: plan for plan in plans}
+        names = ["id", "import_digest", *[f.attname for f in snapshot_fields(Household) if f.attname != "id"]]
+        untrusted: list[int] = []
+        for chunk in _chunks(list(by_number)):
+            for values in Household.objects.filter(number__in=chunk).values(*names):
+                plan = by_number[values["number"]]
+                plan.existing = values
+                if values["import_digest"] and self._may_trust(plan):
+                    plan.digest = plan.digest or self.digest(plan)
+                    plan.trusted = values["import_digest"] == plan.digest
+                if not plan.trusted:
+                    untrusted.append(values["id"])
+        self.existing_members = self._existing_members(untrusted)
+
+    def _may_trust(self, plan: HouseholdPlan) -> bool:
+        """Whether an equal digest may stand for the household's comparison: its rows all parsed."""
+        return all(m.ok for m in plan.members) and all(y.ok for y in plan.years)
+
+    def _existing_members(self, household_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        names = [
+            "id",
+            "id_index",
+            "phone",
+            *[f.attname for f in snapshot_fields(Member) if f.attname != "id"],
+        ]
+        for chunk in _chunks(household_ids):
+            for values in Member.objects.filter(household_id__in=chunk).values(*names):
+                found[values["household_id"]].append(values)
+        return found
+
+    # planning
+
+    def plan_households(self, plans: Sequence[HouseholdPlan], counts: Counts) -> Writes:
+        """What writing ``plans`` (accepted households, with ``existing`` loaded) would do, added to
+        ``counts``. Before :meth:`.commit.RegistryCommit.start_writing` (a dry run) only the counts
+        matter: new households are counted without their rows being built, and no digest is made."""
+        batch = self.batch
         years_by_household: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+        read = [p.existing["id"] for p in plans if p.existing and not p.trusted and p.years]
         names = ["id", *[f.attname for f in snapshot_fields(HouseholdYear) if f.attname != "id"]]
-        for chunk in _chunks(existing_ids):
+        for chunk in _chunks(read):
             for values in HouseholdYear.objects.filter(household_id__in=chunk).values(*names):
                 years_by_household[values["household_id"]][values["year"]] = values
-        members_present = set(_member_fields_present(self.tables.get(MEMBERS.name)))
-        phone_present = bool(self.tables.get(MEMBERS.name) and self.tables[MEMBERS.name].has("phone"))
-        years_present = set(_year_fields_present(self.tables.get(INCOME.name)))
-        self.writes = Writes()
+        writes = Writes()
+        writing = self.writing
         for plan in plans:
-            self._plan_household(
-                plan, years_by_household, members_present, phone_present, years_present, counts
-            )
+            if plan.trusted:  # the registry holds what this plan would write
+                counts["households"]["unchanged"] += 1
+                counts["members"]["unchanged"] += len(plan.members)
+                counts["years"]["unchanged"] += len(plan.years)
+                plan.changed = False
+                continue
+            if not writing and plan.existing is None:  # a dry run counts a new household as it is
+                counts["households"]["created"] += 1
+                counts["members"]["created"] += len(plan.members)
+                counts["years"]["created"] += len(plan.years)
+                plan.changed = True
+                continue
+            if writing and not plan.digest:  # stored with what is written (before the rows are let go)
+                plan.digest = self.digest(plan)
+            self._plan_household(plan, years_by_household, plan.batch or batch, writes, counts)
+            if writing and plan.existing is not None and plan.existing.get("import_digest") != plan.digest:
+                writes.digests.append((plan.existing["id"], plan.digest))
+        return writes
+
+    def _plan_all(self, plans: Sequence[HouseholdPlan]) -> Counts:
+        """Counts for a dry run: plan every household, keep nothing."""
+        counts = new_counts()
+        for chunk in _chunks(plans, PLAN_CHUNK):
+            self.plan_households(chunk, counts)
+        return counts
+
+    def _report_counts(self, plans: Sequence[HouseholdPlan], counts: Counts) -> None:
         report = self.report
         report.details = counts
         report.created = counts["households"]["created"]
@@ -64,12 +173,13 @@ class RegistryPlanning:
         self,
         plan: HouseholdPlan,
         years_by_household,
-        members_present: set[str],
-        phone_present: bool,
-        years_present: set[str],
-        counts: dict,
+        batch: str,
+        writes: Writes,
+        counts: Counts,
     ) -> None:
-        writes = self.writes
+        members_present = self.members_present
+        phone_present = self.phone_present
+        years_present = self.years_present
         existing = plan.existing
         registry_members = self.existing_members.get(existing["id"], []) if existing else []
         # the household itself
@@ -84,7 +194,10 @@ class RegistryPlanning:
                 "relocated": False,
                 "settlement": "",
                 "address": "",
-                "import_batch": self.batch,
+                "import_batch": batch,
+                "national_number": "",
+                **plan.extra,
+                "import_digest": plan.digest,
             }
             writes.new_households.append(values)
             counts["households"]["created"] += 1
@@ -94,13 +207,12 @@ class RegistryPlanning:
             if plan.members:
                 values["village_id"] = values["region_code"] = plan.village
                 values["household_type"] = plan.household_type
+            values.update(plan.extra)
         # members: file rows over registry rows
         by_key = {(m["id_index"] or f"name:{m['name']}"): m for m in registry_members}
         final_members: dict[str, dict[str, Any]] = {k: dict(m) for k, m in by_key.items()}
         for member in plan.members:
             old = by_key.get(member.key)
-            if old is None and not member.id_index:
-                old = None
             new = (
                 dict(old)
                 if old
@@ -113,9 +225,10 @@ class RegistryPlanning:
                     "disability_grade": None,
                 }
             )
+            member_values = member.values
             for name in members_present:
-                if name in member.values:
-                    new[name] = member.values[name]
+                if name in member_values:
+                    new[name] = member_values[name]
             if member.id_index:
                 new["id_index"] = member.id_index
                 new["id_masked"] = mask_id_number(member.id_number)
@@ -126,22 +239,25 @@ class RegistryPlanning:
             new["region_code"] = values["region_code"]
             final_members[member.key] = new
             member.values = {}  # now in ``new``: halve the memory of a county-sized file
-            changed_fields = _changed(old, new, MEMBER_COMPARED)
             if old is None:
                 writes.new_members.append((plan.number, member, new))
                 counts["members"]["created"] += 1
-            elif changed_fields:
+                plan.changed = True
+                continue
+            changed_fields = _changed(old, new, MEMBER_COMPARED)
+            if changed_fields:
                 writes.changed_members.append((old, new, changed_fields))
                 counts["members"]["updated"] += 1
+                plan.changed = True
             else:
                 counts["members"]["unchanged"] += 1
-            plan.changed = plan.changed or old is None or bool(changed_fields)
+            writes.member_ids.append((plan.number, member.key, old["id"]))
         if plan.members:
             values["no_labour"] = not any(m.get("labour") in Labour.able() for m in final_members.values())
         if existing is not None:
-            changed_fields = _changed(existing, values, HOUSEHOLD_COMPARED)
+            changed_fields = _changed(existing, values, (*HOUSEHOLD_COMPARED, *plan.extra))
             if changed_fields:
-                values["import_batch"] = self.batch
+                values["import_batch"] = batch
                 writes.changed_households.append((existing, values, changed_fields | {"import_batch"}))
                 counts["households"]["updated"] += 1
                 plan.changed = True
@@ -183,6 +299,8 @@ class Writes:
     changed_members: list[tuple[dict, dict, set[str]]] = field(default_factory=list)
     new_years: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     changed_years: list[tuple[dict, dict, set[str]]] = field(default_factory=list)
+    digests: list[tuple[int, str]] = field(default_factory=list)  # (existing household id, its new digest)
+    member_ids: list[tuple[str, str, int]] = field(default_factory=list)  # existing members: (number, key, id)
 
     def size(self) -> int:
         return (

@@ -1,5 +1,11 @@
 """The rows of an import: what a member row and an income row write, with the defaults of what the
-file leaves out, and the parsed rows grouped by household; the import's batch mark.
+file leaves out, and the parsed rows grouped by household; the import's batch mark; the digest of
+what an import plans for a household.
+
+These dataclasses are the seam other importers use (the national takeover builds
+:class:`HouseholdPlan` objects from its own files and hands them to the registry's planning and
+writing, see :mod:`.planning`): a plan carries its members and years as parsed values, plus
+``extra`` household columns and its own ``batch`` mark.
 """
 
 from __future__ import annotations
@@ -88,6 +94,16 @@ class YearRow:
 
 @dataclass(slots=True)
 class HouseholdPlan:
+    """One household of an import: its parsed rows, and what planning found out about it.
+
+    ``extra``: further :class:`~shouwang.registry.households.models.Household` columns (by attribute
+    name, e.g. ``national_number``) written when the household is created and compared (and
+    updated) when it exists. ``batch``: the provenance mark written with it (empty: the import's).
+    ``digest``: :func:`household_digest` of the plan (empty: not computed, or rows with errors).
+    ``trusted``: the registry holds this very digest, so the household is known to be unchanged
+    and its members and years are neither read nor compared.
+    """
+
     number: str
     members: list[MemberRow] = field(default_factory=list)
     years: list[YearRow] = field(default_factory=list)
@@ -96,6 +112,10 @@ class HouseholdPlan:
     village: str = ""
     household_type: str = ""
     changed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+    batch: str = ""
+    digest: str = ""
+    trusted: bool = False
 
 
 Progress = Callable[[int, int, str], None]
@@ -105,6 +125,55 @@ CHUNK = 900  # ids per IN (...) list: under every database's parameter limit
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# Bump when what the digest covers, or how planning turns rows into values, changes: every stored
+# digest then differs once and the next import compares those households field by field again.
+DIGEST_LAYOUT = "registry-import-digest-v1"
+
+
+def household_digest(
+    plan: HouseholdPlan,
+    members_present: Iterable[str],
+    phone_present: bool,
+    years_present: Iterable[str],
+) -> str:
+    """SHA-256 over what an import sets for a household: the layout version, which fields the
+    file has, the extra household values, and each member and year row as parsed (the phone in
+    plain text: the digest is a one-way hash of a whole household). Planned from the same values,
+    the same registry state gives the same result, so an equal stored digest means "unchanged"."""
+    parts: list[Any] = [
+        DIGEST_LAYOUT,
+        tuple(sorted(members_present)),
+        phone_present,
+        tuple(sorted(years_present)),
+        tuple(sorted(plan.extra.items())),
+    ]
+    # Each row's values as parsed, in the order the parser set them (one order per code version).
+    for m in plan.members:
+        parts.append((m.key, m.id_index, m.village, m.household_type, m.values, m.phone if phone_present else None))
+    for y in plan.years:
+        parts.append((y.year, y.values))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def select_in(model, columns: Sequence[str], column: str, values: Sequence[Any]) -> Iterable[tuple]:
+    """Rows of ``columns`` of ``model``'s table where ``column`` is one of ``values``: plain SQL in
+    IN lists of :data:`CHUNK`, without the ORM's preparation of every value (hundreds of
+    thousands of ids per import). Columns are table columns (``household_id``), values already
+    in database form (str, int)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    select = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values):
+            cursor.execute(
+                f"SELECT {select} FROM {quote(model._meta.db_table)} WHERE {quote(column)} "
+                f"IN ({', '.join(['%s'] * len(chunk))})",
+                list(chunk),
+            )
+            yield from cursor.fetchall()
 
 
 def batch_id(file_digests: Sequence[str]) -> str:

@@ -47,6 +47,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if len(options["files"]) > 2:
             raise CommandError(_("Give one spreadsheet, or at most two CSV files."))
+        files, report_path, user = self._inputs(options)
+        with acting_as(user, source="command import_registry"):
+            report = RegistryImport(user, allow_partial=options["allow_partial"]).run(
+                [(path, path.name) for path in files],
+                commit=not options["dry_run"],
+            )
+        self._output(report, report_path, options)
+
+    def _inputs(self, options) -> tuple[list[Path], Path | None, User | None]:
+        """The files, the report's path and the user the options name (CommandError if unusable);
+        activates the language asked for."""
         files = [Path(f) for f in options["files"]]
         for path in files:
             if not path.is_file():
@@ -61,12 +72,10 @@ class Command(BaseCommand):
                 raise CommandError(_("No such user: %(name)s") % {"name": options["user"]})
         if options.get("language"):
             translation.activate(options["language"])
+        return files, report_path, user
 
-        with acting_as(user, source="command import_registry"):
-            report = RegistryImport(user, allow_partial=options["allow_partial"]).run(
-                [(path, path.name) for path in files],
-                commit=not options["dry_run"],
-            )
+    def _output(self, report, report_path: Path | None, options) -> None:
+        """The report file when asked, then JSON or the summary."""
         if report_path:
             if report_path.suffix.lower() == ".xlsx":
                 report.write_xlsx(report_path)
