@@ -14,6 +14,13 @@ DEMO_HOUSEHOLDS ?= 20000
 DEMO_SEED ?= 20240601
 DEMO_YEARS ?= 2021-2025
 DEMO_REPLACE ?=
+# Empty: the synthetic registry with its years played (seed_demo). national: the demo county taken over
+# from a synthetic national-system export instead (make_national_export, then import_national).
+DEMO_FROM ?=
+DEMO_COUNTY ?= 433122
+DEMO_LAST_YEAR := $(lastword $(subst -, ,$(DEMO_YEARS)))
+VAR_DIR := $(or $(SHOUWANG_VAR_DIR),var)
+NATIONAL_EXPORT := $(VAR_DIR)/national-demo-$(DEMO_COUNTY)-$(DEMO_HOUSEHOLDS)-$(DEMO_SEED)-$(DEMO_LAST_YEAR).xlsx
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
@@ -25,10 +32,13 @@ help:
 	@echo "make demo    set everything up (below) and serve on http://$(HOST):$(PORT)/"
 	@echo "make setup   .venv, data key, database, Luxi regions, $(DEMO_HOUSEHOLDS) demo households and their years played"
 	@echo "             through the services (lines, feeds, screening, visits, cases, eliminations, supervision), demo users"
+	@echo "             DEMO_FROM=national: instead, the demo county taken over from a synthetic national-system export"
+	@echo "             of $(DEMO_HOUSEHOLDS) households (written to $(VAR_DIR)/, imported with import_national --year $(DEMO_LAST_YEAR))"
 	@echo "make screenshots  docs/screenshots/*.png of the set-up demo (headless Chromium)"
 	@echo "make test    the whole test suite on SQLite, then on a throw-away PostgreSQL server"
 	@echo "make lint    ruff, the import contracts (lint-imports) and mypy, as configured in pyproject.toml"
-	@echo "variables:   DEMO_HOUSEHOLDS=N DEMO_SEED=S DEMO_REPLACE=1 HOST=… PORT=… PYTEST_WORKERS=N PYTEST_ARGS=…"
+	@echo "variables:   DEMO_HOUSEHOLDS=N DEMO_SEED=S DEMO_YEARS=2021-2025 DEMO_REPLACE=1 DEMO_FROM=national HOST=… PORT=…"
+	@echo "             PYTEST_WORKERS=N PYTEST_ARGS=…"
 
 venv: $(STAMP)
 
@@ -41,7 +51,17 @@ setup: venv
 	$(MANAGE) init_keys
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_regions
+ifeq ($(DEMO_FROM),national)
+# The same households and seed give the same file: it is written once, and importing it again changes nothing.
+	test -f $(NATIONAL_EXPORT) || $(MANAGE) make_national_export $(NATIONAL_EXPORT) --county $(DEMO_COUNTY) \
+		--households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --year $(DEMO_LAST_YEAR)
+	$(MANAGE) seed_demo --lines-only --years $(DEMO_YEARS) --county $(DEMO_COUNTY)
+	$(MANAGE) import_national $(NATIONAL_EXPORT) --year $(DEMO_LAST_YEAR)
+else ifeq ($(DEMO_FROM),)
 	$(MANAGE) seed_demo --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED) --years $(DEMO_YEARS) $(if $(DEMO_REPLACE),--replace)
+else
+	$(error DEMO_FROM is "$(DEMO_FROM)": leave it empty (the synthetic registry) or set it to national)
+endif
 	$(MANAGE) create_demo_users
 	$(MANAGE) refresh_dashboards
 

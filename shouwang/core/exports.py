@@ -39,10 +39,20 @@ def _csv_text(value: Any) -> str:
     return str(safe_cell(value) if isinstance(value, str) else value)
 
 
-def write_csv(target: str | Path | IO[bytes], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """UTF-8 with a BOM (so that Excel on Chinese Windows opens it correctly), every cell neutralised."""
+def write_csv(
+    target: str | Path | IO[bytes],
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title_rows: Sequence[Sequence[Any]] = (),
+) -> None:
+    """UTF-8 with a BOM (so that Excel on Chinese Windows opens it correctly), every cell neutralised.
+
+    ``title_rows`` are written above the header (a layout whose header is not the first row)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    for title in title_rows:
+        writer.writerow([_csv_text(v) for v in title])
     writer.writerow([_csv_text(h) for h in headers])
     for row in rows:
         writer.writerow([_csv_text(v) for v in row])
@@ -59,17 +69,22 @@ def write_xlsx(
     rows: Iterable[Sequence[Any]],
     *,
     sheet_name: str = "Sheet1",
+    title_rows: Sequence[Sequence[Any]] = (),
 ) -> None:
-    """One sheet with a bold header row; see :func:`write_xlsx_sheets`."""
-    write_xlsx_sheets(target, [(sheet_name, headers, rows)])
+    """One sheet with a bold header row (below ``title_rows``, if any); see :func:`write_xlsx_sheets`."""
+    write_xlsx_sheets(target, [(sheet_name, headers, rows, title_rows)])
 
 
 def write_xlsx_sheets(
     target: str | Path | IO[bytes],
-    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+    sheets: Sequence[
+        tuple[str, Sequence[str], Iterable[Sequence[Any]]]
+        | tuple[str, Sequence[str], Iterable[Sequence[Any]], Sequence[Sequence[Any]]]
+    ],
 ) -> None:
-    """Write ``(name, headers, rows)`` sheets. Strings go through ``write_string`` and the workbook
-    never turns strings into formulas, numbers or links, so every text cell stays text."""
+    """Write ``(name, headers, rows)`` sheets, or ``(name, headers, rows, title_rows)`` where title
+    rows stand above the header. Strings go through ``write_string`` and the workbook never turns
+    strings into formulas, numbers or links, so every text cell stays text."""
     to_file = isinstance(target, (str, Path))
     options = {
         "strings_to_formulas": False,
@@ -82,11 +97,16 @@ def write_xlsx_sheets(
     workbook = xlsxwriter.Workbook(str(target) if to_file else target, options)
     bold = workbook.add_format({"bold": True})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    for name, sheet_headers, sheet_rows in sheets:
+    for name, sheet_headers, sheet_rows, *rest in sheets:
         sheet = workbook.add_worksheet(name[:31])
+        titles: Sequence[Sequence[Any]] = rest[0] if rest else ()
+        for r, title in enumerate(titles):
+            for col, value in enumerate(title):
+                _write_cell(sheet, r, col, value, date_format)
+        top = len(titles)
         for col, header in enumerate(sheet_headers):
-            sheet.write_string(0, col, str(safe_cell(str(header))), bold)
-        for r, row in enumerate(sheet_rows, start=1):
+            sheet.write_string(top, col, str(safe_cell(str(header))), bold)
+        for r, row in enumerate(sheet_rows, start=top + 1):
             for col, value in enumerate(row):
                 _write_cell(sheet, r, col, value, date_format)
     workbook.close()

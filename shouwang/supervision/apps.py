@@ -19,6 +19,8 @@ class SupervisionConfig(AppConfig):
         from .exports import lists as export_lists  # noqa: F401
         from .quality import exports as quality_exports  # noqa: F401
         from .spotchecks import exports as spotchecks_exports  # noqa: F401
+        from .takeover import exports as takeover_exports  # noqa: F401
+        from .takeover import reconciliation_exports  # noqa: F401
 
         # After a screening run, an import commit, a warning or case transition: recount the villages.
         data_changed.connect(on_data_changed, dispatch_uid="supervision.dashboards.refresh")
@@ -42,3 +44,6 @@ class SupervisionConfig(AppConfig):
 
         # A scorecard snapshot's change-log entry keeps its period under a key that is not a field.
         register_object_type("supervision.scorecardsnapshot", fields={"period": _("assessment period")})
+        register_object_type("national_import", _("national takeover"))
+        register_object_type("national_import_report", _("national takeover report"))
+        register_object_type("national_export", _("export in the national layout"))

@@ -11,6 +11,7 @@ from .dispatch.models import (
 )
 from .quality.models import DataQualityFinding, DataQualityRun, Severity
 from .spotchecks.models import DISCREPANCY_FIELDS, HouseholdClass, SampleResult, SpotCheck, SpotCheckSample
+from .takeover.models import NationalRecord, NationalSynonym, ReconciliationItem
 
 __all__ = [
     "DISCREPANCY_FIELDS",
@@ -22,7 +23,10 @@ __all__ = [
     "DispatchTask",
     "Figure",
     "HouseholdClass",
+    "NationalRecord",
+    "NationalSynonym",
     "RecipientStatus",
+    "ReconciliationItem",
     "SampleResult",
     "ScorecardLevel",
     "ScorecardRow",

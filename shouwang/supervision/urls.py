@@ -9,6 +9,7 @@ from .exports import urls as exports_urls
 from .quality import urls as quality_urls
 from .schedule import urls as schedule_urls
 from .spotchecks import urls as spotchecks_urls
+from .takeover import urls as takeover_urls
 
 app_name = "supervision"
 
@@ -20,4 +21,5 @@ urlpatterns = [
     *spotchecks_urls.urlpatterns,
     *quality_urls.urlpatterns,
     *schedule_urls.urlpatterns,
+    *takeover_urls.urlpatterns,
 ]

@@ -33,6 +33,7 @@ class CaseSource(models.TextChoices):
     SELF_REPORT = "self_report", _("Household self-report")
     VISIT = "visit", _("Cadre visit")
     DIRECT = "direct", _("Entered directly")
+    NATIONAL = "national", _("Taken over from the national system")
 
 
 class CaseStatus(models.TextChoices):

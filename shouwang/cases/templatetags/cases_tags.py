@@ -42,6 +42,10 @@ def action_label(name: str) -> str:
         return _("Opened the case")
     if name == "post_notice":
         return _("Posted a public notice")
+    if name == "takeover":
+        return _("Imported from the national system")
+    if name == "takeover_update":
+        return _("Updated from the national system")
     label = ACTION_LABELS.get(name)
     return str(label) if label is not None else name
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError
 
-from shouwang.core.bulk import column_of, insert_rows
+from shouwang.core.bulk import column_of, insert_rows, update_rows
 from shouwang.registry.models import Household, HouseholdYear
 
 VILLAGE = "433122102201"
@@ -64,3 +64,26 @@ def test_a_failing_batch_leaves_nothing_behind(regions):
     with pytest.raises(IntegrityError):
         insert_rows(Household, ["number", "village", "region_code"], rows, batch_size=4)
     assert not Household.objects.exists()
+
+
+def test_update_rows_prepares_values_and_stamps_auto_now(regions):
+    from shouwang.supervision.takeover.models import NationalRecord
+
+    insert_rows(Household, ["number", "village", "region_code"], [("U1", "433122102201", "433122102201")])
+    household = Household.objects.get(number="U1")
+    record = NationalRecord.objects.create(household=household, region_code="433122102201", batch="a",
+                                           phone="13800001111")
+    before = record.updated_at
+    assert update_rows(NationalRecord, ["batch", "household_values", "phone"],
+                       [(record.pk, "b", {"乡": "达岚镇"}, "13900002222")]) == 1
+    record.refresh_from_db()
+    assert (record.batch, record.household_values, record.phone) == ("b", {"乡": "达岚镇"}, "13900002222")
+    assert record.updated_at > before
+    # the phone went through its field: stored encrypted, not as the number
+    raw = NationalRecord.objects.filter(pk=record.pk).values_list("phone", flat=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM supervision_nationalrecord WHERE id = %s", [record.pk])
+        assert "13900002222" not in cursor.fetchone()[0]
+    assert list(raw) == ["13900002222"]

@@ -942,6 +942,17 @@ def play_years(years: tuple[int, int] = (2021, 2025), *, seed: int = 20240601, c
     return played.as_dict()
 
 
+def seed_lines(years: tuple[int, int] = (2021, 2025), *, seed: int = 20240601, county: str | None = None,
+               today: date | None = None) -> dict[str, Any]:
+    """Only the demo county's monitoring lines, as the story sets them (confirmed lines, the others
+    carried forward): what a demo county taken over from the national system needs before its import."""
+    code = _county_code(county)
+    player = Player(seed, years[0], years[1], today or timezone.localdate(), code, None)
+    with acting_as(source="manage.py seed_demo"):
+        player.lines(player.cast.get(Role.ADMIN, code))
+    return dict(player.count)
+
+
 def delete_story() -> dict[str, int]:
     """Remove what a previous play left (before ``seed_demo --replace`` deletes the demo registry).
 

@@ -88,11 +88,12 @@ def write_export(job: Job) -> jobs.Outcome:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".part")
-    if job.params.get("format") == "csv":
+    if job.params.get("format") == "csv":  # a CSV keeps its header on the first line, as CSV tools expect
         with partial.open("wb") as handle:
             write_csv(handle, spec.columns, rows())
     else:
-        write_xlsx(partial, spec.columns, rows(), sheet_name=spec.sheet_name)
+        write_xlsx(partial, spec.columns, rows(), sheet_name=spec.sheet_name,
+                   title_rows=spec.titles(user, filters, clear))
     partial.replace(path)
     detail = {
         "export": spec.name, "format": job.params.get("format"), "rows": counter["n"],

@@ -61,10 +61,19 @@ class ExportSpec:
     filename: str = ""
     action: str = "supervision.export"  # who may export it (a declared action)
     sheet_name: str = "Sheet1"
+    # Rows above the header of the xlsx sheet (a layout whose header is not the first row): fixed
+    # rows, or ``title_rows(user, params, clear)`` giving them for one export. A CSV has none.
+    title_rows: Sequence[Sequence[Any]] | Callable[[Any, QueryDict, bool], Sequence[Sequence[Any]]] = ()
+    # Parameters the export form asks for (name, label), for a list started from the exports page.
+    form_params: tuple[tuple[str, Any], ...] = ()
 
     @property
     def has_personal_data(self) -> bool:
         return bool(self.masked_columns)
+
+    def titles(self, user, params: QueryDict, clear: bool) -> list[list[Any]]:
+        rows = self.title_rows(user, params, clear) if callable(self.title_rows) else self.title_rows
+        return [list(row) for row in rows]
 
     def allowed(self, user) -> bool:
         return can(user, self.action)
@@ -99,6 +108,8 @@ def register_export(
     filename: str = "",
     action: str = "supervision.export",
     sheet_name: str = "",
+    title_rows: Sequence[Sequence[Any]] | Callable[[Any, QueryDict, bool], Sequence[Sequence[Any]]] = (),
+    form_params: Sequence[tuple[str, Any]] = (),
 ) -> ExportSpec:
     """Register (or re-register, e.g. on reload) an exportable list under ``name``.
 
@@ -106,6 +117,10 @@ def register_export(
     with such columns must take ``row(obj, clear)`` and give masked values unless ``clear``.
     ``action`` names the declared action a user needs to export it (default ``supervision.export``:
     any user who may view); a list for fewer users declares a narrower one in its ``permissions.py``.
+    ``title_rows`` stand above the header of the xlsx sheet (default none; a CSV keeps its header on
+    the first line): fixed rows, or ``title_rows(user, params, clear)``. ``form_params`` ((name, label)
+    pairs) are asked for on the export form, and such a list is offered on the exports page itself (it
+    has no list page of its own).
     """
     masked = frozenset(masked_columns)
     unknown = masked - set(columns)
@@ -117,7 +132,7 @@ def register_export(
     spec = ExportSpec(
         name=name, title=title, columns=tuple(columns), queryset_for=queryset_for, row=wrapped,
         masked_columns=masked, object_type=object_type or name, filename=filename or name,
-        action=action, sheet_name=(sheet_name or name)[:31],
+        action=action, sheet_name=(sheet_name or name)[:31], title_rows=title_rows, form_params=tuple(form_params),
     )
     _REGISTRY[name] = spec
     return spec

@@ -66,6 +66,7 @@ def export_start(request: HttpRequest, name: str) -> HttpResponse:
             "spec": spec, "query": _filter_labels(exports.params_to_dict(request.GET)),
             "query_string": request.GET.urlencode(),
             "can_unmask": spec.has_personal_data and can(request.user, "supervision.export_unmasked"),
+            "form_params": [(name, label, request.GET.get(name, "")) for name, label in spec.form_params],
         })
     reason = exports.clean_reason(request.POST.get("reason")) if request.POST.get("unmask") else ""
     if request.POST.get("unmask") and not reason:
@@ -137,7 +138,10 @@ def export_download(request: HttpRequest, job_id) -> HttpResponse:
 def export_list(request: HttpRequest) -> HttpResponse:
     """The user's recent exports."""
     jobs = list(exports.user_export_jobs(request.user).order_by("-created_at")[:50])
-    titles = {spec.name: spec.title for spec in exports.exports_for(request.user)}
+    specs = exports.exports_for(request.user)
+    titles = {spec.name: spec.title for spec in specs}
     for job in jobs:
         job.export_title = titles.get(job.params.get("export", ""), job.params.get("export", ""))
-    return render(request, "supervision/export_list.html", {"jobs": jobs})
+    # Exports with a form of their own (no list page): started from here.
+    offered = [spec for spec in specs if spec.form_params]
+    return render(request, "supervision/export_list.html", {"jobs": jobs, "offered": offered})

@@ -408,6 +408,23 @@ class Objects:
 
         return self._once(("spot_check_sample", scope), build)
 
+    def reconciliation_item(self, scope: str) -> Any:
+        from shouwang.supervision.models import ReconciliationItem
+
+        def build() -> Any:
+            household = self.household(scope)
+            return ReconciliationItem.objects.create(
+                household=household, region_code=household.region_code, batch="nat-test", field="status",
+                national_value="风险已消除", shouwang_value="监测中")
+
+        return self._once(("reconciliation_item", scope), build)
+
+    def national_synonym(self) -> Any:
+        from shouwang.supervision.models import NationalSynonym
+
+        return self._once(("national_synonym",), lambda: NationalSynonym.objects.create(
+            table="header", text="户编码（国家）", value="number"))
+
     # jobs
 
     def job(self, kind: str, scope: str, *, params: dict[str, Any] | None = None, owner: Any = None,
@@ -549,6 +566,9 @@ DISPATCH_TASK = _pk(Objects.dispatch_task)
 RECIPIENT = _pk(Objects.dispatch_recipient)
 SPOT_CHECK = _pk(Objects.spot_check)
 SAMPLE = _pk(Objects.spot_check_sample)
+RECONCILIATION = _pk(Objects.reconciliation_item)
+SYNONYM: Factory = lambda objects, scope, persona: (  # noqa: E731 - the synonym table is the county's
+    Target(kwargs={"pk": objects.national_synonym().pk}) if scope == IN else None)
 RULE: Factory = lambda objects, scope, persona: (  # noqa: E731 - rules belong to no region
     Target(kwargs={"pk": objects.rule().pk}) if scope == IN else None)
 
@@ -663,6 +683,11 @@ TARGETS: dict[str, Factory] = {
     "supervision:spotcheck_detail": SPOT_CHECK,
     "supervision:spotcheck_sample": SAMPLE,
     "supervision:quality_job": _job(_kind("shouwang.supervision.quality.services", "JOB_KIND")),
+    "supervision:takeover_status": _job(_kind("shouwang.supervision.takeover.tasks", "KIND")),
+    "supervision:takeover_report": _job(_kind("shouwang.supervision.takeover.tasks", "KIND"), fmt="csv"),
+    "supervision:takeover_synonym_delete": SYNONYM,
+    "supervision:takeover_reconciliation": _seeded(Objects.reconciliation_item, _number),
+    "supervision:takeover_resolve": _posting(RECONCILIATION, note="已在国家系统更正"),
 }
 
 

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from shouwang.registry.demo.services import DemoError, delete_demo, demo_households, parse_years, seed_demo
-from shouwang.supervision.demo.services import delete_story, play_years
+from shouwang.supervision.demo.services import delete_story, play_years, seed_lines
 
 
 class Command(BaseCommand):
@@ -34,8 +34,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--registry-only", action="store_true", help="Generate the registry without playing the years"
         )
+        parser.add_argument(
+            "--lines-only", action="store_true",
+            help="Only the monitoring lines of the demo years (for a demo county taken over with import_national)",
+        )
 
     def handle(self, *args, **opts):
+        if opts["lines_only"]:
+            try:
+                years = parse_years(opts["years"])
+            except DemoError as exc:
+                raise CommandError(str(exc)) from exc
+            counts = seed_lines(years, seed=opts["seed"], county=opts.get("county"))
+            self.stdout.write(_("Monitoring lines set for %(first)d–%(last)d (%(carried)d carried forward).") % {
+                "first": years[0], "last": years[1], "carried": counts.get("lines_carried_forward", 0)})
+            return
         n = opts["households"]
         if n < 1:
             raise CommandError(_("--households must be at least 1."))
