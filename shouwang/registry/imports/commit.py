@@ -284,7 +284,7 @@ def _snapshot(model, values: dict[str, Any]) -> dict[str, Any]:
     if names is None:
         fields = snapshot_fields(model)
         names = _SNAPSHOT_NAMES[model] = (
-            [f.attname for f in fields],
+            sorted(f.attname for f in fields),  # in the log's key order: its JSON encoder sorts them
             [f.attname for f in fields if f.get_internal_type() == "DecimalField"],
         )
     get = values.get

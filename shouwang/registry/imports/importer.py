@@ -23,10 +23,14 @@ household (by name for a member without an ID number); years by (household, 年�
 phone numbers are compared through the blind index and the decrypted phone, and re-encrypted
 only when they changed.
 
-Unchanged households. Each household written keeps the digest of what the import set
-(:func:`.rows.household_digest`); when a later import plans the same digest for it, it is
-unchanged without its members and years being read, decrypted or compared, and nothing is
-written. Any other write of a household, its members or years clears the digest.
+Unchanged households. Each household written (or found unchanged under another digest) keeps
+the digest of its rows as read: the text of its rows in both sheets, with the columns the file
+has (:meth:`RegistryImport._skip_unchanged`). Before any row is parsed, the households whose rows
+give the digest they keep are counted unchanged (with their member and year rows, as if compared)
+and their rows are dropped: nothing of them is parsed, read back, decrypted or written. Any other
+write of a household, its members or years clears the digest; a household outside the
+importer's area is never skipped (the checks refuse it). Plans of other importers without such a
+digest keep the digest of their parsed rows (:func:`.rows.household_digest`).
 
 The work is split along these phases: :mod:`.columns` (the sheets and their vocabulary),
 :mod:`.parsing` (cells and messages), :mod:`.rows` (parsed rows per household),
@@ -37,13 +41,14 @@ a time (:data:`.planning.PLAN_CHUNK`); :mod:`.planning` documents the seam other
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import polars as pl
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -57,6 +62,7 @@ from shouwang.core.imports import (
     Table,
     load_tables,
     open_source,
+    release_memory,
 )
 from shouwang.core.imports import (
     problem as engine_problem,
@@ -76,7 +82,11 @@ from .planning import (
     _year_fields_present,
     new_counts,
 )
-from .rows import HouseholdPlan, Progress, _chunks, batch_id
+from .rows import HouseholdPlan, Progress, _chunks, batch_id, select_in
+
+# Bump when what the raw digest covers, or how checking and planning turn rows into values, changes:
+# every stored digest then differs once and the next import reads those households again.
+RAW_DIGEST_LAYOUT = "registry-raw-digest-v1"
 
 # --- the import -------------------------------------------------------------------------------
 
@@ -95,6 +105,9 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
         self.tables: dict[str, Table] = {}
         self._memo: dict[str, dict[Any, tuple[Any, Problem | None]]] = defaultdict(dict)
         self.today = timezone.localdate()
+        self.raw_digests: dict[str, str] = {}  # household number → digest of its rows as read
+        self.unchanged_ids: dict[str, int] = {}  # households skipped as unchanged: number → id
+        self.unchanged_counts = new_counts()  # ... and their households, member rows and year rows
 
     # scope
 
@@ -119,11 +132,14 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
         if report.errors:
             return self._finish(commit=False)
         self._load_reference()
+        self._skip_unchanged()
         if MEMBERS.name in self.tables:
             self._check_members(self.tables[MEMBERS.name])
         if INCOME.name in self.tables:
             self._check_years(self.tables[INCOME.name])
         self._fields_present()
+        for number, plan in self.households.items():
+            plan.digest = self.raw_digests.get(number, "")  # stored as the household's import digest
         self._check_households()
         self._count_rows()
         for table in self.tables.values():  # the parsed rows hold all that is needed from here on
@@ -138,6 +154,78 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             report.details["planned"] = {"created": report.created, "updated": report.updated}
             report.created = report.updated = report.unchanged = 0
         return self._finish(commit=False)
+
+    # households whose rows are those of their last import
+
+    def _skip_unchanged(self) -> None:
+        """Households whose rows read as at their last import: counted unchanged, never parsed.
+
+        A household's digest covers the text of each of its rows in both sheets (the located
+        columns, in file order), which columns the file has, the village and county lists and
+        :data:`RAW_DIGEST_LAYOUT`; it is computed column-wise, compared with the digest the
+        household keeps (:attr:`Household.import_digest`, cleared by any other write of it, its
+        members or years) and the rows of the equal ones are dropped before any check. A
+        household outside the importer's area is never skipped: the checks refuse it.
+        """
+        tables = [self.tables[name] for name in sorted(self.tables) if self.tables[name].frame.height]
+        if not tables:
+            return
+        seed = hashlib.sha256(
+            json.dumps(
+                [RAW_DIGEST_LAYOUT, sorted(self.villages.items()), sorted(self.counties)], ensure_ascii=False
+            ).encode()
+        )
+        texts: list[dict[str, str]] = []
+        for table in tables:
+            keys = sorted(k for k in table.frame.columns if k != "_row")
+            seed.update(f"\x1e{table.spec.name}\x1e{','.join(keys)}".encode())
+            lines = table.frame.select(
+                _household_key(table).alias("_key"),
+                pl.concat_str([pl.col(k).cast(pl.String).fill_null("\x00") for k in keys], separator="\x1f")
+                .alias("_line"),
+            ).filter(pl.col("_key").is_not_null())
+            grouped = lines.group_by("_key", maintain_order=True).agg(pl.col("_line").str.join("\x1d"))
+            texts.append(dict(zip(grouped.get_column("_key").to_list(), grouped.get_column("_line").to_list(),
+                                  strict=True)))
+        digests: dict[str, str] = {}
+        for number in {number for text in texts for number in text}:
+            digest = seed.copy()
+            for text in texts:
+                digest.update(b"\x1e")
+                digest.update(text.get(number, "").encode())
+            digests[number] = digest.hexdigest()
+        self.raw_digests = digests
+        unchanged: dict[str, int] = {}
+        for number, pk, digest, region_code in select_in(
+            Household, ("number", "id", "import_digest", "region_code"), "number", sorted(digests)
+        ):
+            if digest and digest == digests[number] and self.allowed(region_code):
+                unchanged[number] = pk
+        if not unchanged:
+            return
+        self.unchanged_ids = unchanged
+        counts = self.unchanged_counts
+        counts["households"]["unchanged"] = len(unchanged)
+        skipped = pl.Series(sorted(unchanged), dtype=pl.String).implode()
+        for table in tables:
+            keep = ~_household_key(table).is_in(skipped).fill_null(False)
+            before = table.frame.height
+            table.frame = table.frame.filter(keep)
+            counts["members" if table.spec is MEMBERS else "years"]["unchanged"] += before - table.frame.height
+
+    def _count_rows(self) -> None:
+        super()._count_rows()
+        report = self.report
+        skipped = self.unchanged_counts["members"]["unchanged"] + self.unchanged_counts["years"]["unchanged"]
+        report.total += skipped
+        report.accepted += skipped
+
+    def _report_counts(self, plans: Sequence[HouseholdPlan], counts) -> None:
+        for kind, values in self.unchanged_counts.items():
+            counts[kind]["unchanged"] += values["unchanged"]
+        super()._report_counts(plans, counts)
+        report = self.report
+        report.unchanged += len(self.unchanged_ids)
 
     def _open_sources(self, files: Sequence[tuple[bytes | str | Path | IO[bytes], str]]) -> list[Source]:
         """The files that open (size and container checks passed); the others are reported."""
@@ -169,6 +257,7 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
                 for chunk in _chunks(plans, PLAN_CHUNK):
                     self.write_planned(self.plan_households(chunk, counts), chunk)
                 self._report_counts(plans, counts)
+                self._unchanged_ids()
                 report.committed = True
                 self._log_access()
                 transaction.on_commit(lambda: data_changed.send(sender=Household, part="registry", region_codes=None))
@@ -180,6 +269,14 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
         else:
             self._log_access()
         return report
+
+    def _unchanged_ids(self) -> None:
+        """The ids of the households skipped as unchanged (and of their members, when collected)."""
+        self.household_ids.update(self.unchanged_ids)
+        if self.collect_member_ids and self.unchanged_ids:
+            self._read_trusted_member_ids(
+                [HouseholdPlan(number, existing={"id": pk}, trusted=True) for number, pk in self.unchanged_ids.items()]
+            )
 
     def _log_access(self) -> None:
         report = self.report
@@ -194,12 +291,12 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
         )
 
 
-def release_memory() -> None:
-    """Hand freed memory back to the system (glibc's ``malloc_trim``; nothing elsewhere). Reading a
-    workbook frees hundreds of megabytes that the allocator would otherwise keep for this process
-    while the rows are checked and planned."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+def _household_key(table: Table) -> pl.Expr:
+    """The household number of each row as :meth:`.checking.RegistryChecks._number` reads it."""
+    number = pl.col("number").str.replace_all(r"\s+", " ")
+    if "_num_number" in table.frame.columns:
+        number = pl.when(pl.col("_num_number").fill_null(False)).then(number.str.strip_suffix(".0")).otherwise(number)
+    return number
 
 
 def import_registry(

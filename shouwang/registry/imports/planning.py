@@ -21,11 +21,12 @@ builds :class:`.rows.HouseholdPlan` objects (``extra`` for further household col
 :meth:`.commit.RegistryCommit.write_planned`; ``household_ids`` (and, when
 ``collect_member_ids`` is set, ``member_ids``) then give the ids of every household of the import.
 
-Unchanged households are recognised by their digest (:func:`.rows.household_digest`), stored on
-the household at commit: a household whose stored digest equals the plan's is *trusted* and
-counted unchanged without reading or decrypting its members and years. Any other write of a
-household, its members or years clears the digest (the models' ``save()``, deletions), so those
-are compared field by field again.
+Unchanged households are recognised by their digest, stored on the household at commit: the
+plan's ``digest`` when the importer set one (the registry import: its rows as read), else
+:func:`.rows.household_digest` of its parsed rows. A household whose stored digest equals the
+plan's is *trusted* and counted unchanged without reading or decrypting its members and years.
+Any other write of a household, its members or years clears the digest (the models' ``save()``,
+deletions), so those are compared field by field again.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from shouwang.registry.imports.rows import HouseholdPlan, MemberRow, YearRow
 from shouwang.registry.imports.tests.registry_files import (
     VILLAGE_A1,
     VILLAGE_A2,
+    VILLAGE_B1,
     household,
     person_id,
     write_xlsx,
@@ -186,3 +187,28 @@ def test_another_importer_plans_and_writes_households_with_extra_columns(regions
     assert counts["households"] == {"created": 0, "updated": 1, "unchanged": 1}
     assert Household.objects.get(number="T2").national_number == "430000000009"
     assert set(importer.household_ids) == {"T1", "T2"}
+
+
+def test_an_unchanged_household_outside_the_users_area_is_refused_not_skipped(regions, personas, tmp_path):
+    members = household("HA", 1) + household("HB", 10, 村代码=VILLAGE_B1)
+    years = [year("HA"), year("HB")]
+    run(tmp_path, members, years)  # county-wide: both stored with their digest
+    path = write_xlsx(tmp_path / "again.xlsx", members, years)
+    report = import_registry([(path, "again.xlsx")], user=personas["carol"], commit=False)
+    assert "household_out_of_scope" in {i.code for i in report.errors}
+    assert (report.unchanged, report.accepted, report.rejected) == (1, 4, 4)  # HA skipped, HB refused
+
+
+def test_unchanged_rows_are_counted_as_accepted_and_unchanged_without_being_parsed(regions, tmp_path, monkeypatch):
+    members, years = good_file()
+    first = run(tmp_path, members, years)
+    from shouwang.registry.imports import checking
+
+    def no_rows(table):
+        assert table.frame.is_empty(), "an unchanged household's row was checked"
+        return iter(())
+
+    monkeypatch.setattr(checking, "_rows", no_rows)  # every row of the file is skipped before the checks
+    again = run(tmp_path, members, years)
+    assert (again.total, again.accepted, again.rejected) == (first.total, first.total, 0)
+    assert again.committed and (again.created, again.updated, again.unchanged) == (0, 0, 2)
