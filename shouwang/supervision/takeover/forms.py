@@ -43,14 +43,10 @@ def table_choices() -> list[tuple[str, Any]]:
 
 
 def value_choices(table: str) -> list[tuple[str, str]]:
-    """A table's values as a select offers them: a column's key with its canonical header, a
-    code's labels with the value Shouwang stores."""
-    values = services.synonym_values(table)
-    if table == services.HEADER:
-        return [(key, f"{header} ({key})") for key, header in values.items()]
-    # A yes/no table's values (True, False) say nothing its labels do not.
-    return [(value, labels if value in ("True", "False") else f"{labels} → {value}")
-            for value, labels in values.items()]
+    """A table's values as a select offers them: a column by its canonical header, a code by its labels."""
+    # The canonical header, or the labels that already mean the value: what the county reads in its files
+    # (the stored keys and values are the program's, in English).
+    return list(services.synonym_values(table).items())
 
 
 class MultipleFileInput(forms.ClearableFileInput):
