@@ -170,30 +170,26 @@ class NationalCases:
             for hh in writes.create if hh.number in ids and hh.record is not None
         ]
         Case.objects.bulk_create(new_cases, batch_size=1000)
-        case_of: dict[str, Case] = {}
-        for case in new_cases:
-            if case.pk is None:  # a database that returns no keys: read them back
-                case.pk = Case.objects.filter(household_id=case.household_id).order_by("-id").values_list(
-                    "id", flat=True).first()
+        case_of: dict[str, Case] = {}  # bulk_create sets the keys (SQLite and PostgreSQL return them)
         by_household = {c.household_id: c for c in new_cases}
         for hh in writes.create:
             if hh.number in ids:
                 case_of[hh.number] = by_household[ids[hh.number]]
         # cases taken over earlier that follow the export
         updated: list[tuple[NationalHousehold, int]] = []
+        case_rows = []
         for hh, case, changed_fields in writes.update:
             record = hh.record
-            Case.objects.filter(pk=case["id"]).update(
-                category=record.category, status=_status_of(record), identified_on=record.identified_on,
-                first_clue_date=record.identified_on or case["identified_on"] or today,
-                eliminated_on=record.eliminated_on, elimination_mode=record.mode,
-                no_labour_safety_net=record.safety_net, updated_at=now,
-            )
+            case_rows.append((case["id"], record.category, _status_of(record), record.identified_on,
+                              record.identified_on or case["identified_on"] or today, record.eliminated_on,
+                              record.mode, record.safety_net))
             updated.append((hh, case["id"]))
             changes.append(Change("update", "cases.case", case["id"], hh.number, hh.village,
                                   before={k: str(case.get(k)) for k in ("status", "category")},
                                   after={"status": _status_of(record), "category": record.category,
                                          "changed": changed_fields}))
+        update_rows(Case, ("category", "status", "identified_on", "first_clue_date", "eliminated_on",
+                           "elimination_mode", "no_labour_safety_net"), case_rows)
         updated_ids = [case_id for _hh, case_id in updated]
         for chunk in _chunks(updated_ids):
             Case.risk_types.through.objects.filter(case_id__in=chunk).delete()
@@ -267,12 +263,14 @@ class NationalCases:
 
     def _write_certificates(self, ids: dict[str, int]) -> None:
         """People whose ID came inside a disability certificate number: the ID type and grade."""
+        by_grade: dict[int | None, list[str]] = defaultdict(list)
         for number, hh in self.national.items():
-            if not hh.ok or number in self.skipped or number not in ids or not hh.certificates:
-                continue
-            for index, (grade, _category) in hh.certificates.items():
-                Member.objects.filter(household_id=ids[number], id_index=index).update(
-                    id_type=IdType.DISABILITY, disability_grade=grade)
+            if hh.ok and number in ids:
+                for index, (grade, _category) in hh.certificates.items():
+                    by_grade[grade].append(index)
+        for grade, indexes in by_grade.items():  # one person, one household: the blind index is enough
+            for chunk in _chunks(indexes):
+                Member.objects.filter(id_index__in=chunk).update(id_type=IdType.DISABILITY, disability_grade=grade)
 
     def _write_reconciliation(self, ids: dict[str, int]) -> None:
         """New differences only: an open item saying the same thing is not listed twice."""

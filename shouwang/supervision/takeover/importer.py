@@ -43,7 +43,7 @@ from django.utils.translation import gettext_noop
 from shouwang.cases.casefiles.models import Case
 from shouwang.core.audit import record_access
 from shouwang.core.imports import ERROR, Report, Table, load_tables
-from shouwang.core.permissions import home_region
+from shouwang.core.permissions import can, home_region
 from shouwang.core.signals import announce_households_changed, data_changed
 from shouwang.registry.households.models import Household, Member
 from shouwang.registry.imports.columns import MEMBERS
@@ -88,6 +88,7 @@ class NationalImport(NationalReading, NationalCases, RegistryImport):
         self.work_table: Table | None = None
         self.skipped: set[str] = set()  # national numbers of households unchanged since their last takeover
         self.skipped_ids: dict[str, int] = {}
+        self.skipped_regions: set[str] = set()
         self.skipped_rows = 0
         self.skipped_cases = 0
         self.raw_digests: dict[str, str] = {}
@@ -97,8 +98,6 @@ class NationalImport(NationalReading, NationalCases, RegistryImport):
         self.choices = {name: layout.table_choices(name, extra.get(name)) for name in layout.TABLES}
 
     def allowed(self, region_code: str) -> bool:
-        from shouwang.core.permissions import can
-
         return self.user is None or can(self.user, IMPORT_NATIONAL.name, region_code)
 
     # entry point
@@ -205,6 +204,7 @@ class NationalImport(NationalReading, NationalCases, RegistryImport):
             if values["national_record__digest"] == self.raw_digests[number] and self.allowed(values["region_code"]):
                 self.skipped.add(number)
                 self.skipped_ids[number] = values["id"]
+                self.skipped_regions.add(values["region_code"])
                 self.skipped_cases += values["national_record__case_id"] is not None
         if not self.skipped:
             return
@@ -376,9 +376,7 @@ class NationalImport(NationalReading, NationalCases, RegistryImport):
         from shouwang.supervision.quality.models import DataQualityFinding
         from shouwang.supervision.quality.services import run_checks
 
-        villages = {hh.village for hh in self.national.values() if hh.ok and hh.village}
-        villages |= set(Household.objects.filter(pk__in=list(self.skipped_ids.values())[:1]).values_list(
-            "region_code", flat=True))
+        villages = {hh.village for hh in self.national.values() if hh.ok and hh.village} | self.skipped_regions
         counties = sorted({v[:6] for v in villages})
         if not counties:
             return
