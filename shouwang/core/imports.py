@@ -43,6 +43,7 @@ import polars as pl
 from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
 
+from . import xlsx
 from .crypto import mask_phone
 from .exports import write_csv, write_xlsx
 from .idnumbers import mask_id_number
@@ -73,9 +74,14 @@ MESSAGES: dict[str, str] = {
     "unreadable_encoding": gettext_noop(
         "The CSV file is neither UTF-8 nor GB18030 text; save it again as CSV UTF-8."
     ),
+    "field_too_long": gettext_noop("A field of the CSV file is longer than {limit} characters; the file is refused."),
     "nul_byte": gettext_noop("The CSV file contains NUL bytes; it is not a text file."),
     "too_many_rows": gettext_noop("The sheet has {rows} rows; at most {limit} can be imported at once."),
     "too_many_columns": gettext_noop("The sheet has {columns} columns; at most {limit} are allowed."),
+    "too_many_cells": gettext_noop(
+        "The workbook has more than {limit} filled cells; split it into smaller files."
+    ),
+    "row_too_large": gettext_noop("A row of the sheet holds more than {limit} MB of text; the file is refused."),
     "missing_columns": gettext_noop(
         "No header row with the required columns was found in the first {scan} rows; missing: {columns}."
     ),
@@ -84,6 +90,9 @@ MESSAGES: dict[str, str] = {
     # cell level
     "required": gettext_noop("A value is required."),
     "too_long": gettext_noop("The value is {length} characters long; at most {limit} are allowed."),
+    "formula_text": gettext_noop(
+        "“{value}” starts like a spreadsheet formula; formulas are not accepted: enter the plain text."
+    ),
     "not_a_number": gettext_noop("“{value}” is not a number."),
     "negative": gettext_noop("The amount may not be negative: {value}."),
     "out_of_range": gettext_noop("{value} is outside the allowed range {low}–{high}."),
@@ -320,6 +329,10 @@ def max_rows() -> int:
     return int(settings.SHOUWANG_IMPORT_MAX_ROWS)
 
 
+def max_cells() -> int:
+    return int(settings.SHOUWANG_IMPORT_MAX_CELLS)
+
+
 def _read_bytes(source: bytes | str | Path | IO[bytes]) -> bytes:
     if isinstance(source, bytes):
         return source
@@ -421,10 +434,18 @@ class Source:
             check_xlsx_container(data)
         elif self.kind == XLS:
             check_xls_container(data)
+        self._book: xlsx.Book | None = None
+        self._numeric: dict[str, xlsx.Grid] = {}
+        self._reader = None
         if self.kind == CSV:
             self._text = decode_csv(data)
-            self._reader = None
             self.sheet_names = [Path(filename).stem or "csv"]
+        elif self.kind == XLSX:  # streamed, limits checked as it is read (see .xlsx)
+            try:
+                self._book = xlsx.Book(data, xlsx.Limits(rows=max_rows(), columns=MAX_COLUMNS, cells=max_cells()))
+            except xlsx.SheetError as exc:
+                raise ImportFileError(exc.code, **exc.params) from exc
+            self.sheet_names = self._book.sheet_names
         else:
             import fastexcel
 
@@ -445,12 +466,20 @@ class Source:
         need), and hand the freed memory back to the system."""
         if sheet is None:
             self._grids.clear()
+            self._numeric.clear()
         else:
             self._grids.pop(sheet, None)
         release_memory()
 
     def _load_grid(self, sheet: str) -> pl.DataFrame:
-        if self._reader is None:
+        if self._book is not None:
+            try:
+                grid = self._book.read(sheet)
+            except xlsx.SheetError as exc:
+                raise ImportFileError(exc.code, **({"sheet": sheet} | exc.params)) from exc
+            self._numeric[sheet] = grid
+            frame = grid.text
+        elif self._reader is None:
             frame = _csv_grid(self._text)
         else:
             try:
@@ -481,6 +510,17 @@ class Source:
         return self._numeric_columns(sheet, columns, self.grid(sheet).height)
 
     def _numeric_columns(self, sheet: str, columns: Sequence[int], height: int) -> dict[int, pl.Series]:
+        if self._book is not None:  # read with the text, in the same pass
+            if sheet not in self._numeric:
+                self.grid(sheet)
+            grid = self._numeric[sheet]
+            result = {}
+            for column in columns:
+                series = grid.numeric_column(column)
+                if series.len() < height:
+                    series = series.extend(pl.Series([False] * (height - series.len())))
+                result[column] = series.head(height)
+            return result
         if self._reader is None or not columns:
             return {c: pl.Series([False] * height, dtype=pl.Boolean) for c in columns}
         wanted = sorted(set(columns))
@@ -511,6 +551,8 @@ def _csv_grid(text: str) -> pl.DataFrame:
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ImportFileError("field_too_long", limit=csv.field_size_limit()) from exc
         raise ImportFileError("unreadable_file") from exc
     if len(rows) > max_rows():
         raise ImportFileError("too_many_rows", rows=len(rows), limit=max_rows())
@@ -690,14 +732,19 @@ def locate(source: Source, sheet: str, spec: SheetSpec) -> Table:
     unmatched = [str(cell).strip() for col, cell in enumerate(header_cells)
                  if col not in claimed and cell is not None and str(cell).strip()]
     height = grid.height
-    text = [pl.col(f"c{col}").str.strip_chars().alias(key) for key, col in found.items()]
-    frame = grid.lazy().with_row_index("_row", offset=1).slice(index + 1).select(
-        pl.col("_row").cast(pl.Int64), *text
-    ).with_columns(
-        pl.when(pl.col(key) == "").then(None).otherwise(pl.col(key)).alias(key) for key in found
-    ).collect()
+    # A column at a time, each grid column let go once tidied: the sheet is never held twice.
+    cells = {f"c{col}": grid.get_column(f"c{col}") for col in found.values()}
     del grid, header_cells
     source.release(sheet)  # the text grid goes before the sheet is read again for its cell types
+    columns = [pl.int_range(index + 2, height + 1, eager=True, dtype=pl.Int64).alias("_row")]
+    for key, col in found.items():  # _find_header gives each column one key at most
+        tidy = pl.DataFrame({key: cells.pop(f"c{col}").slice(index + 1)}).select(
+            pl.when(pl.col(key).str.strip_chars() == "").then(None).otherwise(pl.col(key).str.strip_chars()).alias(key)
+        )
+        columns.append(tidy.to_series())
+        del tidy
+    frame = pl.DataFrame(columns)
+    del columns
     numeric: list[pl.Expr | pl.Series] = []
     to_read: dict[str, int] = {}
     for key, col in found.items():
@@ -933,13 +980,28 @@ def parse_date(
     return value, None
 
 
+_FORMULA_SIGNS = re.compile(r"[=(|!@A-Za-z]")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Text a spreadsheet would run as a formula when the value is exported again (CSV/formula
+    injection, ASVS 1.2.10): it starts with = or @, or with + or - followed by more than a number
+    (``+A1``, ``-2+3+cmd|' /C calc'!A0``); a lone "-" or "-5" is not."""
+    first = text[:1]
+    if first in ("=", "@", "＝", "＠"):
+        return True
+    return first in ("+", "-", "＋", "－") and bool(_FORMULA_SIGNS.search(text))
+
+
 def parse_text(text: Any, *, blank: Any = "", max_length: int = 200) -> Parsed:
-    """Trimmed text (full-width kept: names and places are data), length-limited."""
+    """Trimmed text (full-width kept: names and places are data), length-limited, never a formula."""
     s = "" if text is None else " ".join(str(text).split())
     if not s:
         return _blank(blank)
     if len(s) > max_length:
         return None, problem("too_long", length=len(s), limit=max_length)
+    if looks_like_formula(s):
+        return None, problem("formula_text", value=s[:40])
     return s, None
 
 

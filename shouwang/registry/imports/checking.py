@@ -7,6 +7,7 @@ Part of :class:`.importer.RegistryImport`: the methods that read the tables into
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -104,6 +105,14 @@ def _clean_ids(table: Table, counties: set[str], today: date) -> pl.Expr:
         & cell.str.slice(0, 6).is_in(sorted(counties))
     )
     return pl.when(clean.fill_null(False)).then(born.dt.year()).otherwise(None).alias("_id_birth_year")
+
+
+def household_key(table: Table) -> pl.Expr:
+    """The household number of each row as :meth:`.checking.RegistryChecks._number` reads it."""
+    number = pl.col("number").str.replace_all(r"\s+", " ")
+    if "_num_number" in table.frame.columns:
+        number = pl.when(pl.col("_num_number").fill_null(False)).then(number.str.strip_suffix(".0")).otherwise(number)
+    return number
 
 
 class RegistryChecks:
@@ -204,6 +213,50 @@ class RegistryChecks:
             plan = self.households[number] = HouseholdPlan(number)
         return plan
 
+    # across the file, before the rows are checked a chunk of households at a time
+
+    file_duplicates: dict[int, tuple[str, int]] | None = None  # member row → (other household, its row)
+    household_order: dict[str | None, int] = {}
+
+    def _prepare_members(self, table: Table) -> None:
+        """Column-wise, for the whole member sheet: the clean ID numbers (:func:`_clean_ids`), the
+        blind index of every ID that parses (``_id_index``), and the rows whose person also appears
+        in another household of the file (:attr:`file_duplicates`), so that one household per
+        person holds across chunks. Problems are not reported here: the chunk's checks do that."""
+        frame = table.frame.with_columns(_clean_ids(table, self.counties, self.today))
+        clean = frame.get_column("_id_birth_year").is_not_null()
+        raws = frame.get_column("id_number")
+        index: list[str | None] = [None] * frame.height
+        blind = crypto.blind_index
+        for i in clean.arg_true().to_list():
+            index[i] = blind(raws[i])
+        numeric = frame.get_column("_num_id_number") if "_num_id_number" in frame.columns else None
+        known = self.counties.__contains__
+        for i in (~clean & raws.is_not_null()).arg_true().to_list():
+            if numeric is not None and numeric[i]:
+                continue
+            with contextlib.suppress(IdNumberError):
+                index[i] = blind(parse_id_number(raws[i], known_regions=known, today=self.today).number)
+        frame = frame.with_columns(pl.Series("_id_index", index, dtype=pl.String))
+        table.frame = frame
+        keys = frame.select(
+            household_key(table).alias("_key"), pl.col("_row"), pl.col("_id_index")
+        ).filter(pl.col("_id_index").is_not_null() & pl.col("_key").is_not_null())
+        shared = keys.group_by("_id_index").agg(pl.col("_key").n_unique().alias("n")).filter(pl.col("n") > 1)
+        duplicates: dict[int, tuple[str, int]] = {}
+        if shared.height:
+            rows = keys.join(shared.select("_id_index"), on="_id_index").to_dicts()
+            groups: dict[str, list[dict]] = defaultdict(list)
+            order = self.household_order
+            for row in rows:
+                groups[row["_id_index"]].append(row)
+            for group in groups.values():
+                group.sort(key=lambda r: (order.get(r["_key"], 0), r["_row"]))
+                for row in group:
+                    other = next(r for r in group if r["_key"] != row["_key"])
+                    duplicates[row["_row"]] = (other["_key"], other["_row"])
+        self.file_duplicates = duplicates
+
     # 家庭成员
 
     def _check_members(self, table: Table) -> None:
@@ -211,7 +264,8 @@ class RegistryChecks:
         known_region = self.counties.__contains__
         optional = [(key, parser) for key, parser in MEMBER_PARSERS if has(key)]
         combos: dict[tuple, dict[str, Any]] = {}  # the optional cells of a row, parsed without a problem
-        table.frame = table.frame.with_columns(_clean_ids(table, self.counties, self.today))
+        if "_id_birth_year" not in table.frame.columns:
+            table.frame = table.frame.with_columns(_clean_ids(table, self.counties, self.today))
         total = table.frame.height
         for done, cells in enumerate(_rows(table), start=1):
             if done % 10000 == 0:
@@ -320,7 +374,7 @@ class RegistryChecks:
         birth_year = cells["_id_birth_year"]
         if birth_year is not None:  # a clean number, checked column-wise (see _clean_ids)
             member.id_number = raw
-            member.id_index = crypto.blind_index(raw)
+            member.id_index = cells.get("_id_index") or crypto.blind_index(raw)
             member.values["sex"] = "M" if int(raw[16]) % 2 else "F"
             member.values["birth_year"] = birth_year
             return
@@ -428,8 +482,19 @@ class RegistryChecks:
                     entry.ok = False
             self._check_household_years(years_table, plan)
 
-        # one person, one household: within the file...
-        for members in by_id.values():
+        # one person, one household: within the file (worked out for the whole file beforehand
+        # when the rows are checked a chunk at a time)...
+        if self.file_duplicates is not None:
+            for plan in self.households.values():
+                for member in plan.members:
+                    found = self.file_duplicates.get(member.row) if member.id_index else None
+                    if found is not None:
+                        self._error(
+                            members_table, member.row, "id_number", member.id_number,
+                            _problem("duplicate_id_file", other=found[0], sheet=members_table.sheet, row=found[1]),
+                        )
+                        member.ok = False
+        for members in by_id.values() if self.file_duplicates is None else ():
             households = {m.number for m in members}
             if len(households) > 1:
                 for member in members:
@@ -462,7 +527,7 @@ class RegistryChecks:
                     prob = (
                         _problem("duplicate_id_registry", other=number)
                         if self.allowed(region_code)
-                        else _problem("duplicate_id_hidden")
+                        else _problem("id_not_accepted")
                     )
                     self._error(members_table, member.row, "id_number", member.id_number, prob)
                     member.ok = False

@@ -35,12 +35,18 @@ digest keep the digest of their parsed rows (:func:`.rows.household_digest`).
 The work is split along these phases: :mod:`.columns` (the sheets and their vocabulary),
 :mod:`.parsing` (cells and messages), :mod:`.rows` (parsed rows per household),
 :mod:`.checking`, :mod:`.planning` (what a commit would do) and :mod:`.commit` (the writing);
-:class:`RegistryImport` puts them together. A commit plans and writes a chunk of households at
-a time (:data:`.planning.PLAN_CHUNK`); :mod:`.planning` documents the seam other importers use.
+:class:`RegistryImport` puts them together. The rows are checked, planned and (on commit)
+written :data:`HOUSEHOLD_CHUNK` households at a time, so a county's file never has all its parsed
+rows in memory at once; the one check that spans households (one household per person) runs
+column-wise over the whole member sheet first (:meth:`.checking.RegistryChecks._prepare_members`).
+A commit writes each chunk once it is checked, in one transaction rolled back at the end when any
+row was rejected: the outcome is that of a single pass. :mod:`.planning` documents the seam other
+importers use.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import defaultdict
@@ -72,6 +78,7 @@ from shouwang.core.signals import announce_households_changed, data_changed
 
 from ..households.models import Household
 from .checking import RegistryChecks
+from .checking import household_key as _household_key
 from .columns import INCOME, MEMBERS, SPECS
 from .commit import RegistryCommit
 from .permissions import IMPORT
@@ -87,6 +94,7 @@ from .rows import HouseholdPlan, Progress, _chunks, batch_id, select_in
 # Bump when what the raw digest covers, or how checking and planning turn rows into values, changes:
 # every stored digest then differs once and the next import reads those households again.
 RAW_DIGEST_LAYOUT = "registry-raw-digest-v1"
+HOUSEHOLD_CHUNK = 10_000  # households checked, planned and written at a time
 
 # --- the import -------------------------------------------------------------------------------
 
@@ -119,7 +127,14 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
     def run(
         self, files: Sequence[tuple[bytes | str | Path | IO[bytes], str]], *, commit: bool = False
     ) -> Report:
-        """Check ``files`` ((content or path, original name) pairs); commit when asked and allowed."""
+        """Check ``files`` ((content or path, original name) pairs); commit when asked and allowed.
+
+        The rows are checked, planned and (on commit) written :data:`HOUSEHOLD_CHUNK` households
+        at a time, so only one chunk's parsed rows are in memory; what must hold across the whole
+        file (one household per person) is worked out column-wise first. A commit writes each
+        chunk as soon as it is checked, in one transaction that is rolled back at the end when a
+        row was rejected (unless a partial import was asked for): nothing is written then.
+        """
         report = self.report
         sources = self._open_sources(files)
         report.batch = batch_id([source.sha256 for source in sources])
@@ -133,27 +148,105 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             return self._finish(commit=False)
         self._load_reference()
         self._skip_unchanged()
-        if MEMBERS.name in self.tables:
-            self._check_members(self.tables[MEMBERS.name])
-        if INCOME.name in self.tables:
-            self._check_years(self.tables[INCOME.name])
         self._fields_present()
+        chunks = self._household_chunks()
+        members = self.tables.get(MEMBERS.name)
+        if members is not None:
+            self._prepare_members(members)
+        self.batch = report.batch
+        report.total = sum(t.frame.height for t in self.tables.values())
+        counts = new_counts()
+        tally = {"accepted": 0, "updated": 0, "unchanged": 0, "households": 0}
+        if not commit:
+            for numbers in chunks:
+                plans = self._check_chunk(numbers, tally)
+                self._plan_chunk(plans, counts, tally, write=False)
+            self._checked(counts, tally, commit=False)
+            return self._finish(commit=False)
+        self.progress(0, 0, gettext_noop("Writing to the registry"))
+        with transaction.atomic():
+            self.start_writing(sum(len(numbers) for numbers in chunks))
+            for numbers in chunks:
+                plans = self._check_chunk(numbers, tally)
+                self._plan_chunk(plans, counts, tally, write=report.ok or self.allow_partial)
+            written = self._checked(counts, tally, commit=True)
+            if written:  # the access log and the announcements in the import's own transaction
+                return self._finish(commit=True)
+            transaction.set_rollback(True)  # a rejected row (or nothing to write): nothing stays
+        return self._finish(commit=False)  # logged after the rollback, so the log entry stays
+
+    def _household_chunks(self) -> list[list[str | None]]:
+        """The file's household numbers in order of first appearance (member sheet, then income
+        sheet), :data:`HOUSEHOLD_CHUNK` at a time; ``None`` (rows without a number) in the first."""
+        keys = [
+            table.frame.select(_household_key(table).alias("_key")).to_series()
+            for name in (MEMBERS.name, INCOME.name)
+            if (table := self.tables.get(name)) is not None and table.frame.height
+        ]
+        if not keys:
+            return []
+        numbers = pl.concat(keys).unique(maintain_order=True).to_list()
+        if None in numbers:
+            numbers.remove(None)
+            numbers.insert(0, None)
+        self.household_order = {number: index for index, number in enumerate(numbers)}
+        return [numbers[i : i + HOUSEHOLD_CHUNK] for i in range(0, len(numbers), HOUSEHOLD_CHUNK)]
+
+    def _check_chunk(self, numbers: list[str | None], tally: dict[str, int]) -> list[HouseholdPlan]:
+        """Check the rows of these households; return the plans of those accepted."""
+        self.households = {}
+        wanted = pl.Series([n for n in numbers if n is not None], dtype=pl.String).implode()
+        with_blank = None in numbers
+        for name, check in ((MEMBERS.name, self._check_members), (INCOME.name, self._check_years)):
+            table = self.tables.get(name)
+            if table is None or not table.frame.height:
+                continue
+            key = _household_key(table)
+            keep = key.is_in(wanted).fill_null(False)
+            if with_blank:
+                keep = keep | key.is_null()
+            check(dataclasses.replace(table, frame=table.frame.filter(keep)))
         for number, plan in self.households.items():
             plan.digest = self.raw_digests.get(number, "")  # stored as the household's import digest
         self._check_households()
-        self._count_rows()
-        for table in self.tables.values():  # the parsed rows hold all that is needed from here on
-            table.frame = table.frame.clear()
-        self.batch = report.batch
         plans = [p for p in self.households.values() if p.ok]
+        tally["accepted"] += sum(len(p.members) + len(p.years) for p in plans)
+        tally["households"] += len(self.households)
+        return plans
+
+    def _plan_chunk(self, plans: list[HouseholdPlan], counts, tally: dict[str, int], *, write: bool) -> None:
+        """Plan (and when ``write``, write) one chunk's accepted households, adding to ``counts``."""
+        for part in _chunks(plans, PLAN_CHUNK):
+            writes = self.plan_households(part, counts)
+            if write:
+                self.write_planned(writes, part)
+        tally["updated"] += sum(1 for p in plans if p.existing and p.changed)
+        tally["unchanged"] += sum(1 for p in plans if p.existing and not p.changed)
+        self.households = {}
+        self.existing_members = {}
+
+    def _checked(self, counts, tally: dict[str, int], *, commit: bool) -> bool:
+        """The report's counts once every chunk is checked; whether the commit stands."""
+        report = self.report
+        skipped = self.unchanged_counts["members"]["unchanged"] + self.unchanged_counts["years"]["unchanged"]
+        report.total += skipped
+        report.accepted = tally["accepted"] + skipped
+        report.rejected = report.total - report.accepted
+        for kind, values in self.unchanged_counts.items():
+            counts[kind]["unchanged"] += values["unchanged"]
+        report.details = counts
+        report.created = counts["households"]["created"]
+        report.updated = tally["updated"]
+        report.unchanged = tally["unchanged"] + len(self.unchanged_ids)
+        for table in self.tables.values():  # nothing more is read from the rows
+            table.frame = table.frame.clear()
         writable = report.accepted > 0 and (report.ok or self.allow_partial)
-        if commit and writable:  # planned and written a chunk at a time, in one transaction
-            return self._finish(commit=True, plans=plans)
-        self._report_counts(plans, self._plan_all(plans))
+        if commit and writable:
+            return True
         if commit:  # nothing will be written: say so, keep the plan as a detail
             report.details["planned"] = {"created": report.created, "updated": report.updated}
             report.created = report.updated = report.unchanged = 0
-        return self._finish(commit=False)
+        return False
 
     # households whose rows are those of their last import
 
@@ -175,25 +268,34 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
                 [RAW_DIGEST_LAYOUT, sorted(self.villages.items()), sorted(self.counties)], ensure_ascii=False
             ).encode()
         )
-        texts: list[dict[str, str]] = []
         for table in tables:
             keys = sorted(k for k in table.frame.columns if k != "_row")
             seed.update(f"\x1e{table.spec.name}\x1e{','.join(keys)}".encode())
-            lines = table.frame.select(
-                _household_key(table).alias("_key"),
-                pl.concat_str([pl.col(k).cast(pl.String).fill_null("\x00") for k in keys], separator="\x1f")
-                .alias("_line"),
-            ).filter(pl.col("_key").is_not_null())
-            grouped = lines.group_by("_key", maintain_order=True).agg(pl.col("_line").str.join("\x1d"))
-            texts.append(dict(zip(grouped.get_column("_key").to_list(), grouped.get_column("_line").to_list(),
-                                  strict=True)))
+        # a chunk of households at a time: a county's rows as text at once were the import's peak memory
+        lines = []
+        for table in tables:
+            keys = sorted(k for k in table.frame.columns if k != "_row")
+            text = pl.concat_str([pl.col(k).cast(pl.String).fill_null("\x00") for k in keys], separator="\x1f")
+            lines.append((table, _household_key(table), text))
+        numbers = pl.concat(
+            [table.frame.select(_household_key(table).alias("_key")) for table in tables]
+        ).get_column("_key").drop_nulls().unique(maintain_order=True).to_list()
         digests: dict[str, str] = {}
-        for number in {number for text in texts for number in text}:
-            digest = seed.copy()
-            for text in texts:
-                digest.update(b"\x1e")
-                digest.update(text.get(number, "").encode())
-            digests[number] = digest.hexdigest()
+        for start in range(0, len(numbers), HOUSEHOLD_CHUNK):
+            chunk = numbers[start : start + HOUSEHOLD_CHUNK]
+            wanted = pl.Series(chunk, dtype=pl.String).implode()
+            texts = []
+            for table, key, line in lines:
+                grouped = table.frame.lazy().filter(key.is_in(wanted)).select(key.alias("_key"), line.alias("_line"))
+                grouped = grouped.group_by("_key", maintain_order=True).agg(pl.col("_line").str.join("\x1d")).collect()
+                texts.append(dict(zip(grouped.get_column("_key").to_list(), grouped.get_column("_line").to_list(),
+                                      strict=True)))
+            for number in chunk:
+                digest = seed.copy()
+                for text in texts:
+                    digest.update(b"\x1e")
+                    digest.update(text.get(number, "").encode())
+                digests[number] = digest.hexdigest()
         self.raw_digests = digests
         unchanged: dict[str, int] = {}
         for number, pk, digest, region_code in select_in(
@@ -247,25 +349,19 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             _year_fields_present(self.tables.get(INCOME.name)),
         )
 
-    def _finish(self, commit: bool, plans: Sequence[HouseholdPlan] = ()) -> Report:
+    def _finish(self, commit: bool) -> Report:
+        """After the checks (and, when ``commit``, the writing, inside its transaction)."""
         report = self.report
         if commit:
-            self.progress(0, 0, gettext_noop("Writing to the registry"))
-            with transaction.atomic():
-                counts = new_counts()
-                self.start_writing(len(plans))
-                for chunk in _chunks(plans, PLAN_CHUNK):
-                    self.write_planned(self.plan_households(chunk, counts), chunk)
-                self._report_counts(plans, counts)
-                self._unchanged_ids()
-                report.committed = True
-                self._log_access()
-                transaction.on_commit(lambda: data_changed.send(sender=Household, part="registry", region_codes=None))
-                years = self.changed_years
-                # Monitoring screens them again once this commits (the registry cannot call it).
-                announce_households_changed(
-                    Household, self.changed_ids, year=max(years) if years else None, user=self.user
-                )
+            self._unchanged_ids()
+            report.committed = True
+            self._log_access()
+            transaction.on_commit(lambda: data_changed.send(sender=Household, part="registry", region_codes=None))
+            years = self.changed_years
+            # Monitoring screens them again once this commits (the registry cannot call it).
+            announce_households_changed(
+                Household, self.changed_ids, year=max(years) if years else None, user=self.user
+            )
         else:
             self._log_access()
         return report
@@ -289,14 +385,6 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             detail={k: v for k, v in report.to_dict().items() if k not in ("errors", "warning_details")}
             | {"errors": len(report.errors)},
         )
-
-
-def _household_key(table: Table) -> pl.Expr:
-    """The household number of each row as :meth:`.checking.RegistryChecks._number` reads it."""
-    number = pl.col("number").str.replace_all(r"\s+", " ")
-    if "_num_number" in table.frame.columns:
-        number = pl.when(pl.col("_num_number").fill_null(False)).then(number.str.strip_suffix(".0")).otherwise(number)
-    return number
 
 
 def import_registry(
