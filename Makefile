@@ -25,8 +25,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
+WHEELHOUSE ?= wheelhouse
 
-.PHONY: help venv setup demo screenshots lint test test-sqlite test-browser test-postgres system-packages clean
+.PHONY: help venv setup demo screenshots lint test test-sqlite test-browser test-postgres system-packages clean wheelhouse prod-check
 
 help:
 	@echo "make demo    set everything up (below) and serve on http://$(HOST):$(PORT)/"
@@ -37,6 +38,8 @@ help:
 	@echo "make screenshots  docs/screenshots/*.png of the set-up demo (headless Chromium)"
 	@echo "make test    the whole test suite on SQLite, then on a throw-away PostgreSQL server"
 	@echo "make lint    ruff, the import contracts (lint-imports) and mypy, as configured in pyproject.toml"
+	@echo "make prod-check  the production settings: check --deploy, then gunicorn serving them (smoke test)"
+	@echo "make wheelhouse  $(WHEELHOUSE)/: every wheel for an offline install on a closed network (docs/deploy.md)"
 	@echo "variables:   DEMO_HOUSEHOLDS=N DEMO_SEED=S DEMO_YEARS=2021-2025 DEMO_REPLACE=1 DEMO_FROM=national HOST=… PORT=…"
 	@echo "             PYTEST_WORKERS=N PYTEST_ARGS=…"
 
@@ -91,6 +94,15 @@ test-browser: venv
 
 test-postgres: venv
 	bash scripts/pg-test.sh -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The production path (docs/deploy.md): Django's deployment check and a smoke test of gunicorn with
+# deploy/gunicorn.conf.py on a temporary database; and the offline install bundle (the pinned
+# dependencies' wheels, Shouwang's wheel, deploy/), installed with deploy/install-offline.sh.
+prod-check: venv
+	$(PY) scripts/prod_check.py
+
+wheelhouse: venv
+	bash scripts/wheelhouse.sh $(WHEELHOUSE)
 
 clean:
 	rm -rf build .pytest_cache

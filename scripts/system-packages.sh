@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Make sure the system packages the full test run uses are installed, where that is possible:
 # Debian's Chromium (browser tests, driven by Playwright), CJK fonts (Chinese pages render in
-# screenshots) and PostgreSQL (the second database pass). Installing needs root and apt-get;
+# screenshots), PostgreSQL (the second database pass) and nginx (the syntax check of deploy/'s site).
+# Installing needs root and apt-get;
 # without them the run goes on and the tests that need a missing package are skipped.
 # This script never fails the run.
 set -u
-packages=(chromium chromium-driver fonts-noto-cjk postgresql)
+packages=(chromium chromium-driver fonts-noto-cjk postgresql nginx-core)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
