@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 host=${1:-127.0.0.1}
 port=${2:-8000}
 
-.venv/bin/python manage.py db_worker &
+.venv/bin/python manage.py run_worker &  # the task worker, restarted if it dies
 worker=$!
 .venv/bin/python manage.py run_scheduler &
 scheduler=$!
@@ -18,7 +18,7 @@ cat <<MSG
   Shouwang (守望) is starting on  http://$host:$port/
   Log in with one of the demo users printed above by create_demo_users
   (new passwords: .venv/bin/python manage.py create_demo_users --reset).
-  Background worker: pid $worker; scheduler of the periodic jobs: pid $scheduler.
+  Background worker (supervised): pid $worker; scheduler of the periodic jobs: pid $scheduler.
   Stop them all with Ctrl-C.
 
 MSG

@@ -252,7 +252,8 @@ def schedule_lines() -> list[ScheduleLine]:
 
 
 def loop(*, once: bool = False, poll: float = POLL_SECONDS) -> None:
-    """The scheduler: start what is due, wait ``poll`` seconds, again (``once``: a single pass).
+    """The scheduler: recover the jobs whose worker died, start what is due, wait ``poll`` seconds,
+    again (``once``: a single pass).
 
     A database error (a locked SQLite file, a lost connection) is logged and the next pass tries
     again: the scheduler must outlive a bad minute.
@@ -264,6 +265,10 @@ def loop(*, once: bool = False, poll: float = POLL_SECONDS) -> None:
     while True:
         if not connection.in_atomic_block:  # (a caller's transaction, e.g. a test's, is left alone)
             close_old_connections()
+        try:
+            jobs.recover_abandoned()  # jobs whose worker died: failed, or queued again (core.jobs)
+        except OperationalError:
+            logger.exception("the scheduler could not look for abandoned jobs; trying again")
         try:
             run_due()
         except OperationalError:

@@ -40,6 +40,13 @@ class SupervisionConfig(AppConfig):
         register_periodic(SCHEDULED_KIND, run_scheduled_scorecards, label=_("Scorecards of this month"),
                           default_time="04:00")
 
+        # Export files past their keep period (unmasked: a day) go with the hourly sweep (core.files).
+        from shouwang.core.files import register_sweeper
+
+        from .exports.files import sweep_old_files
+
+        register_sweeper("exports", sweep_old_files)
+
         from shouwang.core.audit import register_object_type
 
         # A scorecard snapshot's change-log entry keeps its period under a key that is not a field.

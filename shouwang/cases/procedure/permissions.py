@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shouwang.accounts.models import Role
 from shouwang.accounts.permissions import VIEW
-from shouwang.core.permissions import Scope, declare
+from shouwang.core.permissions import Scope, can, declare, region_of
+from shouwang.core.regioncodes import LEVEL_CODE_LENGTH
 
 from .declarations import LEVEL_OF_ROLE
 from .models import Step
@@ -43,7 +44,29 @@ VIEW_PROCEDURE_SETTINGS = declare(
     "cases.view_procedure_settings", label=_("Read the procedures' time limits that bear on one's region"),
     roles=VIEW.roles, scope=Scope.ON_PATH,
 )
+EDIT_WIDER_PROCEDURE_SETTINGS = declare(
+    "cases.edit_wider_procedure_settings",
+    label=_("Change the procedures' time limits of a province, a prefecture or everywhere"),
+    roles=(Role.ADMIN,), levels=("province",), scope=Scope.ON_PATH,
+    refusal=_("Only a province-level administrator may change time limits that hold beyond one county."),
+)
+
+
+def _own_or_wider_as_province(user: Any, obj: Any) -> bool:
+    """A county's settings (or a township's inside it) in one's own region; settings wider than a
+    county ("" everywhere, a province, a prefecture), which other counties use, only by a
+    province-level administrator."""
+    code = region_of(obj)
+    if code is None:  # may the user change settings at all
+        return True
+    if len(code) < LEVEL_CODE_LENGTH["county"]:
+        return can(user, EDIT_WIDER_PROCEDURE_SETTINGS.name, code)
+    return code.startswith(user.scope_prefix)
+
+
 EDIT_PROCEDURE_SETTINGS = declare(
     "cases.edit_procedure_settings", label=_("Change the procedures' time limits"), roles=(Role.ADMIN,),
-    scope=Scope.ON_PATH, refusal=_("Only the county administrator may change the procedures' time limits."),
+    scope=Scope.ON_PATH, condition=_own_or_wider_as_province,
+    condition_label=_("one's own county's limits; wider ones only with cases.edit_wider_procedure_settings"),
+    refusal=_("Only the county administrator may change the procedures' time limits."),
 )

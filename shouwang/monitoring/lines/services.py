@@ -22,7 +22,7 @@ from shouwang.core.permissions import require, restrict
 from shouwang.registry.models import HouseholdYear
 
 from .models import LineBook, MonitoringLine, candidate_codes, line_in_force
-from .permissions import EDIT_LINE, VIEW_LINE
+from .permissions import EDIT_LINE, VIEW_LINE, line_refusal
 
 LINE_FIELDS = ("year", "region_code", "amount", "basis", "document_number", "source", "carried_forward",
                "carried_from_year")
@@ -53,12 +53,13 @@ def save_line(line: MonitoringLine, user) -> MonitoringLine:
                 "A line carried forward from %(year)s keeps that year's amount; to set another amount, "
                 "untick “carried forward”."
             ) % {"year": line.carried_from_year}})
-    require(user, EDIT_LINE.name, line.region_code or "")  # "" is the country's line, on every path
+    # "" is the country's line, on every path; a line wider than a county is a province's to set
+    require(user, EDIT_LINE.name, line.region_code or "", message=line_refusal(line.region_code or ""))
     with transaction.atomic(), _acting(user):
         before = None
         if line.pk:
             old = MonitoringLine.objects.select_for_update().get(pk=line.pk)
-            require(user, EDIT_LINE.name, old.region_code)
+            require(user, EDIT_LINE.name, old.region_code, message=line_refusal(old.region_code))
             before = _snapshot(old, LINE_FIELDS)
         line.changed_by = user if getattr(user, "pk", None) else None
         line.save()

@@ -20,7 +20,7 @@ from shouwang.regions.models import region_names
 
 from .forms import CarryForwardForm, LineForm
 from .models import MonitoringLine
-from .permissions import EDIT_LINE, VIEW_LINE
+from .permissions import EDIT_LINE, VIEW_LINE, line_refusal
 from .services import carry_forward, line_history, lines_for, missing_line_years, save_line
 
 # --- monitoring lines --------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def line_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or change a line (the county administrator), through ``services.save_line``."""
     line = get_object_or_404(lines_for(request.user), pk=pk) if pk else MonitoringLine()
     if pk:
-        require(request.user, EDIT_LINE.name, line.region_code)
+        require(request.user, EDIT_LINE.name, line.region_code, message=line_refusal(line.region_code))
     initial = {} if pk else {"region_code": (home_region(request.user) or "")[:6]}
     form = LineForm(request.POST or None, instance=line, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -79,3 +79,8 @@ def run_changed_screening_job(job_id: str) -> dict:
         return jobs.Outcome(gettext_noop("%(n)d households newly warned"), {"n": result.warnings_created}, summary)
 
     return jobs.run(job_id, work, failure_message=SCREENING_FAILED)
+
+
+# Screening is idempotent (it recounts its households' warnings): a job whose worker died is queued again.
+jobs.declare_kind(JOB_KIND, run_screening_job, idempotent=True)
+jobs.declare_kind(CHANGED_KIND, run_changed_screening_job, idempotent=True)

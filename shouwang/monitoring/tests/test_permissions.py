@@ -31,8 +31,10 @@ def allowed(personas, action: str, obj=None) -> set[str]:
 def test_lines_are_read_on_the_path_and_set_by_the_administrator(personas):
     assert allowed(personas, "monitoring.view_line") == READERS
     for code in ("", "43", "4331", COUNTY):  # the country, the province, the prefecture, the county
-        assert allowed(personas, "monitoring.edit_line", code) == {"frank"}, code
         assert allowed(personas, "monitoring.view_line", code) == READERS, code
+    assert allowed(personas, "monitoring.edit_line", COUNTY) == {"frank"}
+    for code in ("", "43", "4331"):  # wider than the county: other counties use them
+        assert allowed(personas, "monitoring.edit_line", code) == set(), code
     assert allowed(personas, "monitoring.edit_line", OTHER_COUNTY) == set()
     assert allowed(personas, "monitoring.view_line", OTHER_COUNTY) == set()
     assert {line.region_code for line in lines_for(personas["alice"])} == {"", "43"}

@@ -45,3 +45,7 @@ def run_overdue_job(job_id: str) -> dict:
                             {"day": today.isoformat(), "overdue": total, "by_township": by_township})
 
     return jobs.run(job_id, work, failure_message=OVERDUE_FAILED, retries=1)
+
+
+# Safe to repeat (it replaces what it wrote): a job whose worker died is queued again.
+jobs.declare_kind(JOB_KIND, run_overdue_job, idempotent=True)

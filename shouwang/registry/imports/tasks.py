@@ -16,11 +16,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.tasks import task
 from django.utils.translation import gettext_noop
 
-from shouwang.core import jobs
+from shouwang.core import files, jobs
 from shouwang.core.models import Job
 
 from .importer import RegistryImport
@@ -34,9 +33,7 @@ IMPORT_FAILED = gettext_noop("The import failed because of an internal error.")
 
 
 def upload_root() -> Path:
-    root = Path(settings.UPLOAD_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    return files.upload_root()  # 0700; swept of files older than a day (core.files)
 
 
 def store_upload(uploaded) -> dict[str, str]:
@@ -45,7 +42,7 @@ def store_upload(uploaded) -> dict[str, str]:
     if suffix not in ALLOWED_SUFFIXES:
         raise ValueError(f"unsupported suffix {suffix!r}")
     stored = f"{uuid.uuid4().hex}{suffix}"
-    with open(upload_root() / stored, "wb") as out:
+    with files.open_private(upload_root() / stored, exclusive=True) as out:  # 0600 from the start
         for chunk in uploaded.chunks():
             out.write(chunk)
     return {"path": stored, "name": Path(uploaded.name).name[:200]}
@@ -82,8 +79,16 @@ def run_registry_import(job_id: str) -> dict[str, Any]:
         importer = RegistryImport(job.user, allow_partial=bool(job.params.get("allow_partial")),
                                   progress=job.set_progress)
         report = importer.run(files, commit=bool(job.params.get("commit")))
-        message = gettext_noop("Committed") if report.committed else gettext_noop("Checked")
+        if not report.total and not report.errors:  # a file of headers only: nothing checked, nothing written
+            message = gettext_noop("No rows: nothing was written") if job.params.get("commit") else gettext_noop(
+                "No rows to check")
+        else:
+            message = gettext_noop("Committed") if report.committed else gettext_noop("Checked")
         return jobs.Outcome(message, result=report.to_dict(portable=True))
 
     return jobs.run(job_id, work, failure_message=IMPORT_FAILED, cleanup=discard_uploads,
                     start_message=gettext_noop("Reading the file"))
+
+
+# Not idempotent for recovery: a commit whose worker died is for a person to start again.
+jobs.declare_kind(KIND, run_registry_import, cleanup=discard_uploads)

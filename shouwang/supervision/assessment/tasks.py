@@ -89,3 +89,8 @@ def run_scheduled_scorecards(job_id: str) -> dict:
                             {"snapshots": snapshots, "start": month.start.isoformat(), "end": month.end.isoformat()})
 
     return jobs.run(job_id, work, failure_message=SCORECARD_FAILED, retries=1)
+
+
+# Safe to repeat (it replaces what it wrote): a job whose worker died is queued again.
+jobs.declare_kind(JOB_KIND, run_scorecard_job, idempotent=True)
+jobs.declare_kind(SCHEDULED_KIND, run_scheduled_scorecards, idempotent=True)

@@ -96,3 +96,7 @@ def run_refresh_job(job_id: str) -> dict:
                             {"rows": record.rows, "seconds": record.seconds})
 
     return jobs.run(job_id, work, failure_message=REFRESH_FAILED, retries=2)
+
+
+# Safe to repeat (it replaces what it wrote): a job whose worker died is queued again.
+jobs.declare_kind(JOB_KIND, run_refresh_job, idempotent=True)

@@ -65,6 +65,7 @@ from shouwang.monitoring.fieldwork.models import Visit
 from shouwang.monitoring.fieldwork.services import close_campaign, launch_campaign, record_visit
 from shouwang.monitoring.lines import services as line_services
 from shouwang.monitoring.lines.models import MonitoringLine, line_in_force
+from shouwang.monitoring.lines.permissions import is_wider_line
 from shouwang.monitoring.models import Warning, WarningStatus
 from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.selfreport.services import SelfReportData, submit_self_report
@@ -81,6 +82,7 @@ CONFIRMED_LINES: dict[int, tuple[str, Decimal, str, str]] = {
            "policy.md §2.1 [S05]"),
     2023: ("43", Decimal("7500"), "省2023年收入监测范围以家庭人均纯收入7500元为基准线", "policy.md §2.1 [S06]"),
 }
+PROVINCE_NAMES = {"43": "湖南省"}  # the province of a county whose wider lines the demo sets
 CARRY_FORWARD_BASIS = "上级未发布{year}年监测范围，经县防返贫工作领导小组研究，沿用{previous}年标准。"
 
 # The story's proportions (of all households): the households identified as monitoring objects
@@ -314,6 +316,17 @@ class Player:
 
     # lines -----------------------------------------------------------------------------------
 
+    def line_setter(self, code: str, admin: User) -> User:
+        """Who sets the line of ``code``: the county's administrator its county's line; the
+        province's administrator a wider one (the province's, the national line), which other
+        counties use too (``monitoring.edit_wider_line``)."""
+        if not is_wider_line(code):
+            return admin
+        province = self.county[:2]
+        Region.objects.get_or_create(code=province, defaults={
+            "name": PROVINCE_NAMES.get(province, province), "level": Region.Level.PROVINCE, "parent_code": ""})
+        return self.cast.get(Role.ADMIN, province)
+
     def lines(self, admin: User) -> None:
         for year in range(self.first, max(self.last, self.today.year) + 1):
             confirmed = CONFIRMED_LINES.get(year)
@@ -322,15 +335,15 @@ class Player:
                 line = MonitoringLine.objects.filter(year=year, region_code=code).first() or MonitoringLine(
                     year=year, region_code=code)
                 line.amount, line.basis, line.source = amount, line.basis or basis, line.source or source
-                line_services.save_line(line, admin)
+                line_services.save_line(line, self.line_setter(code, admin))
                 continue
             if MonitoringLine.objects.filter(year=year).exists():
                 continue
             previous = MonitoringLine.objects.filter(year=year - 1).order_by("-region_code").first()
             if previous is None:
                 continue
-            self.calls.carry_forward(year, previous.region_code, admin, CARRY_FORWARD_BASIS.format(
-                year=year, previous=year - 1))
+            self.calls.carry_forward(year, previous.region_code, self.line_setter(previous.region_code, admin),
+                                     CARRY_FORWARD_BASIS.format(year=year, previous=year - 1))
             self.count["lines_carried_forward"] += 1
 
     # feeds -----------------------------------------------------------------------------------

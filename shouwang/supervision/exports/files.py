@@ -9,7 +9,9 @@ cells neutralised).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from shouwang.core import jobs
 from shouwang.core.audit import record_access
 from shouwang.core.exports import write_csv, write_xlsx
+from shouwang.core.files import open_private, private_dir, sweep
 from shouwang.core.models import Job
 from shouwang.core.permissions import can, home_region
 
@@ -37,6 +40,22 @@ CHUNK_SIZE = 2000
 
 def export_root() -> Path:
     return Path(settings.SHOUWANG_EXPORT_ROOT)
+
+
+def unmasked(job: Job) -> bool:
+    """Whether the job's file holds clear personal data (asked for with a reason; kept 24 hours)."""
+    return bool(job.params.get("clear"))
+
+
+def watermark(job: Job) -> str:
+    """Who exported the clear data, when and why: the line every unmasked file carries."""
+    user = job.user
+    who = (user.get_full_name() or user.get_username()) if user is not None else "-"
+    login = user.get_username() if user is not None else "-"
+    return gettext("Unmasked personal data exported by %(who)s (%(login)s) at %(time)s for: %(reason)s. "
+                   "Do not pass on; delete after use.") % {
+        "who": who, "login": login, "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "reason": job.params.get("reason", "")}
 
 
 def _count(items: Iterable[Any]) -> tuple[int, Iterable[Any]]:
@@ -86,14 +105,15 @@ def write_export(job: Job) -> jobs.Outcome:
             if counter["n"] % PROGRESS_EVERY == 0:
                 job.set_progress(counter["n"])
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # 0700; the files 0600 (core.files)
     partial = path.with_suffix(path.suffix + ".part")
+    mark = watermark(job) if clear else ""
     if job.params.get("format") == "csv":  # a CSV keeps its header on the first line, as CSV tools expect
-        with partial.open("wb") as handle:
-            write_csv(handle, spec.columns, rows())
+        with open_private(partial) as handle:
+            write_csv(handle, spec.columns, rows(), watermark=mark)
     else:
         write_xlsx(partial, spec.columns, rows(), sheet_name=spec.sheet_name,
-                   title_rows=spec.titles(user, filters, clear))
+                   title_rows=spec.titles(user, filters, clear), watermark=mark)
     partial.replace(path)
     detail = {
         "export": spec.name, "format": job.params.get("format"), "rows": counter["n"],
@@ -111,19 +131,44 @@ def write_export(job: Job) -> jobs.Outcome:
                         {"rows": counter["n"], "file": path.name, "bytes": path.stat().st_size})
 
 
+def record_download(job: Job) -> None:
+    """Log a download (the first and every later one) of the job's file in the access log."""
+    spec = _REGISTRY.get(job.params.get("export", ""))
+    clear = unmasked(job)
+    record_access(
+        "download", object_type=spec.object_type if spec else "export", object_id=job.pk,
+        object_repr=str(spec.title) if spec else "", region_code=home_region(job.user) or "",
+        reason=job.params.get("reason", "") if clear else "",
+        detail={"export": job.params.get("export"), "format": job.params.get("format"), "job": str(job.pk),
+                "unmasked": clear, "file": download_name(job)},
+    )
+
+
+def discard_export(job: Job) -> None:
+    """Delete the job's file and its half-written part (an export whose worker died)."""
+    path = export_path(job)
+    for leftover in (path, path.with_suffix(path.suffix + ".part")):
+        leftover.unlink(missing_ok=True)
+
+
 def sweep_old_files(now: datetime.datetime | None = None) -> int:
-    """Delete export files older than the keep period (personal data does not linger on disk)."""
+    """Delete export files past their keep period: unmasked ones after
+    ``SHOUWANG_UNMASKED_EXPORT_KEEP_HOURS``, masked ones after ``SHOUWANG_EXPORT_KEEP_DAYS`` (and a
+    file whose job is gone, or half-written, as an unmasked one). Personal data does not linger."""
     root = export_root()
     if not root.is_dir():
         return 0
-    keep = int(settings.SHOUWANG_EXPORT_KEEP_DAYS)
-    limit = (now or timezone.now()).timestamp() - keep * 86400
-    removed = 0
-    for path in root.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue
-    return removed
+    masked_keep = datetime.timedelta(days=int(settings.SHOUWANG_EXPORT_KEEP_DAYS))
+    clear_keep = datetime.timedelta(hours=int(settings.SHOUWANG_UNMASKED_EXPORT_KEEP_HOURS))
+    stems = {path.name.split(".", 1)[0] for path in root.iterdir()}
+    ids = []
+    for stem in stems:
+        with contextlib.suppress(ValueError):
+            ids.append(uuid.UUID(stem))
+    masked = {str(job.pk) for job in Job.objects.filter(pk__in=ids).only("pk", "params") if not unmasked(job)}
+
+    def keep(path: Path) -> datetime.timedelta:
+        whole = not path.name.endswith(".part")
+        return masked_keep if whole and path.name.split(".", 1)[0] in masked else clear_keep
+
+    return sweep(root, keep, now)

@@ -28,7 +28,7 @@ from shouwang.core import jobs
 from shouwang.core.models import Job
 from shouwang.core.permissions import require
 
-from .files import CONTENT_TYPES, _count, download_name, export_path, sweep_old_files, write_export
+from .files import CONTENT_TYPES, _count, download_name, export_path, record_download, sweep_old_files, write_export
 from .registry import (
     ExportError,
     ExportSpec,
@@ -95,5 +95,5 @@ def user_export_jobs(user) -> QuerySet[Job]:
 __all__ = [
     "CONTENT_TYPES", "ExportError", "ExportSpec", "register_export", "get_export", "exports_for", "start_export",
     "write_export", "export_path", "download_name", "user_export_jobs", "params_to_dict", "dict_to_querydict",
-    "clean_reason", "sweep_old_files",
+    "clean_reason", "sweep_old_files", "record_download",
 ]

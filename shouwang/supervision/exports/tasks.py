@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from shouwang.core import jobs
 
-from .files import write_export
+from .files import discard_export, write_export
 
 EXPORT_FAILED = gettext_noop("The export failed because of an internal error.")
 
@@ -20,3 +20,7 @@ EXPORT_FAILED = gettext_noop("The export failed because of an internal error.")
 def run_export_job(job_id: str) -> dict:
     """Write the export's file. Not retried: the user starts it again from the list page."""
     return jobs.run(job_id, write_export, failure_message=EXPORT_FAILED)
+
+
+# Not queued again after its worker died (the user starts it again); its half-written file is deleted.
+jobs.declare_kind("export", run_export_job, cleanup=discard_export)

@@ -84,7 +84,7 @@ def export_start(request: HttpRequest, name: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(_back(request))
     if not job.params.get("background") and job.status == Job.Status.SUCCEEDED:
-        return _file_response(job)
+        return _file_response(request, job)
     return redirect("supervision:export_status", job_id=job.pk)
 
 
@@ -111,10 +111,12 @@ def export_status(request: HttpRequest, job_id) -> HttpResponse:
     return response
 
 
-def _file_response(job: Job) -> HttpResponse:
+def _file_response(request: HttpRequest, job: Job) -> HttpResponse:
     path = exports.export_path(job)
     if not path.is_file():
         raise Http404
+    if request.method != "HEAD":  # every download is in the access log, the first and each again
+        exports.record_download(job)
     fmt = job.params.get("format", "xlsx")
     response = FileResponse(path.open("rb"), content_type=exports.CONTENT_TYPES.get(fmt, "application/octet-stream"))
     response["Content-Disposition"] = content_disposition_header(True, exports.download_name(job))
@@ -129,7 +131,7 @@ def export_download(request: HttpRequest, job_id) -> HttpResponse:
     job = _own_job(request, job_id)
     if job.status != Job.Status.SUCCEEDED:
         raise Http404
-    return _file_response(job)
+    return _file_response(request, job)
 
 
 @login_required

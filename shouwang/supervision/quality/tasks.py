@@ -42,3 +42,7 @@ def run_quality_job(job_id: str) -> dict:
         return jobs.Outcome(gettext_noop("%(n)d findings"), {"n": total}, summary)
 
     return jobs.run(job_id, work, failure_message=QUALITY_FAILED, retries=1)
+
+
+# Safe to repeat (it replaces what it wrote): a job whose worker died is queued again.
+jobs.declare_kind(JOB_KIND, run_quality_job, idempotent=True)

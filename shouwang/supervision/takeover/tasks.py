@@ -58,3 +58,7 @@ def run_takeover(job_id: str) -> dict[str, Any]:
 
     return jobs.run(job_id, work, failure_message=IMPORT_FAILED, cleanup=discard_uploads,
                     start_message=gettext_noop("Reading the file"))
+
+
+# Not idempotent for recovery: a commit whose worker died is for a person to start again.
+jobs.declare_kind(KIND, run_takeover, cleanup=discard_uploads)

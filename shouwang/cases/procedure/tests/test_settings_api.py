@@ -21,10 +21,11 @@ def api(user) -> APIClient:
 
 
 @pytest.fixture
-def stored(personas):
-    """Limits everywhere, for the county, for township A and for township B."""
+def stored(personas, province_admin):
+    """Limits everywhere (set by the province), for the county, for township A and for township B."""
     frank = personas["frank"]
-    for code in ("", COUNTY, TOWNSHIP_A, TOWNSHIP_B):
+    save_procedure_settings(province_admin, {"region_code": "", "total_days": 20, "day_kind": "working"})
+    for code in (COUNTY, TOWNSHIP_A, TOWNSHIP_B):
         save_procedure_settings(frank, {"region_code": code, "total_days": 20, "day_kind": "working"})
     return {s.region_code: s for s in ProcedureSettings.objects.all()}
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import VILLAGE_A1
-from shouwang.core.audit import verify_chain
+from shouwang.core.anchors import verify_chain
 from shouwang.core.models import ChangeLog
 from shouwang.monitoring.lines.services import line_history, save_line
 from shouwang.monitoring.models import MonitoringLine, Signal
