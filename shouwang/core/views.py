@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from .audit import verify_chain
+from .anchors import verify_chain
 from .audit_labels import access_field_labels, changed_fields, object_label, source_label
 from .filters import LogFilter
 from .models import AccessLog, ChainedLogEntry, ChangeLog

@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from shouwang.cases.procedure.deadlines import today_date as case_today
 from shouwang.cases.procedure.queue import queue as case_queue
+from shouwang.core.audit_tasks import verification_alert
 from shouwang.core.permissions import can, home_region
 from shouwang.core.regioncodes import LEVEL_CODE_LENGTH
 from shouwang.monitoring.fieldwork.permissions import RECORD_VISIT
@@ -58,5 +59,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "case_steps_pending": steps["pending"],
         "case_steps_overdue": steps["overdue"],
         "missing_line_years": _missing_line_years(user),
+        "audit_alert": verification_alert() if can(user, "audit_alert") else None,
     }
     return render(request, "web/home.html", context)

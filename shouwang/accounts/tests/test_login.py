@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 
 from shouwang.accounts.models import LoginThrottle
-from shouwang.core.audit import verify_chain
+from shouwang.core.anchors import verify_chain
 from shouwang.core.models import AccessLog
 
 PASSWORD = "Pass-word-123"  # the personas' password (conftest.py)

@@ -11,7 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from conftest import VILLAGE_A1, VILLAGE_B1
-from shouwang.core.audit import acting_as, record_access, verify_chain
+from shouwang.core.anchors import verify_chain
+from shouwang.core.audit import acting_as, record_access
 from shouwang.core.models import AccessLog, ChainHead, ChangeLog
 from shouwang.registry.households.audit import snapshot, suppress_change_log
 from shouwang.registry.models import Household, HouseholdYear

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from conftest import VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
-from shouwang.core.audit import verify_chain
+from shouwang.core.anchors import verify_chain
 from shouwang.core.calendar import add_working_days
 from shouwang.core.models import ChangeLog
 from shouwang.monitoring.models import Warning, WarningChannel, WarningStatus, WarningTransition
