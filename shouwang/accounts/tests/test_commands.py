@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from conftest import COUNTY, TOWNSHIP_A, VILLAGE_A1
 from shouwang.accounts.models import User
@@ -28,7 +28,7 @@ def test_add_user_creates_user_with_generated_password(regions):
     assert len(password) >= 16
     assert user.check_password(password)
     assert not user.can_unmask
-    assert not Token.objects.filter(user=user).exists()
+    assert not AuthToken.objects.filter(user=user).exists()
 
 
 def test_add_user_with_password_token_and_unmask(regions):
@@ -48,11 +48,15 @@ def test_add_user_with_password_token_and_unmask(regions):
     assert user.check_password("Long-enough-9x")
     assert "Long-enough-9x" not in output
     assert user.can_unmask
-    token = Token.objects.get(user=user)
-    assert f"Authorization: Token {token.key}" in output
-    # A second --token returns the same token rather than a new one.
-    assert token.key in run("add_user", "laozhang", "--role", "county", "--region", COUNTY, "--token")
-    assert Token.objects.filter(user=user).count() == 1
+    key = re.search(r"Authorization: Token (\w+)", output).group(1)
+    stored = AuthToken.objects.get(user=user)
+    # Only a digest and a short lookup prefix are stored, never the token itself.
+    assert key not in stored.digest and len(stored.token_key) < len(key)
+    assert stored.expiry is not None
+    # A second --token issues a new token and revokes the first.
+    again = run("add_user", "laozhang", "--role", "county", "--region", COUNTY, "--token")
+    assert key not in again
+    assert AuthToken.objects.filter(user=user).count() == 1
 
 
 def test_token_from_add_user_authenticates_the_api(regions, client):
@@ -133,7 +137,7 @@ def test_create_demo_users_one_per_role_across_two_townships(regions):
     assert len(set(villages)) == 2 and len({v[:9] for v in villages}) == 2
     assert len(set(townships)) == 2 and {v[:9] for v in villages} == set(townships)
     assert users["demo_county"].can_unmask
-    assert Token.objects.filter(user=users["demo_department"]).exists()
+    assert AuthToken.objects.filter(user=users["demo_department"]).exists()
     for user in users.values():
         assert user.check_password(_printed_password(output, user.username)), user.username
 

@@ -5,7 +5,8 @@ Parameters (each accepted by the page, the API and the export alike):
 * ``status``: a status, ``open`` (identifying, monitored or eliminating), ``overdue`` (an open
   procedure past its date, or an open step late) or ``all``. The page and its export assume
   ``open`` when the address names none (or leaves it empty); the API assumes nothing.
-* ``q``: the household number or the head's name (contains); ``category``; ``village``: a village
+* ``q``: the household number or the head's name (contains; a whole ID number is refused: it never
+  belongs in an address); ``category``; ``village``: a village
   code (exact); ``region``: a region code prefix; ``household``: a household number (exact);
   ``risk_type``: a risk type code.
 """
@@ -26,6 +27,7 @@ from shouwang.cases.procedure.deadlines import today_date
 from shouwang.core.filters import ListFilter, OpenChoiceFilter, chosen_per_user, once
 from shouwang.regions.filters import labelled_villages, regions_within
 from shouwang.regions.models import Region
+from shouwang.registry.households.forms import looks_like_full_id
 from shouwang.registry.models import Member
 
 from .queries import late_steps
@@ -39,8 +41,13 @@ STATUS_FILTERS: dict[str, Any] = {
 
 
 class CaseSearchForm(forms.Form):
+    full_id_refusal = _("Search by the household number or the head's name, never a whole ID number.")
+
     def clean_q(self) -> str:
-        return clean_text(self.cleaned_data.get("q") or "")
+        q = clean_text(self.cleaned_data.get("q") or "")
+        if looks_like_full_id(q):  # it must never be in an address (nor is it searched here)
+            raise forms.ValidationError(self.full_id_refusal)
+        return q
 
 
 class CaseFilter(ListFilter):

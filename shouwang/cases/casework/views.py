@@ -31,9 +31,10 @@ from shouwang.cases.procedure.opening import open_case, signal_risk_codes
 from shouwang.cases.procedure.refusals import ActionRefused
 from shouwang.core.permissions import can, requires
 from shouwang.monitoring.models import SelfReport, Visit, Warning, WarningStatus
+from shouwang.registry.households.forms import without_full_id
 from shouwang.registry.models import Household, Member, Relation
 
-from .filters import CaseFilter
+from .filters import CaseFilter, CaseSearchForm
 from .queries import scoped_cases, with_list_columns
 
 
@@ -42,6 +43,9 @@ from .queries import scoped_cases, with_list_columns
 @require_http_methods(["GET", "HEAD"])
 def case_list(request: HttpRequest) -> HttpResponse:
     """The user's cases, open ones by default, filtered by status, category and village."""
+    # A whole ID number is dropped from the address at once (it is not searched here).
+    if (dropped := without_full_id(request, str(CaseSearchForm.full_id_refusal))) is not None:
+        return dropped
     today = today_date()
     listed = with_list_columns(scoped_cases(request.user), today)
     filterset = CaseFilter.for_page(request.GET, listed, request.user)

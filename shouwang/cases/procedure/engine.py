@@ -71,9 +71,7 @@ from .declarations import (
     ACTION_NAMES,
     APPROVAL_STEP,
     DECLARATIONS,
-    MAX_UPLOAD_BYTES,
     REOPENED_BY_OBJECTION,
-    UPLOAD_EXTENSIONS,
     ActionSpec,
     spec_of,
 )
@@ -88,6 +86,7 @@ from .models import (
     StepStatus,
 )
 from .refusals import ActionRefused, InvalidData, NotAllowedNow, NotYourLevel, ReasonRequired
+from .uploads import attachment_problem
 
 
 def _normalise_files(files: Any) -> list[tuple[str, Any]]:
@@ -212,11 +211,10 @@ def _check(ctx: ActionContext, action: str) -> None:
 def _validate_upload(kind: str, f: Any) -> None:
     if kind not in AttachmentKind.values:
         raise InvalidData(_("Unknown attachment kind “%(kind)s”.") % {"kind": kind})
-    name = (getattr(f, "name", "") or "").lower()
-    if not name.endswith(UPLOAD_EXTENSIONS):
-        raise InvalidData(_("Attach PDF, JPG or PNG files only."))
-    if (getattr(f, "size", 0) or 0) > MAX_UPLOAD_BYTES:
-        raise InvalidData(_("A file may be at most 10 MB."))
+    # The same check as the page's form (name, size and first bytes), whichever way the file came.
+    problem = attachment_problem(f)
+    if problem:
+        raise InvalidData(problem)
 
 
 # --- the procedure's own actions (the other features' are in their services) --------------

@@ -6,7 +6,6 @@ may happen.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -17,17 +16,10 @@ from django.utils.translation import gettext_lazy
 from shouwang.cases.casefiles.models import EliminationMode
 
 from . import services
-from .declarations import DECLARATIONS, MAX_REASON, MAX_UPLOAD_BYTES
+from .declarations import DECLARATIONS, MAX_REASON
 from .models import AttachmentKind, DayKind, ProcedureKind, StepCode
+from .uploads import attachment_problem
 
-# The signed authorisation is a scan or a photo: PDF, JPEG or PNG, recognised by their first
-# bytes as well as their name, so a renamed executable is refused.
-ATTACHMENT_TYPES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 # services.validate keeps step days of 1 to 60 and silently drops any other number; the
 # form checks the same range so the user is told instead of losing the value.
 STEP_DAYS_MAX = 60
@@ -58,16 +50,9 @@ def check_attachment(uploaded) -> Any:
     """PDF, JPEG or PNG, at most 10 MB, and the file's first bytes must agree with its name."""
     if uploaded is None:
         return uploaded
-    suffix = Path(uploaded.name or "").suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        raise forms.ValidationError(_("Upload a PDF, JPG or PNG file."))
-    if uploaded.size > MAX_UPLOAD_BYTES:
-        raise forms.ValidationError(_("The file is larger than %(limit)d MB.") % {
-            "limit": MAX_UPLOAD_BYTES // (1024 * 1024)})
-    head = uploaded.read(16)
-    uploaded.seek(0)
-    if not any(head.startswith(magic) for magic in ATTACHMENT_TYPES[suffix]):
-        raise forms.ValidationError(_("The file's content is not a %(type)s file.") % {"type": suffix[1:].upper()})
+    problem = attachment_problem(uploaded)
+    if problem:
+        raise forms.ValidationError(problem)
     return uploaded
 
 

@@ -19,7 +19,6 @@ from shouwang.core.permissions import DeclaredAction
 
 from . import services as fieldwork
 from .filters import CampaignTaskFilter, VisitFilter
-from .models import Campaign
 from .permissions import RECORD_VISIT, VIEW_CAMPAIGN
 from .serializers import CampaignSerializer, CampaignTaskSerializer, ProgressSerializer, VisitSerializer
 
@@ -48,7 +47,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     answers_by_scope = True
 
     def get_queryset(self):
-        return Campaign.objects.restrict(self.request.user).select_related("region")
+        return fieldwork.campaigns_for(self.request.user).select_related("region")
 
     @extend_schema(responses=ProgressSerializer)
     @action(detail=True, methods=["get"])

@@ -93,6 +93,9 @@ class VisitSerializer(serializers.ModelSerializer):
 class CampaignSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     status = status_field(CampaignStatus)
+    task_count = serializers.IntegerField(
+        source="tasks_seen", read_only=True, help_text="households of the campaign inside the caller's region",
+    )
 
     class Meta:
         model = Campaign

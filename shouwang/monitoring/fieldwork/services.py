@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -231,6 +232,18 @@ class ProgressRow:
         if self.children:
             data["villages"] = [child.as_dict() for child in self.children]
         return data
+
+
+def campaigns_for(user) -> QuerySet[Campaign]:
+    """Campaigns over, within or around the user's region, each with ``tasks_seen``: its households
+    inside the user's region (a village sees a county's campaign, but only its own count)."""
+    seen = (
+        CampaignTask.objects.restrict(user, "view").filter(campaign=OuterRef("pk"))
+        .order_by().values("campaign").annotate(n=Count("pk")).values("n")
+    )
+    return Campaign.objects.restrict(user).annotate(
+        tasks_seen=Coalesce(Subquery(seen, output_field=IntegerField()), Value(0)),
+    )
 
 
 def campaign_progress(campaign: Campaign, user) -> ProgressRow:

@@ -106,7 +106,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @requires(VIEW_CAMPAIGN.name, answers_by_scope=True)
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.restrict(request.user).select_related("region")
+    campaigns = fieldwork.campaigns_for(request.user).select_related("region")
     context = {"page": _page(request, campaigns), "can_launch": can(request.user, LAUNCH_CAMPAIGN.name)}
     return render(request, "monitoring/campaign_list.html", context)
 

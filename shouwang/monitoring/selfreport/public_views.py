@@ -8,7 +8,7 @@ never cached, since they carry a person's details.
 
 from __future__ import annotations
 
-from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,22 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from shouwang.core.throttling import client_address
+
+from . import services, tasks
 from .forms import SelfReportForm
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address; behind a reverse proxy, the header it sets (``SHOUWANG_CLIENT_IP_HEADER``).
-
-    Only a header the deployment's own proxy overwrites may be trusted: ``X-Forwarded-For``
-    as a client sends it would let anyone choose their own rate-limit key.
-    """
-    header = settings.SHOUWANG_CLIENT_IP_HEADER
-    if header:
-        value = request.META.get(header, "").split(",")[0].strip()
-        if value:
-            return value
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _limited(request: HttpRequest, error: services.RateLimited) -> HttpResponse:
@@ -56,7 +44,9 @@ def self_report(request: HttpRequest) -> HttpResponse:
                 services.count_id_submission(data.id_number.number)
             except services.RateLimited as error:
                 return _limited(request, error)
-            services.submit_self_report(data)
+            # Stored now, matched with the registry by a job: equal work for a known and an unknown ID.
+            with transaction.atomic():
+                tasks.start_routing(services.store_self_report(data))
             # 303: the browser fetches the thank-you page with GET, so reloading it sends nothing again.
             response = HttpResponseRedirect(reverse("public:self_report_thanks"))
             response.status_code = 303

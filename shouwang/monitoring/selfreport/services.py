@@ -5,7 +5,8 @@ page without an account; when the registry knows the person it becomes a risk si
 household (``warnings.services.add_signal``): on the household's case if it is monitored, else on
 its one open warning in the village queue, with the verification deadline screening uses. A report
 whose ID number the registry does not know stays in the chosen village's queue as a lead (a person
-to find and, if need be, to register).
+to find and, if need be, to register). The public page only stores the report; a job matches it
+with the registry afterwards, so the request does equal work for a known and an unknown person.
 
 The public page must not become an oracle for "is this person in the registry?": everything
 it shows is decided before the registry is consulted (form checks, rate limits), and the
@@ -121,12 +122,12 @@ class SelfReportData:
 
 def match_member(id_number: str) -> Member | None:
     """The registry member with this ID number, found through the blind index."""
-    return (
-        Member.objects.select_related("household")
-        .filter(id_index=crypto.blind_index(id_number))
-        .order_by("id")
-        .first()
-    )
+    return _member_by_index(crypto.blind_index(id_number))
+
+
+def _member_by_index(index: str) -> Member | None:
+    """The registry member whose ID number has this blind index."""
+    return Member.objects.select_related("household").filter(id_index=index).order_by("id").first()
 
 
 def _signal(household: Household, report: SelfReport) -> Warning | None:
@@ -146,12 +147,13 @@ def _report_entry(report: SelfReport) -> dict:
     }
 
 
-def submit_self_report(data: SelfReportData) -> SelfReport:
-    """Store a report encrypted and put it in the right queue.
+def store_self_report(data: SelfReportData) -> SelfReport:
+    """The report, encrypted, in the chosen village's queue; nothing about the registry is read.
 
-    The reporter's ID number is looked up first, then (for a child the registry does not
-    know) the guardian's: the report joins that household's warning. Otherwise it waits in
-    the chosen village's queue as a lead. The caller answers the same in every case.
+    The public page stores a report with this alone and queues its matching as a job
+    (``tasks.start_routing``): the request then does the same work whether or not the registry
+    knows the ID number (the same hashing, the same queries), so neither its answer nor its time
+    says whether the person is registered (security.md §3.4, "no oracle").
     """
     report = SelfReport(
         village=data.village, name=data.name, risk_type=data.risk_type, description=data.description
@@ -160,23 +162,50 @@ def submit_self_report(data: SelfReportData) -> SelfReport:
     report.set_phone(data.phone)
     if data.guardian_name or data.guardian_id_number or data.guardian_phone:
         report.set_guardian(data.guardian_name, data.guardian_id_number, data.guardian_phone)
+    report.region_code = data.village.code
     with transaction.atomic():
-        member = match_member(data.id_number.number)
-        household = member.household if member else None
-        if household is None and data.guardian_id_number is not None:
-            guardian = match_member(data.guardian_id_number.number)
-            household = guardian.household if guardian else None
-        if household is not None:
-            report.household, report.member = household, member
-            report.region_code = household.region_code
-            report.status = SelfReportStatus.WARNING
-        else:
-            report.region_code = data.village.code
         report.save()
-        if household is not None:
-            report.warning = _signal(household, report)
-            SelfReport.objects.filter(pk=report.pk).update(warning=report.warning)
         record_changes([make_change("create", report, after=_snapshot(report))])
+    return report
+
+
+def submit_self_report(data: SelfReportData) -> SelfReport:
+    """Store a report and route it at once (the demo's history; the public page queues the routing)."""
+    with transaction.atomic():
+        report = store_self_report(data)
+        return route_self_report(report.pk) or report
+
+
+def route_self_report(report_pk: int) -> SelfReport | None:
+    """Put a new report in the right queue; None when it is no longer waiting (handled meanwhile).
+
+    The reporter's ID number is looked up through its blind index, then (for a child the
+    registry does not know) the guardian's: the report joins that household's warning, or its
+    case. Otherwise it stays in the chosen village's queue as a lead. Running it twice changes
+    nothing more.
+    """
+    with transaction.atomic():
+        report = (
+            SelfReport.objects.select_for_update(of=("self",)).select_related("village")
+            .filter(pk=report_pk, status=SelfReportStatus.NEW, household__isnull=True).first()
+        )
+        if report is None:
+            return None
+        member = _member_by_index(report.id_index)
+        household = member.household if member else None
+        if household is None and report.guardian_id_index:
+            guardian = _member_by_index(report.guardian_id_index)
+            household = guardian.household if guardian else None
+        if household is None:
+            return report
+        before = _snapshot(report)
+        report.household, report.member = household, member
+        report.region_code = household.region_code
+        report.status = SelfReportStatus.WARNING
+        report.save(update_fields=["household", "member", "region_code", "status"])
+        report.warning = _signal(household, report)
+        SelfReport.objects.filter(pk=report.pk).update(warning=report.warning)
+        record_changes([make_change("update", report, before=before, after=_snapshot(report))])
     return report
 
 

@@ -67,8 +67,10 @@ MESSAGES: dict[str, str] = {
     "duplicate_id_registry": gettext_noop(
         "This ID number is already registered in household {other}; a person belongs to one household."
     ),
-    "duplicate_id_hidden": gettext_noop(
-        "This ID number is already registered in a household outside your area."
+    # Said when the number belongs to a household the importer may not see: it must not tell
+    # them that the person is registered, nor where (the county office can look).
+    "id_not_accepted": gettext_noop(
+        "This ID number cannot be added from your account; ask the county office to check this row."
     ),
     "no_id": gettext_noop("No ID number: the member is matched by name."),
     "sex_mismatch": gettext_noop("The sex “{value}” does not match the ID number; the ID number is used."),

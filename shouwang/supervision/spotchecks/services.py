@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,8 +147,18 @@ def draw_spot_check(user, *, name: str, rates: Mapping[str, object] | None = Non
 
 
 def spot_checks_for(user) -> QuerySet[SpotCheck]:
-    """Spot checks over the user's region, inside it, or over a region containing it."""
-    return restrict(user, SpotCheck.objects.all(), "supervision.view_spotchecks")
+    """Spot checks over the user's region, inside it, or over a region containing it.
+
+    Each carries ``samples_seen``: its sampled households inside the user's region. A village
+    sees a county's spot check, but only its own households and their count, never the county's.
+    """
+    seen = (
+        SpotCheckSample.objects.restrict(user, "view").filter(spot_check=OuterRef("pk"))
+        .order_by().values("spot_check").annotate(n=Count("pk")).values("n")
+    )
+    return restrict(user, SpotCheck.objects.all(), "supervision.view_spotchecks").annotate(
+        samples_seen=Coalesce(Subquery(seen, output_field=IntegerField()), Value(0)),
+    )
 
 
 def samples_for(user) -> QuerySet[SpotCheckSample]:

@@ -10,15 +10,16 @@ import secrets
 import string
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from shouwang.accounts.models import ROLE_LEVELS, Role, User
+from shouwang.accounts.tokens import issue_token
 from shouwang.core.audit import Change, acting_as, record_changes
 from shouwang.regions.models import Region
 
@@ -109,7 +110,7 @@ def ensure_user(
         if unmask is not None:
             perm = Permission.objects.get(codename="unmask_personal_data", content_type__app_label="accounts")
             (user.user_permissions.add if unmask else user.user_permissions.remove)(perm)
-        key = Token.objects.get_or_create(user=user)[0].key if token else None
+        key = issue_token(user) if token else None
         after = _user_snapshot(user)
         if before != after or new_password:
             record_changes(
@@ -139,7 +140,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-password", action="store_true", help="give an existing user a new random password"
         )
-        parser.add_argument("--token", action="store_true", help="create (or show) an API token")
+        parser.add_argument(
+            "--token", action="store_true",
+            help="issue a new API token (printed once; replaces the user's earlier token; expires after "
+            "SHOUWANG_API_TOKEN_DAYS days)",
+        )
         parser.add_argument(
             "--unmask",
             action="store_true",
@@ -181,4 +186,8 @@ class Command(BaseCommand):
             self.stdout.write(_("API token: %(token)s") % {"token": result.token})
             self.stdout.write(
                 _("Use it as the HTTP header: Authorization: Token %(token)s") % {"token": result.token}
+            )
+            self.stdout.write(
+                _("It is shown only this once and expires in %(days)d days; any earlier token no longer works.")
+                % {"days": settings.SHOUWANG_API_TOKEN_DAYS}
             )

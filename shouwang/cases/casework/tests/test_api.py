@@ -180,6 +180,20 @@ def test_verification_with_the_authorisation_uploaded_in_the_same_request(person
     assert history[-1]["attachments"][0]["kind"] == "authorisation"
 
 
+def test_api_attachment_is_checked_by_content_like_the_form(personas, cases):
+    case = cases[VILLAGE_A1]
+    url = f"/api/cases/{case.pk}/actions/"
+    # A Windows executable renamed to .pdf: the name is right, the first bytes are not.
+    disguised = SimpleUploadedFile("授权书.pdf", b"MZ\x90\x00\x03 not a pdf", content_type="application/pdf")
+    response = api(personas["alice"]).post(url, {"action": "attach", "authorisation": disguised}, format="multipart")
+    assert response.status_code == 400
+    assert "not a PDF file" in response.json()["detail"]
+    also = SimpleUploadedFile("photo.png", PDF, content_type="image/png")  # a PDF called .png
+    response = api(personas["alice"]).post(url, {"action": "attach", "photo": also}, format="multipart")
+    assert response.status_code == 400 and "not a PNG file" in response.json()["detail"]
+    assert not Attachment.objects.filter(case=case).exists()
+
+
 def test_full_identification_over_the_api(personas):
     today = timezone.localdate()
     household = make_household(VILLAGE_A1, members=3, year=today.year, wage="15000")

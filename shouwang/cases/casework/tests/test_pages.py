@@ -329,3 +329,12 @@ def test_reject_needs_a_reason(client, personas):
     assert case.status == CaseStatus.REJECTED
     html = client.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert "Income is above the line." in html and 'data-action="reject"' in html
+
+
+def test_a_whole_id_number_is_never_searched_in_the_case_list_address(client, personas):
+    number = make_household(VILLAGE_A1, members=1).members.get().id_number
+    client.force_login(personas["carol"])
+    dropped = client.get(reverse("cases:case_list"), {"q": number, "status": "all"})
+    assert dropped.status_code == 302 and number not in dropped["Location"] and "status=all" in dropped["Location"]
+    api = client.get("/api/cases/", {"q": number})
+    assert api.status_code == 400 and "results" not in api.json()

@@ -6,9 +6,9 @@ import json
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from conftest import VILLAGE_A1
+from shouwang.accounts.tokens import issue_token
 from shouwang.monitoring.feeds.tests.feed_files import member_id, unknown_id
 from shouwang.monitoring.models import FeedBatch, FeedLead, FeedSignal
 from shouwang.monitoring.tests.factories import household
@@ -19,7 +19,7 @@ URL = "/api/feeds/medical/rows/"
 
 
 def token_client(user) -> Client:
-    key = Token.objects.get_or_create(user=user)[0].key
+    key = issue_token(user)
     return Client(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="en")
 
 

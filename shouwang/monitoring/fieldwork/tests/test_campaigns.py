@@ -237,3 +237,19 @@ def test_the_progress_page_shows_townships_with_their_villages_to_the_county(per
     assert (
         f'data-code="{VILLAGE_A1}"' in alice and f'data-code="{VILLAGE_B1}"' not in alice and "0 / 2" in alice
     )
+
+
+def test_village_sees_only_its_own_count_of_a_county_campaign(personas, households):
+    from conftest import COUNTY
+
+    campaign = launch(personas["erin"], COUNTY)
+    assert campaign.task_count == 5
+    # The list page and the API: the county sees 5 households, village A1 its 2, village B1 its 2.
+    for name, seen in (("erin", 5), ("alice", 2), ("bob", 1), ("judy", 2), ("carol", 3)):
+        page = login(personas[name]).get("/monitoring/campaigns/")
+        assert [c.tasks_seen for c in page.context["page"].object_list] == [seen], name
+        row = api(personas[name]).get(f"/api/campaigns/{campaign.pk}/").json()
+        assert row["task_count"] == seen, name
+    detail = login(personas["alice"]).get(f"/monitoring/campaigns/{campaign.pk}/")
+    assert detail.context["progress"].total == 2
+    assert "0 / 2" in detail.content.decode() and "/ 5" not in detail.content.decode()

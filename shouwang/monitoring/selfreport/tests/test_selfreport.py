@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
@@ -38,8 +40,16 @@ def form(id_number: str, village: str = VILLAGE_A1, **extra) -> dict:
     return data
 
 
+class PublicClient(Client):
+    """The public page's client; the matching job queued by a submission runs as the request commits."""
+
+    def post(self, *args, **kwargs):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().post(*args, **kwargs)
+
+
 def public_client(address: str = "10.0.0.1") -> Client:
-    return Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=address)
+    return PublicClient(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=address)
 
 
 def test_page_opens_without_login_with_village_picker_and_privacy_notice(regions):
@@ -68,6 +78,44 @@ def test_known_and_unknown_id_get_byte_identical_responses(regions):
     # ... while what happened behind differs: a warning for the known one, a lead for the other.
     assert SelfReport.objects.get(id_masked__endswith=known[-4:]).status == SelfReportStatus.WARNING
     assert SelfReport.objects.get(id_masked__endswith=UNKNOWN_ID[-4:]).status == SelfReportStatus.NEW
+
+
+def _shape(sql: str) -> str:
+    """A statement without its values: what the database was asked, not about whom."""
+    sql = re.sub(r'"s\d+_x\d+"', '"savepoint"', sql)
+    return re.sub(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b", "?", sql)
+
+
+def test_known_and_unknown_id_do_equal_work_in_the_request(regions, monkeypatch):
+    from shouwang.core import crypto
+
+    household = make_household(VILLAGE_A1)
+    known = Member.objects.filter(household=household).first().id_number
+    hashed: list[str] = []
+    real_index = crypto.blind_index
+    monkeypatch.setattr(crypto, "blind_index", lambda value, purpose="id": hashed.append(purpose) or real_index(
+        value, purpose))
+    work = {}
+    for label, id_number, address in (("known", known, "10.0.0.1"), ("unknown", UNKNOWN_ID, "10.0.0.2")):
+        hashed.clear()
+        # A plain client: the matching job is queued on commit, after the request has answered.
+        with TestCase.captureOnCommitCallbacks(execute=False) as queued, CaptureQueriesContext(connection) as sql:
+            assert Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=address).post(URL, form(id_number)).status_code == 303
+        work[label] = ([_shape(q["sql"]) for q in sql.captured_queries], list(hashed), len(queued))
+    assert work["known"] == work["unknown"]
+    statements = work["known"][0]
+    assert not any("registry_member" in q for q in statements)  # the registry is not read in the request
+    assert work["known"][2] == 1  # one job queued, for each
+    assert not Warning.objects.exists()
+    # The job then matches: the known person's report becomes a warning, the other stays a lead.
+    from shouwang.core.models import Job
+    from shouwang.monitoring.selfreport.tasks import run_routing_job
+
+    for job in Job.objects.filter(kind="self_report_routing"):
+        run_routing_job.call(str(job.pk))
+    assert SelfReport.objects.get(id_masked__endswith=known[-4:]).status == SelfReportStatus.WARNING
+    assert SelfReport.objects.get(id_masked__endswith=UNKNOWN_ID[-4:]).status == SelfReportStatus.NEW
+    assert Warning.objects.get().household == household
 
 
 QUEUE_SEES = {"alice": True, "bob": False, "judy": False, "carol": True, "dave": False, "erin": True}

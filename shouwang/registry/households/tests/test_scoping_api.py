@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from conftest import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1
+from shouwang.accounts.tokens import issue_token
 from shouwang.registry.models import Member
 from shouwang.registry.tests.factories import make_household
 
@@ -161,9 +161,9 @@ def test_region_detail_outside_scope_answers_404(personas, name, code, status):
 
 
 def test_token_authentication_is_scoped_like_the_session(personas, households):
-    token = Token.objects.create(user=personas["alice"])
+    token = issue_token(personas["alice"])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     data = client.get("/api/households/").json()
     assert {row["number"] for row in data["results"]} == {h.number for h in households[VILLAGE_A1]}
     other = households[VILLAGE_B1][0]

@@ -229,3 +229,24 @@ def test_a_failing_job_ends_visibly_and_still_deletes_the_upload(
     assert not list(upload_root.glob("*"))
     page = client.get(reverse("registry:import_status", args=[job.pk]))
     assert page.status_code == 200 and "Refresh" not in page
+
+
+def test_a_header_only_csv_with_commit_chosen_is_not_reported_as_checked_or_imported(
+    client, personas, tmp_path, django_capture_on_commit_callbacks
+):
+    from shouwang.registry.imports.template import MEMBER_HEADERS
+    from shouwang.registry.imports.tests.registry_files import csv_bytes
+
+    client.force_login(personas["carol"])
+    path = tmp_path / "headers.csv"
+    path.write_bytes(csv_bytes(MEMBER_HEADERS, [], "utf-8"))
+    data = {"file": SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv"), "mode": "commit"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("registry:import"), data)
+    job = Job.objects.get(kind=KIND)
+    assert job.result["total"] == 0 and job.result["committed"] is False
+    assert job.message == "No rows: nothing was written"
+    html = client.get(response["Location"]).content.decode()
+    assert "The file has no rows below its headers: nothing was written to the registry." in html
+    assert "Checked only" not in html and "The registry was updated" not in html
+    assert not Household.objects.exists()

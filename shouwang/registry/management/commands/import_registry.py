@@ -104,7 +104,9 @@ class Command(BaseCommand):
             out.write(
                 _("… and %(count)d more (use --report to get them all)") % {"count": len(report.issues) - 200}
             )
-        if report.committed:
+        if not report.total and not report.errors:
+            out.write(self.style.WARNING(_("The file has no rows below its headers: nothing was written.")))
+        elif report.committed:
             out.write(
                 self.style.SUCCESS(
                     _("Imported into the registry (batch %(batch)s).") % {"batch": report.batch}

@@ -167,3 +167,17 @@ def test_the_draw_form_and_the_result_form(client, personas, county):
     assert sample.fields == ["water"]
     client.force_login(personas["carol"])
     assert client.post(reverse("supervision:spotcheck_list"), {"name": "x"}).status_code == 403
+
+
+def test_a_village_sees_only_its_own_count_of_a_county_spot_check(client, personas, county):
+    rates = dict.fromkeys(HouseholdClass.values, Decimal("1"))
+    check = spotchecks.draw_spot_check(personas["erin"], name="全查", rates=rates, seed=5)
+    assert check.sample_count == 80
+    # A1: the 10 odd ex-poor with labour and the 10 without; A2: 10 + 30; B1: 20.
+    for name, seen in (("erin", 80), ("alice", 20), ("bob", 40), ("judy", 20), ("carol", 60)):
+        client.force_login(personas[name])
+        listed = client.get(reverse("supervision:spotcheck_list"))
+        assert [c.samples_seen for c in listed.context["checks"]] == [seen], name
+        detail = client.get(reverse("supervision:spotcheck_detail", args=[check.pk]))
+        assert detail.context["check"].samples_seen == seen, name
+        assert detail.context["page"].paginator.count == seen, name

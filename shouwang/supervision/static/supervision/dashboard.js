@@ -15,6 +15,36 @@
     return { interval: 0, width: Math.max(48, Math.floor(width / Math.max(count, 1)) - 12), overflow: "break" };
   }
 
+  // The tooltip built as elements, not as HTML text: ECharts' own tooltip writes style="..."
+  // attributes, which the site's Content-Security-Policy refuses (styles come from dashboard.css).
+  function tooltip(params) {
+    var items = Array.isArray(params) ? params : [params];
+    var box = document.createElement("div");
+    box.className = "chart-tip";
+    var title = document.createElement("div");
+    title.className = "chart-tip-title";
+    title.textContent = items.length ? (items[0].axisValueLabel || items[0].name || "") : "";
+    box.appendChild(title);
+    items.forEach(function (item) {
+      var row = document.createElement("div");
+      row.className = "chart-tip-row";
+      var mark = document.createElement("span");
+      mark.className = "chart-tip-mark";
+      mark.style.backgroundColor = typeof item.color === "string" ? item.color : "";
+      var name = document.createElement("span");
+      name.className = "chart-tip-name";
+      name.textContent = item.seriesName || "";
+      var value = document.createElement("span");
+      value.className = "chart-tip-value";
+      value.textContent = item.value === null || item.value === undefined ? "–" : String(item.value);
+      row.appendChild(mark);
+      row.appendChild(name);
+      row.appendChild(value);
+      box.appendChild(row);
+    });
+    return box;
+  }
+
   function option(spec, width) {
     var horizontal = spec.kind === "hbar";
     var line = spec.kind === "line";
@@ -28,7 +58,9 @@
       color: PALETTE,
       animation: false,
       textStyle: { fontFamily: getComputedStyle(document.documentElement).fontFamily },
-      tooltip: { trigger: "axis", axisPointer: { type: line ? "line" : "shadow" }, confine: true },
+      tooltip: {
+        trigger: "axis", axisPointer: { type: line ? "line" : "shadow" }, confine: true, formatter: tooltip
+      },
       legend: several ? { top: 0, type: "scroll" } : { show: false },
       grid: { left: 8, right: 16, top: several ? 36 : 12, bottom: 8, containLabel: true },
       xAxis: horizontal ? value : category,
