@@ -18,7 +18,17 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from screenshots import CHROMIUM, CHROMIUM_ARGS, DESKTOP, _django, _free_port, _log_in, _passwords, _serve
+from screenshots import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    _django,
+    _free_port,
+    _log_in,
+    _passwords,
+    _serve,
+    forget_enrolments,
+)
 
 
 def main() -> int:
@@ -59,6 +69,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        forget_enrolments()
     return 1 if failed else 0
 
 

@@ -19,4 +19,14 @@ class AccountsConfig(AppConfig):
         from shouwang.core.audit import register_object_type
 
         # A user's change-log entry keeps whether they may unmask, under a key that is not a field.
-        register_object_type("accounts.user", fields={"unmask": _("may see unmasked personal data")})
+        register_object_type(
+            "accounts.user",
+            fields={"unmask": _("may see unmasked personal data"), "two_factor": _("second factor"),
+                    "password": _("password")},
+            values={"two_factor": {
+                "enrolled": _("authenticator app set up"),
+                "recovery_codes_renewed": _("new recovery codes made"),
+                "recovery_code_used": _("a recovery code used"),
+                "reset": _("reset by an administrator"),
+            }},
+        )

@@ -17,7 +17,9 @@ class LockoutModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
-        if auth.is_locked(username):
+        from shouwang.core.throttling import client_address
+
+        if auth.is_locked(username) or (request is not None and auth.client_is_locked(client_address(request))):
             # Hash anyway so a locked account answers as slowly as an unlocked one.
             get_user_model()().set_password(password)
             return None
