@@ -11,7 +11,8 @@ from django.test import Client
 from django.utils import translation
 
 # The browser fixtures (Chromium through Playwright) are shared by every app's browser tests.
-pytest_plugins = ["shouwang.testing.browser"]
+# Sessions made by ``client.force_login`` have shown their second factor (shouwang/testing/two_factor.py).
+pytest_plugins = ["shouwang.testing.browser", "shouwang.testing.two_factor"]
 
 TOWNSHIP_A, TOWNSHIP_B = "433122102", "433122104"
 VILLAGE_A1, VILLAGE_A2 = "433122102201", "433122102202"
@@ -29,6 +30,17 @@ def english():
     """
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_audit_anchors_left():
+    """Audit anchors (core.anchors) written by a test, e.g. by running every periodic job, belong to
+    that test's database: removed after it, so later tests do not check their chains against them."""
+    yield
+    from django.conf import settings
+
+    for path in settings.SHOUWANG_AUDIT_ANCHOR_DIR.glob("anchor-*.json"):
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -77,6 +89,16 @@ def personas(regions):
         "heidi": _user("heidi", "auditor", COUNTY),
         "ivan": _user("ivan", "department", COUNTY),
     }
+
+
+@pytest.fixture
+def province_admin(regions):
+    """paula: an administrator of the province (43, 湖南省), who sets the lines and limits wider
+    than a county."""
+    from shouwang.regions.models import Region
+
+    Region.objects.get_or_create(code="43", defaults={"name": "湖南省", "level": "province", "parent_code": ""})
+    return _user("paula", "admin", "43")
 
 
 class ListRows:

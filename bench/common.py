@@ -42,12 +42,13 @@ def configure(database: str, workdir: Path) -> None:
 
     SQLite: a file in ``workdir``; PostgreSQL: the SHOUWANG_DB_* variables, which must name a
     database the script may empty. Files go under ``workdir/var``; debug is off (no SQL kept per
-    query) and the data key random, unless the environment already sets them.
+    query) and the data and audit keys random, unless the environment already sets them.
     """
     os.environ["DJANGO_SETTINGS_MODULE"] = "shouwang.settings"
     os.environ.setdefault("SHOUWANG_DEBUG", "0")  # as in production: no SQL kept per query
     os.environ["SHOUWANG_VAR_DIR"] = str(workdir / "var")
     os.environ.setdefault("SHOUWANG_DATA_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+    os.environ.setdefault("SHOUWANG_AUDIT_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
     os.environ["SHOUWANG_DB_ENGINE"] = database
     if database == "sqlite":
         os.environ["SHOUWANG_DB_NAME"] = str(workdir / "bench.sqlite3")

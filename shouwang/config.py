@@ -7,7 +7,7 @@ naming the variable, when:
 
 * ``SHOUWANG_ENV`` is anything but ``development`` or ``production`` (a typo such as ``prod`` must
   not run development mode, with DEBUG on and the development secret key);
-* production lacks the secret key or the data encryption key (security.md §3.2);
+* production lacks the secret key, the data encryption key (security.md §3.2) or the audit key;
 * a number or a switch does not parse, or is out of its range.
 """
 
@@ -39,6 +39,13 @@ class Config:
     secret_key: str
     data_key: str
     data_key_file: Path
+    audit_key: str
+    audit_key_file: Path
+    audit_anchor_dir: Path
+    audit_syslog: str
+    backup_key_file: Path
+    backup_dir: Path
+    backup_keep: int
     allowed_hosts: tuple[str, ...]
     db_engine: str
     db_name: str
@@ -47,17 +54,23 @@ class Config:
     db_host: str
     db_port: str
     session_idle_seconds: int
+    session_absolute_seconds: int
     ssl_redirect: bool
     hsts_preload: bool
     upload_max_bytes: int
+    api_token_days: int
+    api_throttle_user: str
+    api_throttle_anon: str
     static_root: Path
     tasks_backend: str
     import_max_rows: int
     import_max_uncompressed: int
+    import_max_cells: int
     feed_api_max_rows: int
     client_ip_header: str
     warning_verify_days: int
     screening_workers: int
+    job_lease_seconds: int
     screening_parallel_rows: int
     log_level: str
 
@@ -108,6 +121,16 @@ class _Reader:
             f"{name}={raw!r} is not a switch: use 1 or 0. / {name} 的取值 {raw!r} 无效，请用 1 或 0。"
         )
 
+    def rate(self, name: str, default: str) -> str:
+        """A request rate as DRF's throttles read it: ``N/sec``, ``N/min``, ``N/hour`` or ``N/day``."""
+        value = self.text(name, default) or default
+        count, _, period = value.partition("/")
+        if not (count.isdigit() and int(count) > 0 and period in ("s", "sec", "m", "min", "h", "hour", "d", "day")):
+            raise ConfigError(
+                f"{name}={value!r} is not a rate: write e.g. 600/min. / {name} 的取值 {value!r} 无效，例如 600/min。"
+            )
+        return value
+
     def path(self, name: str, default: Path) -> Path:
         raw = self.text(name)
         return Path(raw) if raw else default
@@ -134,6 +157,13 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
             "SHOUWANG_DATA_KEY or SHOUWANG_DATA_KEY_FILE must be set in production. "
             "/ 生产环境必须设置 SHOUWANG_DATA_KEY 或 SHOUWANG_DATA_KEY_FILE。"
         )
+    audit_key = read.text("SHOUWANG_AUDIT_KEY")
+    audit_key_file = read.path("SHOUWANG_AUDIT_KEY_FILE", var_dir / "keys" / "audit.key")
+    if production and not audit_key and not audit_key_file.exists():
+        raise ConfigError(
+            "SHOUWANG_AUDIT_KEY or SHOUWANG_AUDIT_KEY_FILE must be set in production (manage.py init_keys). "
+            "/ 生产环境必须设置 SHOUWANG_AUDIT_KEY 或 SHOUWANG_AUDIT_KEY_FILE（manage.py init_keys）。"
+        )
 
     hosts = read.text("SHOUWANG_ALLOWED_HOSTS", "127.0.0.1,localhost")
     return Config(
@@ -143,6 +173,13 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         secret_key=secret_key,
         data_key=data_key,
         data_key_file=data_key_file,
+        audit_key=audit_key,
+        audit_key_file=audit_key_file,
+        audit_anchor_dir=read.path("SHOUWANG_AUDIT_ANCHOR_DIR", var_dir / "audit-anchors"),
+        audit_syslog=read.text("SHOUWANG_AUDIT_SYSLOG"),
+        backup_key_file=read.path("SHOUWANG_BACKUP_KEY_FILE", var_dir / "keys" / "backup.key"),
+        backup_dir=read.path("SHOUWANG_BACKUP_DIR", var_dir / "backups"),
+        backup_keep=read.integer("SHOUWANG_BACKUP_KEEP", 14, minimum=1),
         allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
         db_engine=read.choice("SHOUWANG_DB_ENGINE", "sqlite", DB_ENGINES),
         db_name=read.text("SHOUWANG_DB_NAME"),
@@ -151,18 +188,24 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         db_host=read.text("SHOUWANG_DB_HOST"),
         db_port=read.text("SHOUWANG_DB_PORT"),
         session_idle_seconds=read.integer("SHOUWANG_SESSION_IDLE_SECONDS", 900, minimum=60),
+        session_absolute_seconds=read.integer("SHOUWANG_SESSION_ABSOLUTE_SECONDS", 8 * 3600, minimum=300),
         ssl_redirect=read.switch("SHOUWANG_SSL_REDIRECT", True),
         hsts_preload=read.switch("SHOUWANG_HSTS_PRELOAD", True),
         upload_max_bytes=read.integer("SHOUWANG_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1024),
+        api_token_days=read.integer("SHOUWANG_API_TOKEN_DAYS", 30, minimum=1),
+        api_throttle_user=read.rate("SHOUWANG_API_THROTTLE_USER", "600/min"),
+        api_throttle_anon=read.rate("SHOUWANG_API_THROTTLE_ANON", "30/min"),
         static_root=read.path("SHOUWANG_STATIC_ROOT", var_dir / "static"),
         tasks_backend=read.text("SHOUWANG_TASKS_BACKEND") or "django_tasks_db.DatabaseBackend",
         import_max_rows=read.integer("SHOUWANG_IMPORT_MAX_ROWS", 1_000_000, minimum=1),
         import_max_uncompressed=read.integer("SHOUWANG_IMPORT_MAX_UNCOMPRESSED", 400 * 1024 * 1024,
                                              minimum=1024),
+        import_max_cells=read.integer("SHOUWANG_IMPORT_MAX_CELLS", 12_000_000, minimum=1),
         feed_api_max_rows=read.integer("SHOUWANG_FEED_API_MAX_ROWS", 10_000, minimum=1),
         client_ip_header=read.text("SHOUWANG_CLIENT_IP_HEADER"),
         warning_verify_days=read.integer("SHOUWANG_WARNING_VERIFY_DAYS", 5, minimum=1),
         screening_workers=read.integer("SHOUWANG_SCREENING_WORKERS", min(2, os.cpu_count() or 1), minimum=1),
+        job_lease_seconds=read.integer("SHOUWANG_JOB_LEASE_SECONDS", 45, minimum=1),
         screening_parallel_rows=read.integer("SHOUWANG_SCREENING_PARALLEL_ROWS", 200_000, minimum=1),
         log_level=read.choice("SHOUWANG_LOG_LEVEL", "WARNING", LOG_LEVELS),
     )

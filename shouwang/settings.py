@@ -9,6 +9,9 @@ reads is defined here, so code reads ``settings.NAME`` and never repeats a defau
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from shouwang import config
@@ -27,6 +30,18 @@ SECRET_KEY = CONFIG.secret_key
 # Data encryption key: 32 random bytes, base64. Env var wins; otherwise a key file outside git.
 SHOUWANG_DATA_KEY = CONFIG.data_key
 SHOUWANG_DATA_KEY_FILE = CONFIG.data_key_file
+# Audit key (HMAC of the change and access log chains, and of their daily anchors): like the data
+# key, outside the database; the anchors go to a folder outside it, and to syslog when
+# SHOUWANG_AUDIT_SYSLOG names a socket ("/dev/log") or "host:port" (core.audit, core.anchors).
+SHOUWANG_AUDIT_KEY = CONFIG.audit_key
+SHOUWANG_AUDIT_KEY_FILE = CONFIG.audit_key_file
+SHOUWANG_AUDIT_ANCHOR_DIR = CONFIG.audit_anchor_dir
+SHOUWANG_AUDIT_SYSLOG = CONFIG.audit_syslog
+# Backups (manage.py backup/restore, nightly): encrypted with their own key, kept apart from the
+# database and from the data key (docs/backup.md); the newest SHOUWANG_BACKUP_KEEP are kept.
+SHOUWANG_BACKUP_KEY_FILE = CONFIG.backup_key_file
+SHOUWANG_BACKUP_DIR = CONFIG.backup_dir
+SHOUWANG_BACKUP_KEEP = CONFIG.backup_keep
 
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 
@@ -38,10 +53,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
     "django_tasks_db",
     "shouwang.core",
     "shouwang.regions",
@@ -56,12 +72,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "shouwang.core.nostore.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session that still owes a second factor or a new password reaches only the pages that take it.
+    "shouwang.accounts.middleware.LoginStateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shouwang.core.middleware.RequestContextMiddleware",
 ]
@@ -125,6 +145,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 等保: three of four character classes; no reuse of the county's last N passwords (hashes kept).
+    {"NAME": "shouwang.accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "shouwang.accounts.passwords.PasswordHistoryValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -133,6 +156,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: idle timeout 15 minutes (等保 evaluator practice), renewed on each request.
 SESSION_COOKIE_AGE = CONFIG.session_idle_seconds
+# ... and ended 8 hours after login however active (accounts.sessions), beside the idle timeout.
+SHOUWANG_SESSION_ABSOLUTE_SECONDS = CONFIG.session_absolute_seconds
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -141,6 +166,20 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every page (ASVS 3.4.3): scripts and styles only from our own static
+# files, no inline script or event handler, no eval; no framing, forms post only to this site.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
 if PRODUCTION:
     SECURE_SSL_REDIRECT = CONFIG.ssl_redirect
     SECURE_HSTS_SECONDS = 31536000
@@ -170,14 +209,28 @@ UPLOAD_ROOT = VAR_DIR / "uploads"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "shouwang.accounts.tokens.TokenAuthentication",
     ],
+    # Per user (whether by session or token) and, before login, per client address.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shouwang.core.throttling.UserThrottle",
+        "shouwang.core.throttling.AnonymousThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"user": CONFIG.api_throttle_user, "anon": CONFIG.api_throttle_anon},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; each token expires after
+# SHOUWANG_API_TOKEN_DAYS days and is then refused and deleted.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=CONFIG.api_token_days),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+SHOUWANG_API_TOKEN_DAYS = CONFIG.api_token_days
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shouwang API",
     "DESCRIPTION": "Shouwang (守望): household registry and monitoring against return to poverty.",
@@ -212,6 +265,7 @@ TASKS = {"default": {"BACKEND": CONFIG.tasks_backend}}
 # ratio check in ``core.imports``, not this.
 SHOUWANG_IMPORT_MAX_ROWS = CONFIG.import_max_rows
 SHOUWANG_IMPORT_MAX_UNCOMPRESSED = CONFIG.import_max_uncompressed
+SHOUWANG_IMPORT_MAX_CELLS = CONFIG.import_max_cells  # filled cells of a workbook, counted before parsing
 SHOUWANG_FEED_API_MAX_ROWS = CONFIG.feed_api_max_rows
 # Behind a reverse proxy, the header it writes with the client's address (rate limits of the
 # public self-report page); empty means REMOTE_ADDR.
@@ -230,6 +284,9 @@ SHOUWANG_WARNING_VERIFY_DAYS = CONFIG.warning_verify_days
 # Screening a large county on SQLite: how many connections evaluate it at once (one per core,
 # at most 2 by default), and from how many household-years on it is split.
 SHOUWANG_SCREENING_WORKERS = CONFIG.screening_workers
+# A running job's lease (seconds): its process renews it by a heartbeat; a job whose lease ran out
+# (or whose process is known dead) is failed or queued again (core.jobs.recover_abandoned).
+SHOUWANG_JOB_LEASE_SECONDS = CONFIG.job_lease_seconds
 SHOUWANG_SCREENING_PARALLEL_ROWS = CONFIG.screening_parallel_rows
 
 # Set in a settings module of the deployment (not from the environment); each a fixed default.
@@ -240,11 +297,16 @@ SHOUWANG_SELF_REPORT_ID_LIMIT = (3, 86400)
 # finished files are kept this many days, under this folder.
 SHOUWANG_EXPORT_SYNC_ROWS = 2000
 SHOUWANG_EXPORT_KEEP_DAYS = 7
+# Unmasked exports and uploaded import files stay on disk at most this long (security.md G23).
+SHOUWANG_UNMASKED_EXPORT_KEEP_HOURS = 24
+SHOUWANG_UPLOAD_KEEP_HOURS = 24
 SHOUWANG_EXPORT_ROOT = VAR_DIR / "exports"
 # Login hardening (等保 evaluator practice): failures within the window lock the account.
 SHOUWANG_LOGIN_MAX_FAILURES = 5
 SHOUWANG_LOGIN_WINDOW_SECONDS = 15 * 60
 SHOUWANG_LOGIN_LOCK_SECONDS = 15 * 60
+# Failures from one client address within the window that refuse every login from it (spraying).
+SHOUWANG_LOGIN_CLIENT_MAX_FAILURES = 20
 
 LOGGING = {
     "version": 1,

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SHOUWANG_DATA_KEY", "dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY=")
+os.environ.setdefault("SHOUWANG_AUDIT_KEY", "dGVzdC1vbmx5LWF1ZGl0LWtleS1ub3Qtc2VjcmV0LTA=")
+# The suite asks the API thousands of times a minute as a few users; the throttle's own tests set
+# their rates.
+os.environ.setdefault("SHOUWANG_API_THROTTLE_USER", "1000000/min")
+os.environ.setdefault("SHOUWANG_API_THROTTLE_ANON", "1000000/min")
 
 from .settings import *  # noqa: F403
 from .settings import VAR_DIR
@@ -12,3 +19,7 @@ from .settings import VAR_DIR
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 UPLOAD_ROOT = VAR_DIR / "test-uploads"
+# Audit anchors of this test process (never the demo's): tests that write anchors use their own folder.
+SHOUWANG_AUDIT_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="shouwang-test-anchors-"))
+# Backups written by tests (the nightly job run by the schedule tests) stay out of the demo's folder.
+SHOUWANG_BACKUP_DIR = VAR_DIR / "test-backups"

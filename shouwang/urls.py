@@ -4,10 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from shouwang.accounts.forms import LoginForm
+from shouwang.core.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),  # monitoring: no login, no personal data
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("shouwang.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("shouwang.api_urls")),
     path("registry/", include("shouwang.registry.urls")),

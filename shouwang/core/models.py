@@ -45,11 +45,20 @@ class RegionScopedModel(TimeStampedModel):
 
 
 class ChainedLogEntry(models.Model):
-    """A row of an append-only log whose hash covers the previous row's hash (tamper evidence)."""
+    """A row of an append-only log whose MAC covers the previous row's (tamper evidence, core.audit).
+
+    ``user`` is PROTECT: the acting user's id is under the MAC, so a user who acted is deactivated,
+    never deleted (SET_NULL would rewrite audit rows).
+    """
+
+    class Result(models.TextChoices):
+        OK = "ok", _("Succeeded")
+        DENIED = "denied", _("Denied")
+        FAILED = "failed", _("Failed")
 
     time = models.DateTimeField(_("time"), db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("user"),
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
@@ -59,6 +68,13 @@ class ChainedLogEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     region_code = models.CharField(_("region code"), max_length=15, blank=True, db_index=True)
+    # The client's address (SHOUWANG_CLIENT_IP_HEADER or REMOTE_ADDR; "" outside a request) and the
+    # outcome of the access ("ok", "denied", "failed"; changes are "ok").
+    client_ip = models.CharField(_("client address"), max_length=64, blank=True, db_default="")
+    result = models.CharField(_("result"), max_length=10, blank=True, choices=Result.choices, db_default="")
+    # Position in the keyed chain (1, 2, …, no gaps), MAC'd with the audit key. None marks an entry
+    # written before the audit key (version 1: SHA-256 over fewer fields; core.audit).
+    seq = models.BigIntegerField(null=True, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
 
@@ -100,6 +116,7 @@ class AccessLog(ChainedLogEntry):
         UNMASK = "unmask", _("Viewed unmasked personal data")
         EXPORT = "export", _("Exported data")
         EXPORT_UNMASKED = "export_unmasked", _("Exported unmasked personal data")
+        DOWNLOAD = "download", _("Downloaded an export")
         IMPORT = "import", _("Imported data")
         SEARCH_ID = "search_id", _("Searched by ID number")
         LOGIN = "login", _("Logged in")
@@ -119,10 +136,17 @@ class AccessLog(ChainedLogEntry):
 
 
 class ChainHead(models.Model):
-    """The last hash of each log chain; locking this row serialises appends on PostgreSQL."""
+    """The last entry of each log chain; locking this row serialises appends on PostgreSQL.
+
+    ``seq`` and ``last_hash`` are those of the last keyed entry (or the last hash of the version 1
+    entries before any), ``mac`` the audit key's MAC over them: a head moved back by someone
+    without the key does not verify. On PostgreSQL ``protect_audit`` lets it move only forward.
+    """
 
     name = models.CharField(max_length=32, primary_key=True)
     last_hash = models.CharField(max_length=64)
+    seq = models.BigIntegerField(db_default=0)
+    mac = models.CharField(max_length=64, blank=True, db_default="")
 
     def __str__(self) -> str:
         return f"{self.name} {self.last_hash[:12]}"
@@ -155,6 +179,8 @@ class Job(TimeStampedModel):
     result = models.JSONField(_("result"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # How many times a worker started it (a job whose worker died may be queued again: core.jobs).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -172,7 +198,7 @@ class Job(TimeStampedModel):
         """Mark the job running, with a single UPDATE the page sees at once (``message`` replaces
         "Queued"; the work's progress messages follow)."""
         self._update({"status": Job.Status.RUNNING, "started_at": timezone.now(), "message": message[:500],
-                      "message_params": {}})
+                      "message_params": {}, "attempts": self.attempts + 1})
 
     @property
     def display_message(self) -> str:
@@ -236,6 +262,25 @@ def write_progress(rows: models.QuerySet, fields: dict[str, Any]) -> int:
         return query.get_compiler(connection=side).execute_sql(ROW_COUNT) or 0
     finally:
         side.close()
+
+
+class JobLease(models.Model):
+    """Which process runs a job, and until when that is known: renewed by the process's heartbeat
+    (:mod:`shouwang.core.jobs`). A job whose lease ran out, or whose process is known dead, was
+    abandoned by its worker. A row of its own, not columns of ``Job``: the work's transaction
+    updates the job's progress row, and the heartbeat must never wait for that transaction."""
+
+    job = models.OneToOneField(Job, primary_key=True, on_delete=models.CASCADE, related_name="lease",
+                               verbose_name=_("job"))
+    holder = models.CharField(_("holder"), max_length=200)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("job lease")
+        verbose_name_plural = _("job leases")
+
+    def __str__(self) -> str:
+        return f"{self.job_id} {self.holder}"
 
 
 class ScheduledJob(TimeStampedModel):

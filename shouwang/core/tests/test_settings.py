@@ -44,6 +44,7 @@ def test_production_deploy_check_passes_with_keys(tmp_path):
         "SHOUWANG_ENV": "production",
         "SHOUWANG_SECRET_KEY": "a-long-random-production-secret-" + "q7Zp" * 10,
         "SHOUWANG_DATA_KEY": "dGVzdC1vbmx5LWtleS1ub3Qtc2VjcmV0LTAxMjM0NTY=",
+        "SHOUWANG_AUDIT_KEY": "dGVzdC1vbmx5LWF1ZGl0LWtleS1ub3Qtc2VjcmV0LTA=",
         "SHOUWANG_VAR_DIR": str(tmp_path),
         "SHOUWANG_ALLOWED_HOSTS": "shouwang.example.gov.cn",
     }, "check", "--deploy", "--fail-level", "WARNING")
@@ -118,6 +119,7 @@ def test_defaults_suit_the_demo():
 def test_values_are_read_and_typed(tmp_path):
     loaded = config.load({
         "SHOUWANG_ENV": "production", "SHOUWANG_SECRET_KEY": "s" * 50, "SHOUWANG_DATA_KEY": "k",
+        "SHOUWANG_AUDIT_KEY": "a",
         "SHOUWANG_VAR_DIR": str(tmp_path), "SHOUWANG_DEBUG": "0", "SHOUWANG_SSL_REDIRECT": "off",
         "SHOUWANG_ALLOWED_HOSTS": " a.example , b.example,", "SHOUWANG_SESSION_IDLE_SECONDS": "1_800",
         "SHOUWANG_DB_ENGINE": "postgresql", "SHOUWANG_LOG_LEVEL": "INFO",
@@ -132,9 +134,18 @@ def test_values_are_read_and_typed(tmp_path):
 def test_production_defaults_debug_off_and_accepts_a_key_file(tmp_path):
     key_file = tmp_path / "data.key"
     key_file.write_text("k")
+    audit_file = tmp_path / "audit.key"
+    audit_file.write_text("a")
     loaded = config.load({"SHOUWANG_ENV": "production", "SHOUWANG_SECRET_KEY": "s" * 50,
-                          "SHOUWANG_DATA_KEY_FILE": str(key_file)})
+                          "SHOUWANG_DATA_KEY_FILE": str(key_file), "SHOUWANG_AUDIT_KEY_FILE": str(audit_file)})
     assert loaded.production and not loaded.debug and loaded.data_key_file == key_file
+    assert loaded.audit_key_file == audit_file and loaded.audit_anchor_dir == config.BASE_DIR / "var" / "audit-anchors"
+
+
+def test_production_without_an_audit_key_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="SHOUWANG_AUDIT_KEY or SHOUWANG_AUDIT_KEY_FILE must be set"):
+        config.load({"SHOUWANG_ENV": "production", "SHOUWANG_SECRET_KEY": "s" * 50, "SHOUWANG_DATA_KEY": "k",
+                     "SHOUWANG_AUDIT_KEY_FILE": str(tmp_path / "missing.key")})
 
 
 @pytest.mark.parametrize(("environ", "variable"), [

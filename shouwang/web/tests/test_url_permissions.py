@@ -56,6 +56,7 @@ PUBLIC: dict[str, str] = {
     "login": "signing in",
     "logout": "signing out ends whatever session the request carries",
     "set_language": "the language switch",
+    "healthz": "monitoring asks whether the server works: database, schema, job times (no personal data)",
     "public:self_report": "a farmer reports a difficulty without an account (rate-limited, no data shown)",
     "public:self_report_thanks": "the page after a self-report (no data shown)",
 }
@@ -65,6 +66,11 @@ SIGNED_IN: dict[str, str] = {
     "api:api-root": "the list of API endpoints; each endpoint declares its own action",
     "api:schema": "the OpenAPI description of the endpoints (no data)",
     "api:docs": "the documentation page of that description (no data)",
+    "accounts:account": "one's own account: password age, second factor",
+    "accounts:verify": "the second step of one's own login",
+    "accounts:enrol": "setting up one's own authenticator app",
+    "accounts:recovery_codes": "new recovery codes for one's own account",
+    "accounts:password_change": "changing one's own password",
 }
 
 # DRF's format-suffix twins (``/api/cases.json``) share their view with the plain route: their
@@ -599,7 +605,8 @@ TARGETS: dict[str, Factory] = {
     "api:case-list": _seeded(Objects.case),
     "api:case-queue": _seeded(Objects.case),
     "cases:settings_list": _seeded(Objects.procedure_settings),
-    "api:procedure-settings-list": _seeded(Objects.procedure_settings),
+    # POST creates the limits of the county (limits wider than a county are a province's)
+    "api:procedure-settings-list": _posting(_seeded(Objects.procedure_settings), region_code=COUNTY),
     "cases:notice_list": _seeded(Objects.notice),
     "supervision:dispatch_index": _seeded(Objects.dispatch_task),
     "api:dispatch-inbox-list": _seeded(Objects.dispatch_task),
