@@ -23,3 +23,10 @@ UPLOAD_ROOT = VAR_DIR / "test-uploads"
 SHOUWANG_AUDIT_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="shouwang-test-anchors-"))
 # Backups written by tests (the nightly job run by the schedule tests) stay out of the demo's folder.
 SHOUWANG_BACKUP_DIR = VAR_DIR / "test-backups"
+# A fixed throw-away backup key, like the data key above (the nightly backup runs in the schedule tests).
+SHOUWANG_BACKUP_KEY_FILE = VAR_DIR / "test-keys" / "backup.key"
+if not SHOUWANG_BACKUP_KEY_FILE.exists():
+    SHOUWANG_BACKUP_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    _partial = SHOUWANG_BACKUP_KEY_FILE.with_name(f"backup.key.{os.getpid()}")
+    _partial.write_text("dGVzdC1vbmx5LWJhY2t1cC1rZXktbm90LXNlY3JldC0=\n")
+    _partial.replace(SHOUWANG_BACKUP_KEY_FILE)  # atomic: parallel test processes write the same key

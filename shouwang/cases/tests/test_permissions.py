@@ -62,8 +62,10 @@ def test_time_limits_are_read_on_the_path_and_changed_by_the_administrator(perso
     assert allowed(personas, "cases.view_procedure_settings", COUNTY) == set(EVERYONE) - {"ivan"}
     assert allowed(personas, "cases.view_procedure_settings", TOWNSHIP_B) == {"judy", "dave", "erin", "frank",
                                                                               "grace", "heidi"}
-    for code in ("", COUNTY[:2], COUNTY, TOWNSHIP_A, VILLAGE_A1):
+    for code in (COUNTY, TOWNSHIP_A, VILLAGE_A1):
         assert allowed(personas, "cases.edit_procedure_settings", code) == {"frank"}, code
+    for code in ("", COUNTY[:2]):  # the nation's and the province's: a province administrator's
+        assert allowed(personas, "cases.edit_procedure_settings", code) == set(), code
     assert allowed(personas, "cases.edit_procedure_settings", "433123") == set()  # another county
 
 
