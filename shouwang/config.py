@@ -66,6 +66,7 @@ class Config:
     import_max_rows: int
     import_max_uncompressed: int
     import_max_cells: int
+    worker_nice: int
     feed_api_max_rows: int
     client_ip_header: str
     warning_verify_days: int
@@ -201,6 +202,7 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
         import_max_uncompressed=read.integer("SHOUWANG_IMPORT_MAX_UNCOMPRESSED", 400 * 1024 * 1024,
                                              minimum=1024),
         import_max_cells=read.integer("SHOUWANG_IMPORT_MAX_CELLS", 12_000_000, minimum=1),
+        worker_nice=read.integer("SHOUWANG_WORKER_NICE", 10, minimum=0),
         feed_api_max_rows=read.integer("SHOUWANG_FEED_API_MAX_ROWS", 10_000, minimum=1),
         client_ip_header=read.text("SHOUWANG_CLIENT_IP_HEADER"),
         warning_verify_days=read.integer("SHOUWANG_WARNING_VERIFY_DAYS", 5, minimum=1),

@@ -266,6 +266,7 @@ TASKS = {"default": {"BACKEND": CONFIG.tasks_backend}}
 SHOUWANG_IMPORT_MAX_ROWS = CONFIG.import_max_rows
 SHOUWANG_IMPORT_MAX_UNCOMPRESSED = CONFIG.import_max_uncompressed
 SHOUWANG_IMPORT_MAX_CELLS = CONFIG.import_max_cells  # filled cells of a workbook, counted before parsing
+SHOUWANG_WORKER_NICE = CONFIG.worker_nice  # background jobs below the web server's CPU priority
 SHOUWANG_FEED_API_MAX_ROWS = CONFIG.feed_api_max_rows
 # Behind a reverse proxy, the header it writes with the client's address (rate limits of the
 # public self-report page); empty means REMOTE_ADDR.

@@ -47,6 +47,15 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
+def _child_setup() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """The worker runs below the web server's priority (``SHOUWANG_WORKER_NICE``): a county import
+    takes a core for a minute, and the pages of the people at work come first."""
+    with contextlib.suppress(OSError):
+        os.nice(settings.SHOUWANG_WORKER_NICE)
+    if sys.platform == "linux":
+        _die_with_parent()
+
+
 class Command(BaseCommand):
     help = "Run the background-task worker, restarting it when it dies, and recover the jobs of a dead worker."
 
@@ -73,7 +82,7 @@ class Command(BaseCommand):
             worker_id = f"{socket.gethostname()[:32]}-{os.getpid()}-{count}-{secrets.token_hex(4)}"
             self.child = subprocess.Popen([*command, "--worker-id", worker_id], cwd=settings.BASE_DIR,
                                           start_new_session=True,
-                                          preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                                          preexec_fn=_child_setup)
             self.stdout.write(f"worker started: pid {self.child.pid}")
             self.stdout.flush()
             code = self._watch(self.child, opts["recover_every"])
