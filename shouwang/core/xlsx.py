@@ -33,6 +33,7 @@ declare a DTD: entity tricks (billion laughs, external entities) are refused, ne
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -107,8 +108,6 @@ class Book:
     """An xlsx workbook (already through the container checks): its sheets and their grids."""
 
     def __init__(self, data: bytes, limits: Limits) -> None:
-        import io
-
         self.limits = limits
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
@@ -118,9 +117,7 @@ class Book:
             rels = self._relationships(workbook_path)
         except SheetError:
             raise
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError) as exc:
-            raise SheetError("unreadable_file") from exc
-        except Exception as exc:  # defusedxml refuses entities with its own exception kinds
+        except Exception as exc:  # zip, XML and defusedxml's own refusals alike: not a readable workbook
             raise SheetError("unreadable_file") from exc
         self.date1904 = False
         self.sheets: dict[str, str] = {}
@@ -659,5 +656,3 @@ def _stack(frames: list[pl.DataFrame], height: int | None = None) -> pl.DataFram
     full = pl.DataFrame({"row": pl.int_range(1, height + 1, eager=True)})
     return full.join(stacked, on="row", how="left", maintain_order="left")
 
-
-Reader = Callable[[str], Grid]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 from typing import Any
 
 import polars as pl
@@ -215,7 +216,7 @@ class RegistryChecks:
 
     # across the file, before the rows are checked a chunk of households at a time
 
-    file_duplicates: dict[int, tuple[str, int]] | None = None  # member row → (other household, its row)
+    file_duplicates: Mapping[int, tuple[str, int]] = MappingProxyType({})  # member row → (other household, its row)
     household_order: dict[str | None, int] = {}
 
     def _prepare_members(self, table: Table) -> None:
@@ -482,31 +483,15 @@ class RegistryChecks:
                     entry.ok = False
             self._check_household_years(years_table, plan)
 
-        # one person, one household: within the file (worked out for the whole file beforehand
-        # when the rows are checked a chunk at a time)...
-        if self.file_duplicates is not None:
-            for plan in self.households.values():
-                for member in plan.members:
-                    found = self.file_duplicates.get(member.row) if member.id_index else None
-                    if found is not None:
-                        self._error(
-                            members_table, member.row, "id_number", member.id_number,
-                            _problem("duplicate_id_file", other=found[0], sheet=members_table.sheet, row=found[1]),
-                        )
-                        member.ok = False
-        for members in by_id.values() if self.file_duplicates is None else ():
-            households = {m.number for m in members}
-            if len(households) > 1:
-                for member in members:
-                    other = next(m for m in members if m.number != member.number)
+        # one person, one household: within the file (worked out for the whole file beforehand, in
+        # _prepare_members, since the rows are checked a chunk of households at a time)...
+        for plan in self.households.values():
+            for member in plan.members:
+                found = self.file_duplicates.get(member.row) if member.id_index else None
+                if found is not None:
                     self._error(
-                        members_table,
-                        member.row,
-                        "id_number",
-                        member.id_number,
-                        _problem(
-                            "duplicate_id_file", other=other.number, sheet=members_table.sheet, row=other.row
-                        ),
+                        members_table, member.row, "id_number", member.id_number,
+                        _problem("duplicate_id_file", other=found[0], sheet=members_table.sheet, row=found[1]),
                     )
                     member.ok = False
         # ...and against the registry (by household id: the numbers only of the households found)
@@ -644,9 +629,3 @@ class RegistryChecks:
                 entry.ok = False
             else:
                 seen[entry.year] = entry
-
-    def _count_rows(self) -> None:
-        report = self.report
-        total = sum(t.frame.height for t in self.tables.values())  # before the frames are released
-        accepted = sum(len(p.members) + len(p.years) for p in self.households.values() if p.ok)
-        report.total, report.accepted, report.rejected = total, accepted, total - accepted

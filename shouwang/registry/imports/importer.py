@@ -315,13 +315,6 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             table.frame = table.frame.filter(keep)
             counts["members" if table.spec is MEMBERS else "years"]["unchanged"] += before - table.frame.height
 
-    def _count_rows(self) -> None:
-        super()._count_rows()
-        report = self.report
-        skipped = self.unchanged_counts["members"]["unchanged"] + self.unchanged_counts["years"]["unchanged"]
-        report.total += skipped
-        report.accepted += skipped
-
     def _report_counts(self, plans: Sequence[HouseholdPlan], counts) -> None:
         for kind, values in self.unchanged_counts.items():
             counts[kind]["unchanged"] += values["unchanged"]
