@@ -17,3 +17,5 @@ class RegistryConfig(AppConfig):
         # The access log's entries of an import are not models: the audit pages name them.
         register_object_type("registry_import", _("registry import"))
         register_object_type("registry_import_report", _("registry import report"))
+        # A household an import creates is one change-log entry holding its new members and years.
+        register_object_type("registry.household", fields={"members": _("members"), "years": _("income years")})

@@ -1,6 +1,8 @@
 """Committing an import: the planned :class:`.planning.Writes` in raw bulk statements (never
-``save()`` per row), each created or updated object recorded in the change log with personal
-data masked.
+``save()`` per row), recorded in the change log with personal data masked: a household the import
+creates is one entry, its members and years in its snapshot (``after["members"]``,
+``after["years"]``: the one change that made them); every other created or updated object is an
+entry of its own.
 
 Part of :class:`.importer.RegistryImport`; :meth:`RegistryCommit.write_planned` runs, a chunk of
 households at a time, inside the transaction that :meth:`.importer.RegistryImport._finish` opens.
@@ -76,10 +78,20 @@ class RegistryCommit:
         household_ids = self.household_ids
         created: dict[str, int] = {}
         created.update(select_in(Household, ("number", "id"), "number", [v["number"] for v in writes.new_households]))
+        # A new household's entry gathers its new members and years: recorded once they are added.
+        new_entries: dict[int, Change] = {}
         for values in writes.new_households:
             values["id"] = created[values["number"]]
-            changes.append(_change("create", Household, values, None, values))
-        flush_changes()
+            entry = new_entries[values["id"]] = _change("create", Household, values, None, values)
+            entry.after |= {"members": [], "years": []}  # type: ignore[operator]
+
+        def log_created(model, new: dict[str, Any], key: str) -> None:
+            entry = new_entries.get(new["household_id"])
+            if entry is None:
+                changes.append(_change("create", model, new, None, new))
+                flush_changes()
+            else:
+                entry.after[key].append(_snapshot(model, new))  # type: ignore[index]
         for plan in plans:
             pk = plan.existing["id"] if plan.existing else created.get(plan.number)
             if pk is None:
@@ -138,8 +150,7 @@ class RegistryCommit:
             del rows
             self._read_back_member_ids(chunk)
             for _number, _member, new in chunk:
-                changes.append(_change("create", Member, new, None, new))
-                flush_changes()
+                log_created(Member, new, "members")
         self._update(Member, writes.changed_members, stamp, changes, flush_changes)
         if self.collect_member_ids:
             member_ids = self.member_ids
@@ -175,9 +186,10 @@ class RegistryCommit:
             }
             for _number, new in chunk:
                 new["id"] = ids[(new["household_id"], new["year"])]
-                changes.append(_change("create", HouseholdYear, new, None, new))
-                flush_changes()
+                log_created(HouseholdYear, new, "years")
         self._update(HouseholdYear, writes.changed_years, stamp, changes, flush_changes)
+        changes.extend(new_entries.values())
+        new_entries.clear()
         flush_changes(force=True)
         for plan in plans:  # written: what is left to keep is the household's number and id
             plan.members = []
