@@ -6,8 +6,16 @@ lives in its feature package.
 
 from .feeds.models import FeedBatch, FeedColumnAlias, FeedLead, FeedSignal, FeedType
 from .fieldwork.models import Campaign, CampaignStatus, CampaignTask, TaskStatus, Visit
-from .lines.models import MonitoringLine
-from .rules.models import HouseholdMemberFacts, HouseholdSignalFacts, RiskType, Rule, RuleVersion, Severity
+from .lines.models import MonitoringLine, PopulationTerm
+from .rules.models import (
+    HouseholdMemberFacts,
+    HouseholdSignalFacts,
+    IdentificationStandard,
+    RiskType,
+    Rule,
+    RuleVersion,
+    Severity,
+)
 from .selfreport.models import SelfReport, SelfReportStatus
 from .warnings.models import Signal, Warning, WarningChannel, WarningStatus, WarningTransition
 
@@ -19,3 +27,4 @@ __all__ = [
 __all__ += ["Campaign", "CampaignStatus", "CampaignTask", "SelfReport", "SelfReportStatus", "TaskStatus", "Visit"]
 __all__ += ["FeedBatch", "FeedColumnAlias", "FeedLead", "FeedType"]
 __all__ += ["HouseholdMemberFacts", "HouseholdSignalFacts"]
+__all__ += ["IdentificationStandard", "PopulationTerm"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from shouwang.cases.catalogue.models import MeasureType
 from shouwang.registry.models import Member
 
 from .models import MeasureStatus
+from .sources import ContactPerson
 
 
 class MeasureForm(LateEntryForm):
@@ -63,12 +65,32 @@ class MeasureForm(LateEntryForm):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    """A contact typed in, or picked from the register a higher part plugs in (``sources``): ``people``
+    are the register's people offered; a person picked stands for the typed name, unit and phone."""
+
+    register_person = forms.ChoiceField(label=gettext_lazy("From the register"), required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=60, required=False)
     unit = forms.CharField(label=gettext_lazy("Work unit"), required=False, max_length=200)
     position = forms.CharField(label=gettext_lazy("Position"), required=False, max_length=100)
     phone = forms.CharField(label=gettext_lazy("Phone"), required=False, max_length=20,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
     starts_on = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, people: Sequence[ContactPerson] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if people:
+            self.fields["register_person"].choices = [
+                ("", gettext_lazy("— type the contact below —")), *((p.key, p.label) for p in people)]
+            self.fields["register_person"].help_text = gettext_lazy(
+                "A person picked here is recorded with the register's name, unit and phone.")
+        else:
+            del self.fields["register_person"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("register_person") and not (data.get("name") or "").strip() and "name" not in self.errors:
+            self.add_error("name", _("Type the contact's name or pick a person from the register."))
+        return data
 
     def clean_phone(self) -> str:
         phone = re.sub(r"[\s-]", "", self.cleaned_data.get("phone") or "")
@@ -82,6 +104,7 @@ class ContactForm(forms.Form):
             "name": d["name"], "unit": d.get("unit", ""), "position": d.get("position", ""),
             "phone": d.get("phone", ""),
             "starts_on": d["starts_on"].isoformat() if d.get("starts_on") else None,
+            "register_key": d.get("register_person") or "",
         }
 
 

@@ -24,6 +24,7 @@ from shouwang.cases.procedure.lateentry import late_entry_data, late_entry_reaso
 from shouwang.cases.procedure.refusals import InvalidData, NotAllowedNow
 
 from .models import AssistanceContact, Measure, MeasureStatus
+from .sources import contact_source
 
 
 def measures_allowed(case: Case) -> tuple[bool, bool]:
@@ -115,7 +116,16 @@ def add_measure(ctx: ActionContext) -> None:
 
 
 def add_contact(ctx: ActionContext) -> None:
-    d = ctx.data
+    """Record a contact typed in, or (``register_key``) the register's person: their name, unit,
+    position and phone come from the register (``sources``), which is then told of the contact."""
+    d = dict(ctx.data)
+    key = str(d.get("register_key") or "")
+    source = contact_source() if key else None
+    if key:
+        person = source.person(ctx.user, ctx.case, key) if source is not None else None
+        if person is None:
+            raise InvalidData(_("The person picked is not in the register of this case's village or township."))
+        d |= {"name": person.name, "unit": person.unit, "position": person.position, "phone": person.phone}
     name = str(d.get("name") or "").strip()[:60]
     if not name:
         raise InvalidData(_("The contact's name is required."))
@@ -128,7 +138,10 @@ def add_contact(ctx: ActionContext) -> None:
     )
     contact.set_phone(str(d.get("phone") or "").strip())
     contact.save()
+    if source is not None:
+        source.link(contact, key, ctx.user)
     record(ctx.case, ctx.user, ctx.level, "add_contact", ctx.case.status, ctx.case.status,
            procedure=ctx.procedure, reason=ctx.reason,
-           data={"contact": contact.pk, "name": name, "phone": contact.phone_masked}, files=ctx.files,
+           data={"contact": contact.pk, "name": name, "phone": contact.phone_masked,
+                 **({"register_person": key} if key else {})}, files=ctx.files,
            at=ctx.moment)

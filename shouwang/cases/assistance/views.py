@@ -25,6 +25,7 @@ from shouwang.core.permissions import require, requires
 from shouwang.registry.models import Member
 
 from .forms import ContactForm, MeasureForm, UnmaskForm
+from .sources import contact_source
 
 
 @login_required
@@ -80,7 +81,9 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk)
-    form = ContactForm(request.POST or None, initial={"starts_on": today_date()})
+    source = contact_source()
+    people = source.people(request.user, case) if source is not None else []
+    form = ContactForm(request.POST or None, initial={"starts_on": today_date()}, people=people)
     title = _("Add an assistance contact")
     if request.method == "POST" and form.is_valid():
         try:

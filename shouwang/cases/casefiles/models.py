@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shouwang.core.models import RegionScopedModel, RegionScopedQuerySet
+from shouwang.registry.models import LayerKind
 
 # A case names one to five risk types (top-level ones; a disaster's kinds come with it).
 MAX_RISK_TYPES = 5
@@ -107,6 +108,12 @@ class Case(RegionScopedModel):
     no_labour_safety_net = models.BooleanField(
         _("no labour capacity, under safety-net protection"), default=False,
     )
+    # Joint identification (2026 No.1 Document §(八)): the household is identified both as a monitored
+    # household and as a social-assistance object (社会救助对象) in this civil-affairs layer, on this date.
+    assistance_layer = models.CharField(
+        _("social-assistance layer (joint identification)"), max_length=20, choices=LayerKind.choices, blank=True,
+    )
+    assistance_identified_on = models.DateField(_("jointly identified on"), null=True, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("opened by"),

@@ -17,3 +17,11 @@ OPEN_CASE = declare(
     roles=(Role.VILLAGE, Role.TOWNSHIP),
     refusal=_("Cases are opened by village cadres and township officers."),
 )
+
+# Joint identification as a social-assistance object (社会救助对象) is a county decision with civil affairs.
+RECORD_JOINT_IDENTIFICATION = declare(
+    "cases.record_joint_identification",
+    label=_("Record that a case is jointly identified as a social-assistance object"),
+    roles=(Role.COUNTY, Role.ADMIN), levels=("county",),
+    refusal=_("Joint identification is recorded by county officers."),
+)

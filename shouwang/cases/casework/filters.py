@@ -8,7 +8,8 @@ Parameters (each accepted by the page, the API and the export alike):
 * ``q``: the household number or the head's name (contains; a whole ID number is refused: it never
   belongs in an address); ``category``; ``village``: a village
   code (exact); ``region``: a region code prefix; ``household``: a household number (exact);
-  ``risk_type``: a risk type code.
+  ``risk_type``: a risk type code; ``joint``: ``yes``/``no`` or a layer (joint identification as a
+  social-assistance object).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from shouwang.core.filters import ListFilter, OpenChoiceFilter, chosen_per_user,
 from shouwang.regions.filters import labelled_villages, regions_within
 from shouwang.regions.models import Region
 from shouwang.registry.households.forms import looks_like_full_id
-from shouwang.registry.models import Member
+from shouwang.registry.models import LayerKind, Member
 
 from .queries import late_steps
 
@@ -38,6 +39,13 @@ STATUS_FILTERS: dict[str, Any] = {
     **dict(CaseStatus.choices),
     "all": _("All"),
 }
+
+
+JOINT_FILTERS = [
+    ("yes", _("Jointly identified as a social-assistance object")),
+    ("no", _("Not jointly identified")),
+    *LayerKind.choices,
+]
 
 
 class CaseSearchForm(forms.Form):
@@ -75,11 +83,17 @@ class CaseFilter(ListFilter):
     risk_type = django_filters.CharFilter(
         field_name="risk_types__code", help_text="risk type code", distinct=True,
     )
+    joint = django_filters.ChoiceFilter(
+        choices=JOINT_FILTERS, method="filter_joint", label=_("Joint identification"),
+        empty_label=_("With or without joint identification"),
+        help_text="yes (jointly identified as a social-assistance object), no, or a layer: "
+                  "dibao, tekun, dibao_edge, rigid_spending",
+    )
 
     class Meta:
         model = Case
         form = CaseSearchForm
-        fields = ["q", "status", "category", "village", "region", "household", "risk_type"]
+        fields = ["q", "status", "category", "village", "region", "household", "risk_type", "joint"]
 
     @classmethod
     def for_page(cls, params: Mapping[str, Any] | None, queryset: QuerySet, user: Any) -> ListFilter:
@@ -102,6 +116,13 @@ class CaseFilter(ListFilter):
         if value in CaseStatus.values:
             return queryset.filter(status=value)
         return queryset
+
+    def filter_joint(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "yes":
+            return queryset.exclude(assistance_layer="")
+        if value == "no":
+            return queryset.filter(assistance_layer="")
+        return queryset.filter(assistance_layer=value) if value in LayerKind.values else queryset
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         heads = Member.objects.filter(household_id=OuterRef("household_id"), name__icontains=value)

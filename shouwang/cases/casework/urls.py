@@ -10,4 +10,5 @@ urlpatterns: list = [
     path("", views.case_list, name="case_list"),
     path("open/", views.case_open, name="case_open"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
+    path("<int:pk>/joint/", views.case_joint, name="case_joint"),
 ]

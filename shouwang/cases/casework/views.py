@@ -21,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from shouwang.cases.casefiles.forms import HouseholdNumberForm, OpenCaseForm
+from shouwang.cases.casefiles.joint import JointIdentificationForm, record_joint_identification
 from shouwang.cases.casefiles.models import Case, CaseSource, CaseStatus, Category
+from shouwang.cases.casefiles.permissions import RECORD_JOINT_IDENTIFICATION
 from shouwang.cases.catalogue.models import RiskType
 from shouwang.cases.pages import PAGE_SIZE
 from shouwang.cases.procedure.casepage import get_case, render_case
@@ -29,7 +31,8 @@ from shouwang.cases.procedure.categories import suggest_category
 from shouwang.cases.procedure.deadlines import today_date
 from shouwang.cases.procedure.opening import open_case, signal_risk_codes
 from shouwang.cases.procedure.refusals import ActionRefused
-from shouwang.core.permissions import can, requires
+from shouwang.core.permissions import can, home_region, requires
+from shouwang.monitoring.lines.terms import term_in_force
 from shouwang.monitoring.models import SelfReport, Visit, Warning, WarningStatus
 from shouwang.registry.households.forms import without_full_id
 from shouwang.registry.models import Household, Member, Relation
@@ -56,6 +59,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "filter_form": filterset.form, "page": page, "paginator": paginator, "today": today,
         "overdue_count": overdue,
         "can_open": can(request.user, "cases.open_case"),
+        "population_term": term_in_force(today.year, home_region(request.user) or ""),
     })
 
 
@@ -192,3 +196,22 @@ def _choose_household(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('cases:case_open')}?household={household.pk}")
         form.add_error("number", _("No household with this number in your region."))
     return render(request, "cases/case_open_choose.html", {"form": form}, status=200 if not form.errors else 404)
+
+
+# --- joint identification as a social-assistance object -----------------------------------------
+
+
+@login_required
+@requires(RECORD_JOINT_IDENTIFICATION.name)
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_joint(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record (or withdraw) the case's joint identification; a GET goes back to the case's page."""
+    case = get_case(request, pk)
+    if request.method != "POST":
+        return redirect("cases:case_detail", pk=case.pk)
+    form = JointIdentificationForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, case, status=400, joint_form=form)
+    record_joint_identification(request.user, case, form.cleaned_data["layer"], form.cleaned_data["identified_on"])
+    messages.success(request, _("The joint identification was recorded."))
+    return redirect("cases:case_detail", pk=case.pk)

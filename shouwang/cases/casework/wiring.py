@@ -25,7 +25,9 @@ from django.http import HttpRequest
 
 from shouwang.cases.assistance import services as assistance
 from shouwang.cases.assistance.forms import UnmaskForm
+from shouwang.cases.casefiles.joint import JointIdentificationForm
 from shouwang.cases.casefiles.models import Case, CaseStatus
+from shouwang.cases.casefiles.permissions import RECORD_JOINT_IDENTIFICATION
 from shouwang.cases.casefiles.screening import case_signals, is_new, signals_since
 from shouwang.cases.consistency.rules import problems_for
 from shouwang.cases.elimination import criteria
@@ -35,6 +37,8 @@ from shouwang.cases.procedure import casepage, engine
 from shouwang.cases.procedure.context import ActionContext
 from shouwang.cases.procedure.models import ProcedureKind, StepCode
 from shouwang.core.permissions import can
+from shouwang.monitoring.lines.terms import term_in_force
+from shouwang.registry.households.layers import household_layers
 
 
 def connect() -> None:
@@ -52,6 +56,7 @@ def connect() -> None:
     casepage.register_section("problems", _problems_section)
     casepage.register_section("unmask_form", _unmask_section)
     casepage.register_section("risk_signals", _signals_section)
+    casepage.register_section("mechanism", _mechanism_section)
 
 
 # --- the procedure engine ----------------------------------------------------------------------
@@ -103,3 +108,14 @@ def _signals_section(request: HttpRequest, case: Case, context: dict[str, Any]) 
 def _unmask_section(request: HttpRequest, case: Case, context: dict[str, Any]) -> dict[str, Any]:
     offered = can(request.user, "cases.unmask_contact", case) and not context["clear"] and context["contacts"]
     return {"unmask_form": UnmaskForm() if offered else None}
+
+
+def _mechanism_section(request: HttpRequest, case: Case, context: dict[str, Any]) -> dict[str, Any]:
+    """The term of the case's year in the county, and the joint identification with its form."""
+    year = (case.identified_on or case.first_clue_date).year
+    offered = can(request.user, RECORD_JOINT_IDENTIFICATION.name, case)
+    form = JointIdentificationForm(initial={"layer": case.assistance_layer,
+                                            "identified_on": case.assistance_identified_on}) if offered else None
+    layers = [row for row in household_layers(case.household) if row["current"]]
+    return {"population_term": term_in_force(year, case.region_code), "joint_form": form,
+            "household_current_layers": layers}

@@ -19,6 +19,7 @@ from datetime import date
 
 from shouwang.cases.casefiles.models import Case, CaseStatus, Category, EliminationMode
 from shouwang.cases.procedure.models import Procedure, ProcedureKind
+from shouwang.monitoring.lines.terms import term_for, with_term
 from shouwang.regions.models import Region
 from shouwang.registry.models import Member, Relation
 
@@ -148,11 +149,13 @@ def notice_content(notice: Notice) -> NoticeContent:
     kind = str(notice.kind)
     village_name = village.name if village else notice.region_code
     created = notice.created_at.date() if getattr(notice, "created_at", None) else notice.starts_on
+    # The name of the monitored population in force in the notice's year and county (lines/terms.py).
+    term = term_for(notice.starts_on.year, notice.region_code)
     return NoticeContent(
-        title=TITLES.get(kind, TITLES["identification"]),
+        title=with_term(TITLES.get(kind, TITLES["identification"]), term),
         village=village_name,
         township=township.name if township else "",
-        intro=INTRO.get(kind, INTRO["identification"]),
+        intro=with_term(INTRO.get(kind, INTRO["identification"]), term),
         period=f"{chinese_date(notice.starts_on)}至{chinese_date(notice.ends_on)}",
         contact=notice.contact,
         issuer=(

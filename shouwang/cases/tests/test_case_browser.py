@@ -22,10 +22,14 @@ from shouwang.cases.models import Case, CaseStatus, EliminationMode, Notice, Ste
 from shouwang.cases.notices.services import create_notice
 from shouwang.cases.procedure import engine
 from shouwang.cases.tests.factories import PDF, make_case, make_contact, make_measure, walk_identification
+from shouwang.monitoring.lines.terms import default_term
 from shouwang.monitoring.models import MonitoringLine, WarningStatus
 from shouwang.monitoring.tests.warning_helpers import make_warning
 from shouwang.registry.tests.factories import make_household
 from shouwang.testing.browser_support import assert_nothing_in_clear, body_overflow, log_in
+
+# The term of the monitored population in force this year (the county sets none here).
+TERM = default_term(timezone.localdate().year)
 
 pytestmark = pytest.mark.browser
 
@@ -144,7 +148,7 @@ def test_identification_clicked_through_by_the_three_levels(page, live_server, p
     notice = Notice.objects.get()
     assert list(notice.cases.all()) == [case]
     sheet = pg.locator("#notice-sheet").inner_text()
-    assert "防止返贫监测对象识别纳入公示" in sheet and "3组" in sheet and "边缘易致贫户" in sheet
+    assert f"{TERM}识别纳入公示" in sheet and "3组" in sheet and "边缘易致贫户" in sheet
     assert_nothing_in_clear(pg.content())
     pg.screenshot(path=str(screenshot_dir / "case-notice.png"), full_page=True)
     open_case_page(pg, live_server, case)
@@ -209,7 +213,7 @@ def test_elimination_clicked_through_by_the_three_levels(page, live_server, pers
     act(pg, "complete_step", step="verify", reason="入户核实收入稳定", done_on=week_ago, late_reason="今日补录")
     act(pg, "complete_step", step="appraisal", reason="评议同意风险消除", done_on=week_ago, late_reason="今日补录")
     post_notice(pg, live_server, case)
-    assert "防止返贫监测对象风险消除公示" in pg.locator("#notice-sheet").inner_text()
+    assert f"{TERM}风险消除公示" in pg.locator("#notice-sheet").inner_text()
     assert "自然消除" in pg.locator("#notice-sheet").inner_text()
     open_case_page(pg, live_server, case)
     act(pg, "complete_step", step="notice")

@@ -6,6 +6,10 @@ temporary assistance, 残联 disabilities, 人社 unemployment, 应急 disaster 
 (:data:`FEED_SPECS`) names its canonical columns with the Chinese headers departments use;
 a county adds its own header names as data (:class:`~shouwang.monitoring.models.FeedColumnAlias`,
 managed with ``manage.py feed_alias`` or the column-names page), never in code.
+
+A department's beneficiary list (``policy``: who received which policy's benefit, 享受政策名单) is a
+feed too; its policy column is checked by the part that keeps the policy catalogue
+(:func:`register_category_check`): a row naming an unknown policy is reported and kept.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ MESSAGES: dict[str, str] = {
     "not_an_object": gettext_noop("Each row must be a JSON object of column names and values."),
     "too_many_api_rows": gettext_noop("{rows} rows were sent; at most {limit} are accepted in one request."),
     "no_rows": gettext_noop("No rows were sent."),
+    "unknown_category": gettext_noop(
+        "“{value}” is not known here ({what}): the row is kept and counts once it is known."
+    ),
 }
 
 
@@ -96,6 +103,9 @@ class FeedSpec:
     details: tuple[str, ...] = ()
     amount_details: tuple[str, ...] = ()
     int_details: tuple[tuple[str, int], ...] = ()  # (column, highest value)
+    date_details: tuple[str, ...] = ()  # optional date columns kept in ``detail`` (ISO text)
+    # The category is part of an event's identity (a beneficiary list: one person, one day, two policies).
+    category_in_key: bool = False
 
     @property
     def label(self) -> str:
@@ -169,6 +179,28 @@ def _disability(raw: Any) -> Classified:
         prob = engine_problem("required") if not text else _problem("bad_disability_grade", value=str(raw))
         return "", "", prob
     return (K.NEW_SEVERE_DISABILITY if grade in SEVERE_DISABILITY_GRADES else K.NEW_DISABILITY), grade, None
+
+
+LAYER_TYPES = Choices(
+    {"低保": K.LAYER_DIBAO, "特困": K.LAYER_TEKUN, "低保边缘": K.LAYER_DIBAO_EDGE,
+     "刚性支出困难家庭": K.LAYER_RIGID_SPENDING},
+    {
+        "农村低保": K.LAYER_DIBAO, "城乡低保": K.LAYER_DIBAO, "低保对象": K.LAYER_DIBAO, "最低生活保障": K.LAYER_DIBAO,
+        "最低生活保障对象": K.LAYER_DIBAO, "低保户": K.LAYER_DIBAO, "农村最低生活保障": K.LAYER_DIBAO,
+        "特困人员": K.LAYER_TEKUN, "特困供养": K.LAYER_TEKUN, "特困供养人员": K.LAYER_TEKUN,
+        "分散供养特困": K.LAYER_TEKUN, "集中供养特困": K.LAYER_TEKUN, "农村特困": K.LAYER_TEKUN,
+        "低保边缘家庭": K.LAYER_DIBAO_EDGE, "低保边缘户": K.LAYER_DIBAO_EDGE, "低保边缘对象": K.LAYER_DIBAO_EDGE,
+        "低保边缘人口": K.LAYER_DIBAO_EDGE, "最低生活保障边缘家庭": K.LAYER_DIBAO_EDGE,
+        "刚性支出困难": K.LAYER_RIGID_SPENDING, "刚性支出困难户": K.LAYER_RIGID_SPENDING,
+        "支出型困难家庭": K.LAYER_RIGID_SPENDING, "刚性支出较大生活困难家庭": K.LAYER_RIGID_SPENDING,
+        "支出型贫困家庭": K.LAYER_RIGID_SPENDING,
+    },
+)
+
+
+def _layer(raw: Any) -> Classified:
+    kind, prob = LAYER_TYPES.parse(raw, blank=REQUIRED)
+    return kind or "", "", prob
 
 
 REFERENCE_SYNONYMS = ("结算流水号", "就诊流水号", "结算编号", "单据号", "流水号", "结算ID", "业务流水号", "就医登记号")
@@ -263,6 +295,20 @@ FEED_SPECS: dict[str, FeedSpec] = {
             kind=K.UNEMPLOYMENT, details=("reason",),
         ),
         FeedSpec(
+            FeedType.POLICY, "享受政策",
+            (
+                id_column("享受人身份证号", "享受对象身份证号", "受益人身份证号", "补助对象身份证号", "领取人身份证号"),
+                name_column("享受人姓名", "享受对象姓名", "受益人姓名", "补助对象姓名", "领取人姓名"),
+                date_column("发放日期", "享受日期", "开始享受日期", "补助日期", "拨付日期", "兑现日期", "发放时间"),
+                Column("policy", "政策名称", ("政策", "政策项目", "项目名称", "补助项目", "资助项目", "享受政策",
+                                          "政策代码", "补贴项目", "补助类别"), required=True),
+                Column("amount", "发放金额", _money_names("发放金额", "补助金额", "享受金额", "资助金额", "补贴金额",
+                                                     "兑现金额", "金额")),
+                Column("reference", "发放编号", ("发放流水号", "拨付单号", "资助编号", "业务编号"), max_length=64),
+            ),
+            kind=K.POLICY_ENROLMENT, amount="amount", category="policy", category_in_key=True,
+        ),
+        FeedSpec(
             FeedType.DISASTER, "应急",
             (
                 id_column("户主身份证号", "户主证件号码", "受灾户身份证号"),
@@ -272,6 +318,24 @@ FEED_SPECS: dict[str, FeedSpec] = {
                 Column("disaster_type", "灾害类型", ("灾种", "受灾类型", "灾害种类")),
             ),
             kind=K.DISASTER_LOSS, amount="amount", category="disaster_type",
+        ),
+        # 民政's list of the low-income population by layer (低收入人口分层名单): who is in 低保, 特困,
+        # 低保边缘 or 刚性支出困难家庭 since when, and until when where a period has ended. Beside the
+        # signals it keeps the registry's layers (feeds/layers.py); a list marked complete also
+        # ends the feed's open layers it no longer names.
+        FeedSpec(
+            FeedType.LOW_INCOME, "低收入人口",
+            (
+                id_column("救助对象身份证号", "保障对象身份证号", "成员身份证号"),
+                name_column("救助对象姓名", "保障对象姓名", "成员姓名"),
+                date_column("纳入日期", "认定日期", "批准日期", "审批日期", "开始日期", "开始享受日期", "享受日期",
+                            "起始日期"),
+                Column("layer", "对象类别", ("保障类型", "救助类型", "类别", "对象类型", "人员类别", "低收入人口类别",
+                                          "分层类别", "救助类别", "保障类别"), required=True),
+                Column("end", "退出日期", ("终止日期", "停保日期", "结束日期", "截止日期", "停止享受日期")),
+                Column("reference", "审批编号", ("救助编号", "业务编号", "证号"), max_length=64),
+            ),
+            classify=("layer", _layer), date_details=("end",),
         ),
     ]
 }
@@ -291,6 +355,24 @@ def template_headers(feed_type: str) -> list[str]:
 
 def feed_type_choices() -> list[tuple[str, str]]:
     return [(value, label) for value, label in FeedType.choices]
+
+
+# --- values other parts know -------------------------------------------------------------------
+
+# A part above monitoring says which category values of a feed it knows (revitalization: the
+# policies a beneficiary list may name). ``check(values, region prefix or None)`` returns the
+# values it does not know, and ``what`` names them in the report; the rows are kept all the same.
+CategoryCheck = Callable[[set[str], str | None], set[str]]
+_category_checks: dict[str, tuple[CategoryCheck, Any]] = {}
+
+
+def register_category_check(feed_type: str, check: CategoryCheck, what: Any) -> None:
+    """Report, row by row, the category values of ``feed_type`` that ``check`` does not know."""
+    _category_checks[feed_type] = (check, what)
+
+
+def category_check(feed_type: str) -> tuple[CategoryCheck, Any] | None:
+    return _category_checks.get(feed_type)
 
 
 # --- per-county header names ------------------------------------------------------------------

@@ -73,7 +73,7 @@ from shouwang.core.imports import problem as engine_problem
 from shouwang.core.permissions import home_region, restrict
 from shouwang.registry.models import Member
 
-from .catalogue import Classified, _problem, aliases_for, feed_spec
+from .catalogue import Classified, _problem, aliases_for, category_check, feed_spec
 from .models import FeedBatch, FeedLead, FeedSignal, FeedType
 from .permissions import FEED
 
@@ -315,6 +315,7 @@ class FeedCheck(ABC):
         report = self.report
         self.progress(0, 0, gettext_noop("Checking the rows"))
         self._check(table)
+        self._check_categories(table)
         report.total = table.frame.height
         report.rejected = len(self.rejected_rows)
         report.accepted = report.total - report.rejected
@@ -356,6 +357,7 @@ class FeedCheck(ABC):
         extra_amounts = {key: (values(key), _fast_amounts(column(key)) if key in frame.columns else None)
                          for key in spec.amount_details}
         extra_ints = {key: (values(key), high) for key, high in spec.int_details}
+        extra_dates = {key: values(key) for key in spec.date_details}
         classify_key, classify = spec.classify if spec.classify else (None, None)
         raw_classes = values(classify_key) if classify_key else None
         classified: dict[Any, Classified] = {}
@@ -434,6 +436,14 @@ class FeedCheck(ABC):
                         ok = False
                     else:
                         detail[key] = value
+            for key, raw_values in extra_dates.items():
+                if raw_values[i] is not None:
+                    value, prob = parse_date(raw_values[i], high=today)
+                    if prob:
+                        self._error(table, row, key, raw_values[i], prob)
+                        ok = False
+                    elif value is not None:
+                        detail[key] = value.isoformat()
             if ok:
                 try:
                     id_index = indexes[number]
@@ -441,6 +451,19 @@ class FeedCheck(ABC):
                     id_index = indexes[number] = index(number)
                 self.rows.append(FeedRow(row, number, id_index, text.get("name", ""), kind, when, amount, category,
                                          text.get("reference", ""), detail))
+
+    def _check_categories(self, table: Table) -> None:
+        """Rows whose category a part above does not know (a policy not in the catalogue): a warning
+        naming the row; the row is kept."""
+        registered = category_check(self.feed_type)
+        if registered is None or not self.rows:
+            return
+        check, what = registered
+        unknown = check({row.category for row in self.rows if row.category}, self.prefix)
+        for row in self.rows:
+            if row.category in unknown:
+                table.report(self.report, row.row, self.spec.category or "", row.category,
+                             _problem("unknown_category", value=row.category, what=str(what)), WARNING)
 
     def _merge_references(self, table: Table) -> None:
         """Rows of one person sharing a record number are one event: add their amounts up."""
@@ -489,16 +512,18 @@ class FeedCheck(ABC):
                     })
 
     def _assign_keys(self) -> None:
-        groups: dict[tuple[str, str, date], list[FeedRow]] = defaultdict(list)
+        groups: dict[tuple[str, str, date, str], list[FeedRow]] = defaultdict(list)
+        by_category = self.spec.category_in_key
         for row in self.rows:
             if row.reference:
                 row.key = _key(f"{self.feed_type}|{row.id_index}|ref|{row.reference}")
             else:
-                groups[(row.kind, row.id_index, row.date)].append(row)
-        for (kind, id_index, when), rows in groups.items():
+                groups[(row.kind, row.id_index, row.date, row.category if by_category else "")].append(row)
+        for (kind, id_index, when, category), rows in groups.items():
             rows.sort(key=lambda r: (r.amount if r.amount is not None else Decimal(-1), r.row))
             for n, row in enumerate(rows, start=1):
-                row.key = _key(f"{self.feed_type}|{kind}|{id_index}|{when.isoformat()}|{n}")
+                extra = f"|{category}" if by_category else ""
+                row.key = _key(f"{self.feed_type}|{kind}|{id_index}|{when.isoformat()}|{n}{extra}")
 
     def _existing(self, model, keys: list[str], fields: Sequence[str]) -> dict[str, tuple]:
         """Stored events by key; a large batch reads the feed's events around its dates in one query."""

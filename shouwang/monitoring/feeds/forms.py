@@ -17,6 +17,10 @@ class FeedUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Feed file (.xlsx, .xls or .csv)"))
     mode = forms.ChoiceField(label=gettext_lazy("What to do"), choices=UPLOAD_MODES, initial="validate",
                              widget=forms.RadioSelect)
+    complete = forms.BooleanField(
+        label=gettext_lazy("This list is complete (低收入人口 layers only): end the layers it no longer names"),
+        required=False,
+    )
 
     def clean_file(self):
         return check_upload(self.cleaned_data.get("file"), ALLOWED_SUFFIXES)

@@ -31,6 +31,8 @@ class FeedType(models.TextChoices):
     DISABILITY = "disability", _("Disabled persons' federation (残联): disabilities")
     EMPLOYMENT = "employment", _("Human resources (人社): unemployment")
     DISASTER = "disaster", _("Emergency management (应急): disaster losses")
+    LOW_INCOME = "low_income", _("Civil affairs (民政): low-income population layers")
+    POLICY = "policy", _("Policy beneficiaries (享受政策名单): who received a department's benefit")
 
 
 class FeedBatch(RegionScopedModel):
@@ -87,6 +89,13 @@ class FeedSignal(RegionScopedModel):
         NEW_DISABILITY = "new_disability", _("New disability (grade 3 or 4)")
         UNEMPLOYMENT = "unemployment", _("Unemployment")
         DISASTER_LOSS = "disaster_loss", _("Disaster loss")
+        # The civil-affairs layer list (feed ``low_income``): one row per person and layer. Screening
+        # reads none of them; the rows also become the registry's low-income layers (feeds/layers.py).
+        LAYER_DIBAO = "layer_dibao", _("Listed in 低保")
+        LAYER_TEKUN = "layer_tekun", _("Listed in 特困")
+        LAYER_DIBAO_EDGE = "layer_dibao_edge", _("Listed in 低保边缘")
+        LAYER_RIGID_SPENDING = "layer_rigid_spending", _("Listed in 刚性支出困难家庭")
+        POLICY_ENROLMENT = "policy_enrolment", _("Policy benefit received")
 
     household = models.ForeignKey(
         "registry.Household", on_delete=models.CASCADE, related_name="feed_signals", verbose_name=_("household"),

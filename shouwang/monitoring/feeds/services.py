@@ -33,7 +33,8 @@ from shouwang.core.imports import Report, iter_chunks
 from shouwang.core.permissions import can, restrict
 from shouwang.core.signals import announce_households_changed, data_changed
 from shouwang.regions.models import Region
-from shouwang.registry.models import Member
+from shouwang.registry.households.layers import LayerPlan, LayerRow, plan_layers, write_layers
+from shouwang.registry.models import LayerKind, Member
 
 from .catalogue import check_alias
 from .checking import CENT, CHUNK, LEAD_FIELDS, SIGNAL_FIELDS, STORED_ISSUES, FeedCheck, FeedRow, Progress
@@ -76,18 +77,58 @@ def add_alias(region_code: str, feed_type: str, column: str, header: str, user=N
 # --- the import ---------------------------------------------------------------------------------
 
 
+# The civil-affairs layer feed's kinds and the registry layers they keep (see registry/households/layers.py).
+LAYER_OF_KIND: dict[str, str] = {
+    FeedSignal.Kind.LAYER_DIBAO: LayerKind.DIBAO,
+    FeedSignal.Kind.LAYER_TEKUN: LayerKind.TEKUN,
+    FeedSignal.Kind.LAYER_DIBAO_EDGE: LayerKind.DIBAO_EDGE,
+    FeedSignal.Kind.LAYER_RIGID_SPENDING: LayerKind.RIGID_SPENDING,
+}
+
+
 class FeedImport(FeedCheck):
-    """Check (and on request commit) one feed file or one API push for one user (None: the system)."""
+    """Check (and on request commit) one feed file or one API push for one user (None: the system).
+
+    ``complete`` (the low-income layer feed only): the list names everyone in the layers it names
+    in the importer's region, so the layers it no longer names end (``registry.households.layers``).
+    """
+
+    complete = False
+    _layer_plan: LayerPlan | None = None
+
+    def __init__(self, *args, complete: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.complete = bool(complete) and self.feed_type == FeedType.LOW_INCOME
+
+    def run_rows(self, payload: Any, *, name: str = "api", commit: bool = False) -> Report:
+        if isinstance(payload, dict) and payload.get("complete") is True and self.feed_type == FeedType.LOW_INCOME:
+            self.complete = True
+        return super().run_rows(payload, name=name, commit=commit)
+
+    def _plan_changes(self) -> None:
+        super()._plan_changes()
+        if self.feed_type != FeedType.LOW_INCOME:
+            return
+        rows = [
+            LayerRow(row.member[1], row.member[0], row.member[2], LAYER_OF_KIND[row.kind], row.date,
+                     date.fromisoformat(row.detail["end"]) if row.detail.get("end") else None, row.reference)
+            for row in self.rows if row.member is not None and row.kind in LAYER_OF_KIND
+        ]
+        scope = self.prefix or None
+        self._layer_plan = plan_layers(rows, source=self.feed_type, as_of=self.today,
+                                       complete=self.complete and not self.report.errors, scope_prefix=scope)
+        self.report.details["layers"] = self._layer_plan.counts() | {"complete": self.complete}
 
     # commit
 
     def _finish(self, commit: bool) -> Report:
         report = self.report
-        writes = self._plan and any(self._plan.values())
+        writes = (self._plan and any(self._plan.values())) or bool(self._layer_plan)
         if commit and writes:
             self.progress(0, 0, gettext_noop("Writing the signals"))
             with transaction.atomic():
                 self._write()
+                layer_households = self._write_layers()
                 self.promoted = promote_leads(self.user)
                 report.details["leads_matched_now"] = self.promoted
                 report.committed = True
@@ -97,13 +138,20 @@ class FeedImport(FeedCheck):
                     lambda: data_changed.send(sender=FeedSignal, part="monitoring", region_codes=None)
                 )
                 # Screening (above feeds) screens them again once this commits.
-                announce_households_changed(FeedSignal, self._changed_households(), user=self.user)
+                announce_households_changed(
+                    FeedSignal, sorted({*self._changed_households(), *layer_households}), user=self.user)
         else:
             if commit and self._plan:
                 self.promoted = promote_leads(self.user)
                 report.details["leads_matched_now"] = self.promoted
             self._log_access()
         return report
+
+    def _write_layers(self) -> list[int]:
+        if not self._layer_plan:
+            return []
+        assert self.batch is not None
+        return write_layers(self._layer_plan, source=self.feed_type, batch_id=self.batch.pk, on=self.today)
 
     def _changed_households(self) -> list[int]:
         """The households whose signals this commit wrote (new or corrected)."""
@@ -290,8 +338,8 @@ def promote_leads(user=None) -> int:
 
 def import_feed(feed_type: str, content: bytes | str | Path | IO[bytes], filename: str, *, user=None,
                 commit: bool = False, channel: str = FeedBatch.Channel.COMMAND,
-                progress: Progress | None = None) -> FeedImport:
+                progress: Progress | None = None, complete: bool = False) -> FeedImport:
     """Check (and when ``commit``) import one feed file; the importer holds the report and summary."""
-    importer = FeedImport(feed_type, user, channel=channel, progress=progress)
+    importer = FeedImport(feed_type, user, channel=channel, progress=progress, complete=complete)
     importer.run_file(content, filename, commit=commit)
     return importer

@@ -29,11 +29,11 @@ ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv")
 _STORED_NAME = re.compile(r"[0-9a-f]{32}\.(xlsx|xls|csv)")
 
 
-def start_feed_import(user, uploaded, feed_type: str, *, commit: bool) -> Job:
+def start_feed_import(user, uploaded, feed_type: str, *, commit: bool, complete: bool = False) -> Job:
     """Store the upload, create the job and queue it once the surrounding transaction commits."""
     files = [store_upload(uploaded)]
     return jobs.start(KIND, run_feed_import, user=user,
-                      params={"files": files, "feed_type": feed_type, "commit": commit})
+                      params={"files": files, "feed_type": feed_type, "commit": commit, "complete": complete})
 
 
 def _stored_path(name: str) -> Path:
@@ -50,7 +50,7 @@ def run_feed_import(job_id: str) -> dict[str, Any]:
     def work(job: Job) -> jobs.Outcome:
         entry = job.params["files"][0]
         importer = FeedImport(job.params["feed_type"], job.user, channel=FeedBatch.Channel.UPLOAD,
-                              progress=job.set_progress)
+                              progress=job.set_progress, complete=bool(job.params.get("complete")))
         report = importer.run_file(_stored_path(entry["path"]), entry["name"],
                                    commit=bool(job.params.get("commit")))
         message = gettext_noop("Committed") if report.committed else gettext_noop("Checked")

@@ -51,7 +51,8 @@ def feed_upload(request: HttpRequest) -> HttpResponse:
         form = FeedUploadForm(request.POST, request.FILES)
         if form.is_valid():
             job = start_feed_import(request.user, form.cleaned_data["file"], form.cleaned_data["feed_type"],
-                                    commit=form.cleaned_data["mode"] == "commit")
+                                    commit=form.cleaned_data["mode"] == "commit",
+                                    complete=form.cleaned_data.get("complete", False))
             return redirect("monitoring:feed_status", job_id=job.pk)
     else:
         form = FeedUploadForm(initial={"feed_type": request.GET.get("type") or FeedType.MEDICAL})

@@ -165,3 +165,28 @@ class MonitoringLine(TimeStampedModel):
                 "Carrying the previous year's line forward needs its basis (the document or decision).")})
         if not self.carried_forward:
             self.carried_from_year = None
+
+
+class PopulationTerm(TimeStampedModel):
+    """The name of the monitored population a county uses for a year (policy.md §1): 防止返贫监测对象
+    up to 2024, 防止返贫致贫对象 from 2025 (the 2025 and 2026 No.1 Documents). Pages, public notices
+    and exports of that year print it (``terms.term_for``); without a row the defaults apply.
+    """
+
+    region_code = models.CharField(_("county code"), max_length=6, db_index=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    term = models.CharField(_("term"), max_length=40)
+    basis = models.CharField(_("basis"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        ordering = ["region_code", "-year"]
+        verbose_name = _("term of the monitored population")
+        verbose_name_plural = _("terms of the monitored population")
+        constraints = [models.UniqueConstraint(fields=["region_code", "year"], name="populationterm_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.year}: {self.term}"

@@ -114,15 +114,19 @@ class _Typed:
     constant: object = None  # the Python value, for constants
 
 
-def check_parameters(parameters: Mapping) -> dict[str, Decimal]:
-    """Parameter names are identifiers that are not facts; values are finite numbers."""
+def check_parameters(parameters: Mapping, facts: Mapping | None = None) -> dict[str, Decimal]:
+    """Parameter names are identifiers that are not facts; values are finite numbers.
+
+    ``facts`` is the registry the rule is written against (``FACTS``, screening's, by default).
+    """
+    facts = FACTS if facts is None else facts
     if not isinstance(parameters, Mapping):
         raise RuleError(_("Parameters must be a mapping of names to numbers."))
     checked: dict[str, Decimal] = {}
     for name, value in parameters.items():
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
             raise RuleError(_("“%(name)s” is not a valid parameter name (letters, digits and _).") % {"name": name})
-        if name in FACTS:
+        if name in facts:
             raise RuleError(_("The parameter “%(name)s” has the name of a fact; choose another name.") % {"name": name})
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
             raise RuleError(_("The parameter “%(name)s” must be a number.") % {"name": name})
@@ -165,7 +169,9 @@ def _offset_in(text: str, lineno: int, col: int, chars: bool = False) -> int:
 
 
 class _Compiler:
-    def __init__(self, expression: str, parameters: dict[str, Decimal], skipped: int, text: str):
+    def __init__(self, expression: str, parameters: dict[str, Decimal], skipped: int, text: str,
+                 registry: Mapping | None = None):
+        self.registry = FACTS if registry is None else registry
         self.expression = expression
         self.parameters = parameters
         self.skipped = skipped
@@ -291,17 +297,17 @@ class _Compiler:
 
     def visit_Name(self, node: ast.Name) -> _Typed:
         name = node.id
-        if name in FACTS:
+        if name in self.registry:
             if name not in self.facts:
                 self.facts.append(name)
-            fact = FACTS[name]
+            fact = self.registry[name]
             reference = F(fact_alias(name))
             if fact.type == FLAG:
                 return _Typed(FLAG, Q(Exact(reference, True)))
             return _Typed(fact.type, reference)
         if name in self.parameters:
             return self.number_constant(self.parameters[name])
-        known = list(FACTS) + list(self.parameters)
+        known = list(self.registry) + list(self.parameters)
         close = difflib.get_close_matches(name, known, n=1)
         if close:
             message = _("Unknown name “%(name)s”; did you mean “%(close)s”?") % {"name": name, "close": close[0]}
@@ -334,11 +340,16 @@ class _Compiler:
     visit_List = visit_Set = visit_Tuple
 
 
-def compile_expression(expression: str, parameters: Mapping | None = None) -> CompiledRule:
-    """Check an expression and turn it into a Django condition; raises ``RuleError`` with a position."""
-    checked = check_parameters(parameters or {})
+def compile_expression(expression: str, parameters: Mapping | None = None, *,
+                       facts: Mapping | None = None) -> CompiledRule:
+    """Check an expression and turn it into a Django condition; raises ``RuleError`` with a position.
+
+    ``facts`` is the registry of names the expression may use: screening's ``FACTS`` unless another
+    part (a policy's eligibility) brings a larger one of the same ``Fact`` kind.
+    """
+    checked = check_parameters(parameters or {}, facts)
     tree, skipped = parse(expression)
-    compiler = _Compiler(expression, checked, skipped, expression[skipped:])
+    compiler = _Compiler(expression, checked, skipped, expression[skipped:], facts)
     try:
         result = compiler.visit(tree.body)
     except RecursionError:

@@ -131,6 +131,11 @@ class Fact:
     # For facts read from the run's aggregates (rules/models.py): which table is aggregated ("members" or "signals"),
     # the column, and the aggregate over that table's rows of one household.
     aggregate: tuple[str, str, Callable[[FactContext], models.Aggregate]] | None = None
+    # For facts of a registry beyond screening's (wording.LABELS names screening's): the short name a
+    # condition uses, for a flag the statement negated, and the unit of constants beside it ("yuan", "%").
+    label: Promise | None = None
+    negated: Promise | None = None
+    unit: str = ""
 
 
 # --- builders -------------------------------------------------------------------------------

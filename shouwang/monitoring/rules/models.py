@@ -94,6 +94,36 @@ class RuleVersion(models.Model):
         return f"{self.code} v{self.version}"
 
 
+class IdentificationStandard(TimeStampedModel):
+    """A county's identification standard for a year (认定标准, 2026 No.1 Document §(八)): the
+    screening rules that count as that year's standard in the county, beyond the income line.
+
+    Screening a year for which a county has a standard runs, in that county, exactly these rules
+    (active or not: the standard decides); counties without one, and years without one, run
+    the active rules as before (``rules.standards``).
+    """
+
+    region_code = models.CharField(_("county code"), max_length=6, db_index=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    rules = models.ManyToManyField(Rule, related_name="standards", verbose_name=_("rules"))
+    note = models.TextField(_("basis and extra conditions"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        ordering = ["region_code", "-year"]
+        verbose_name = _("identification standard")
+        verbose_name_plural = _("identification standards")
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "year"], name="identificationstandard_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.year}"
+
+
 # --- the per-household aggregates of a screening run ---------------------------------------------
 
 

@@ -81,9 +81,14 @@ _OPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", as
 _ARITHMETIC = {ast.Add: "+", ast.Sub: "−", ast.Mult: "×", ast.Div: "÷"}
 
 
-def fact_label(name: str) -> str:
-    """A fact's short name in the active language (the name itself for an unknown fact)."""
+def fact_label(name: str, facts: Mapping | None = None) -> str:
+    """A fact's short name in the active language (the name itself for an unknown fact).
+
+    ``facts``: a registry beyond screening's whose facts carry their own ``label``.
+    """
     label = LABELS.get(name)
+    if label is None and facts is not None and name in facts:
+        label = facts[name].label
     return str(label) if label is not None else name
 
 
@@ -112,7 +117,8 @@ def _number(value: Decimal, unit: str = "") -> str:
 class _Words:
     """Walks the same syntax the compiler accepts; anything else makes the caller fall back."""
 
-    def __init__(self, parameters: Mapping):
+    def __init__(self, parameters: Mapping, facts: Mapping | None = None):
+        self.facts = FACTS if facts is None else facts
         self.parameters = {}
         for name, value in (parameters or {}).items():
             try:
@@ -130,6 +136,8 @@ class _Words:
             operand = node.operand
             if isinstance(operand, ast.Name) and operand.id in NEGATED:
                 return str(NEGATED[operand.id])
+            if isinstance(operand, ast.Name) and getattr(self.facts.get(operand.id), "negated", None):
+                return str(self.facts[operand.id].negated)
             return _("not (%(condition)s)") % {"condition": self.condition(operand)}
         if isinstance(node, ast.Compare):
             parts = []
@@ -142,10 +150,10 @@ class _Words:
             text = _(" and ").join(parts)
             return _("(%(condition)s)") % {"condition": text} if len(parts) > 1 and parent is ast.Or else text
         if isinstance(node, ast.Name):
-            fact = FACTS.get(node.id)
+            fact = self.facts.get(node.id)
             if fact is None or fact.type != FLAG:
                 raise ValueError(node.id)
-            return fact_label(node.id)
+            return fact_label(node.id, self.facts)
         if isinstance(node, ast.Constant) and isinstance(node.value, bool):
             return _("always") if node.value else _("never")
         raise ValueError(type(node).__name__)
@@ -158,6 +166,8 @@ class _Words:
                     return "%"
                 if name.id in MONEY:
                     return "yuan"
+                if getattr(self.facts.get(name.id), "unit", ""):
+                    return self.facts[name.id].unit
         return ""
 
     def constant(self, node: ast.AST) -> Decimal | None:
@@ -176,9 +186,9 @@ class _Words:
         if number is not None:
             return _number(number, unit)
         if isinstance(node, ast.Name):
-            if node.id not in FACTS:
+            if node.id not in self.facts:
                 raise ValueError(node.id)
-            return fact_label(node.id)
+            return fact_label(node.id, self.facts)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return node.value if node.value else _("(empty)")
         if isinstance(node, ast.Tuple | ast.List | ast.Set):
@@ -192,11 +202,14 @@ class _Words:
         raise ValueError(type(node).__name__)
 
 
-def describe_condition(expression: str, parameters: Mapping | None = None) -> str:
-    """The condition in words in the active language; the expression itself if it cannot be read."""
+def describe_condition(expression: str, parameters: Mapping | None = None, *, facts: Mapping | None = None) -> str:
+    """The condition in words in the active language; the expression itself if it cannot be read.
+
+    ``facts``: the registry the expression is written against (screening's ``FACTS`` by default).
+    """
     try:
         tree = ast.parse((expression or "").strip(), mode="eval")
-        return _Words(parameters or {}).condition(tree.body)
+        return _Words(parameters or {}, facts).condition(tree.body)
     except (SyntaxError, ValueError, KeyError, RecursionError, InvalidOperation):
         return expression
 

@@ -141,6 +141,17 @@ def _parallel_workers(base: QuerySet, rows: int | None) -> int:
     return wanted
 
 
+def flagged_rows(compiled: dict[int, CompiledRule], ctx: FactContext, base: QuerySet) -> QuerySet:
+    """The rows of ``base`` (in the part's id range, if any) where some rule fires, with the facts
+    annotated: the screening query itself, for a caller that runs it with other lines or rules
+    (``ctx.lines``, ``compiled``) and writes nothing (the simulation before adoption). Evaluated
+    inside ``household_facts`` of the rules' facts."""
+    if ctx.households:
+        base = base.filter(household_id__gte=ctx.households[0], household_id__lt=ctx.households[1])
+    qs = annotate_facts(base, _facts_used(compiled), ctx)
+    return qs.filter(reduce(or_, (rule.condition for rule in compiled.values())))
+
+
 def _rule_query(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactContext,
                 base: QuerySet) -> tuple[QuerySet, list[str]]:
     """The rows of ``base`` (in the part's id range, if any) where some rule fires: a ``rule_<id>``
@@ -150,10 +161,7 @@ def _rule_query(compiled: dict[int, CompiledRule], facts: list[str], ctx: FactCo
                                 output_field=models.BooleanField())
         for rule_id, rule in compiled.items()
     }
-    if ctx.households:
-        base = base.filter(household_id__gte=ctx.households[0], household_id__lt=ctx.households[1])
-    qs = annotate_facts(base, facts, ctx).annotate(**flags)
-    qs = qs.filter(reduce(or_, (rule.condition for rule in compiled.values())))
+    qs = flagged_rows(compiled, ctx, base).annotate(**flags)
     columns = ["household_id", "region_code", *flags, *(fact_alias(name) for name in facts)]
     return qs.values_list(*columns), columns
 

@@ -48,6 +48,7 @@ from ..lines.services import latest_data_year
 from ..rules.compiler import CompiledRule, RuleError, compile_expression
 from ..rules.facts import FACTS, NUMBER, FactContext, fact_alias, household_facts
 from ..rules.models import Rule
+from ..rules.standards import rules_for_year
 from ..warnings.models import Signal, Warning, WarningChannel, WarningStatus
 from ..warnings.services import gather
 from .engine import (
@@ -209,7 +210,8 @@ def screen(year: int | None = None, region: str = "", on: date | None = None,
     ctx = FactContext.for_year(year, end)
     result = ScreeningResult(year, region, ctx.window_start, ctx.window_end)
     base = base_queryset(year, region, ids)
-    rules, compiled = compile_active_rules(result)
+    # The county's identification standard of the year decides the rules where it is set (rules/standards.py).
+    rules, compiled = rules_for_year(year, region, result.notes)
     result.per_rule = {rule.code: 0 for rule in rules}
     result.households, uncovered = _count_rows(year, region, ctx, ids)
     _line_notes(result, ctx, uncovered, rules, compiled)

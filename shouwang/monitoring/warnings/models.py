@@ -43,6 +43,7 @@ class WarningChannel(models.TextChoices):
     FEED = "feed", _("Department feed")
     SELF_REPORT = "self_report", _("Household self-report")
     VISIT = "visit", _("Cadre visit")
+    POLICY_GAP = "policy_gap", _("Policy gap")
 
 
 def verification_due(raised_on: date | None = None) -> date:

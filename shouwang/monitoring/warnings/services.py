@@ -359,6 +359,44 @@ def add_signal(household: Household, channel: str, evidence: dict, *, rule: Rule
     return signal
 
 
+def raise_signals(households: QuerySet, channel: str, evidence: dict, *, year: int, on: date | None = None) -> int:
+    """One open signal of ``channel`` with ``evidence`` for each household of ``households`` (a
+    queryset of household ids) that has none open with the same evidence yet, gathered on the
+    household's open case, open warning or a new one; returns the signals added.
+
+    For parts above monitoring that find households to look at in sets (policy gaps): one
+    ``INSERT … SELECT`` whatever their number, and running it again adds nothing.
+    """
+    today = on or timezone.localdate()
+    connection = connections[Signal.objects.db]
+    q = connection.ops.quote_name
+    evidence_field = Signal._meta.get_field("evidence")
+    already = Signal.objects.filter(household_id=OuterRef("pk"), open=True, channel=channel, evidence=evidence)
+    chosen = (Household.objects.filter(pk__in=households).exclude(Exists(already))
+              .order_by("pk").values_list("pk", "region_code"))
+    sql, params = chosen.query.sql_with_params()
+    given = {"year": year, "channel": channel, "raised_on": today,
+             "evidence": evidence_field.get_db_prep_save(evidence, connection), "open": True}
+    fields = {f.name: f for f in Signal._meta.concrete_fields}
+    prepared = {name: (value if name == "evidence" else fields[name].get_db_prep_save(value, connection))
+                for name, value in given.items()}
+    constants = prepared | column_defaults(Signal, ["household", "region_code", *prepared], connection)
+    columns = ", ".join(q(column_of(Signal._meta.get_field(name))) for name in ("household", "region_code",
+                                                                                  *constants))
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {q(Signal._meta.db_table)} ({columns}) "
+                f"SELECT c.*{', %s' * len(constants)} FROM ({sql}) c",
+                [*constants.values(), *params],
+            )
+            added = max(cursor.rowcount, 0)
+        if added:
+            gather(today)
+            transaction.on_commit(lambda: data_changed.send(sender=Warning, part="monitoring", region_codes=None))
+    return added
+
+
 def field_evidence(channel: str, entry: dict) -> dict:
     """The evidence of a self-report or visit signal: ``{"channel": …, "self_reports"|"visits": [entry]}``."""
     return {"channel": channel, _EVIDENCE_KEY[channel]: [entry]}

@@ -205,6 +205,61 @@ class Member(RegionScopedModel):
         self.household.import_digest = ""
 
 
+class LayerKind(models.TextChoices):
+    """Civil affairs' layers of the rural low-income population (policy.md §9: 低收入人口分层).
+
+    低保 and 特困 are the two the registry also keeps as member flags (``Member.dibao``/``tekun``,
+    kept equal to a member's current layers by ``services.sync_member_flags``); 低保边缘 and
+    刚性支出困难家庭 are household layers (the named member is the applicant).
+    """
+
+    DIBAO = "dibao", _("Minimum living allowance (低保)")
+    TEKUN = "tekun", _("Extreme-poverty support (特困)")
+    DIBAO_EDGE = "dibao_edge", _("Near-minimum-allowance household (低保边缘)")
+    RIGID_SPENDING = "rigid_spending", _("Household in difficulty from rigid spending (刚性支出困难家庭)")
+
+
+class LowIncomeLayer(RegionScopedModel):
+    """One period in which a household (and the member named, where civil affairs names one)
+    belongs to a low-income layer: from ``start`` to ``end`` (None: still in it), with its source.
+
+    Written by the civil-affairs layer feed (``source`` = the feed type, ``batch_id`` its batch) or
+    by hand. A period ends, never disappears: the history stays on the household's page.
+    """
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="low_income_layers", verbose_name=_("household"),
+    )
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="low_income_layers",
+        verbose_name=_("member"),
+    )
+    layer = models.CharField(_("layer"), max_length=20, choices=LayerKind.choices)
+    start = models.DateField(_("start date"))
+    end = models.DateField(_("end date"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=50, blank=True,
+                              help_text=_("The feed type that reported it, or “manual”."))
+    batch_id = models.PositiveBigIntegerField(_("feed batch"), null=True, blank=True)
+    ended_by_batch_id = models.PositiveBigIntegerField(_("ended by feed batch"), null=True, blank=True)
+    reference = models.CharField(_("record number"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["household_id", "-start", "layer"]
+        verbose_name = _("low-income layer")
+        verbose_name_plural = _("low-income layers")
+        indexes = [models.Index(fields=["household", "layer", "end"]), models.Index(fields=["layer", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.layer} {self.start}"
+
+    def save(self, *args, **kwargs):
+        self.region_code = self.household.region_code
+        super().save(*args, **kwargs)
+
+    def current_on(self, on) -> bool:
+        return self.start <= on and (self.end is None or self.end >= on)
+
+
 class HousingGrade(models.TextChoices):
     A = "A", _("A: safe")
     B = "B", _("B: basically safe")

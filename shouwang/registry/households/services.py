@@ -10,7 +10,7 @@ from __future__ import annotations
 from shouwang.core.audit import record_access
 from shouwang.core.permissions import require
 
-from .models import Household, Member
+from .models import Household, HouseholdType, Member
 from .permissions import REVEAL_PHONE
 
 
@@ -27,3 +27,16 @@ def reveal_phones(user, household: Household) -> dict[int, str]:
         region_code=household.region_code, fields="phone", detail={"members": len(phones)}, user=user,
     )
     return phones
+
+
+def leave_ex_poor_label(household: Household) -> Household:
+    """The household leaves the ex-poor label (原建档立卡户有序退出): its type becomes ordinary.
+
+    Called by the county's decision (``revitalization.mechanism``), which records why; the save
+    is in the registry's change log (``signals``), so the label's history stays readable.
+    """
+    if household.household_type != HouseholdType.EX_POOR:
+        return household
+    household.household_type = HouseholdType.ORDINARY
+    household.save(update_fields=["household_type"])
+    return household

@@ -31,6 +31,7 @@ from shouwang.regions.models import Region
 
 from .filters import HouseholdFilter
 from .forms import IdSearchForm, SearchForm, UnmaskForm, without_full_id
+from .layers import household_layers
 from .models import Household, HouseholdYear, Member
 from .permissions import REVEAL_PHONE, UNMASK
 from .queries import find_by_id_number, with_list_columns
@@ -114,6 +115,7 @@ def _household_context(
     township = Region.objects.filter(code=household.region_code[:9]).first()
     return {
         "household": household, "township": township, "members": rows, "years": list(years),
+        "layers": household_layers(household),
         "clear": clear, "can_unmask": can(request.user, UNMASK.name, household),
         "phones_shown": clear or phones is not None,
         "can_reveal_phone": can(request.user, REVEAL_PHONE.name, household),

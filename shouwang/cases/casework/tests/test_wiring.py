@@ -30,7 +30,7 @@ def test_the_features_add_their_step_checks_effects_and_page_sections():
     assert {key: len(effects) for key, effects in engine.STEP_EFFECTS.items()} == {
         (ProcedureKind.IDENTIFICATION, StepCode.FILE): 1,
     }
-    assert set(casepage.SECTIONS) == {"criteria", "problems", "unmask_form", "risk_signals"}
+    assert set(casepage.SECTIONS) == {"criteria", "problems", "unmask_form", "risk_signals", "mechanism"}
 
 
 def test_connecting_again_changes_nothing():

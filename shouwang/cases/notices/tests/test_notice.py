@@ -23,10 +23,14 @@ from shouwang.cases.notices.services import create_notice
 from shouwang.cases.procedure import engine
 from shouwang.cases.tests.factories import make_case, make_measure, walk_elimination, walk_identification
 from shouwang.core.models import AccessLog
+from shouwang.monitoring.lines.terms import default_term
 from shouwang.monitoring.models import MonitoringLine
 from shouwang.registry.models import Health, Member
 from shouwang.registry.tests.factories import make_household
 from shouwang.testing.browser_support import FULL_ID, FULL_PHONE
+
+# The term of the monitored population in force this year (the county sets none here).
+TERM = default_term(timezone.localdate().year)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +191,7 @@ def test_printable_notice_lists_name_group_category_and_nothing_personal(client,
     response = client.get(reverse("cases:notice_detail", args=[notice.pk]))
     html = response.content.decode()
     sheet = html[html.index('id="notice-sheet"'):html.index("</article>")]
-    assert "防止返贫监测对象识别纳入公示" in sheet
+    assert f"{TERM}识别纳入公示" in sheet
     assert head.name in sheet and "7组" in sheet and "边缘易致贫户" in sheet and "识别纳入" in sheet
     assert f"{today.year}年{today.month}月{today.day}日至" in sheet and "村委会办公室" in sheet
     assert "风险消除方式" not in sheet  # an identification notice has no mode column
@@ -209,7 +213,7 @@ def test_word_notice_contains_no_id_phone_or_health_detail(client, personas, lev
     assert "attachment" in response["Content-Disposition"] and ".docx" in response["Content-Disposition"]
     text = document_text(response.content)
     head = Member.objects.filter(household=household).order_by("pk").first()
-    assert "防止返贫监测对象识别纳入公示" in text
+    assert f"{TERM}识别纳入公示" in text
     assert head.name in text and "2组" in text and "边缘易致贫户" in text
     assert "户主姓名" in text and "村民小组" in text and "监测对象类别" in text
     assert_public(text, [household])
@@ -227,7 +231,7 @@ def test_one_notice_for_identification_and_elimination_shows_the_mode(personas, 
     notice = create_notice(personas["bob"], VILLAGE_A2, [identifying, monitored], kind=NoticeKind.BOTH,
                                     starts_on=today, ends_on=today + timedelta(days=6), contact="村委会")
     content = notice_content(notice)
-    assert content.title == "防止返贫监测对象识别纳入和风险消除公示"
+    assert content.title == f"{TERM}识别纳入和风险消除公示"
     assert content.headers[-1] == "风险消除方式"
     rows = {row.group: row for row in content.rows}
     assert rows["1组"].matter == "识别纳入" and rows["1组"].mode == ""
@@ -252,5 +256,5 @@ def test_notice_kind_follows_the_cases_chosen_on_the_page(client, personas, leve
     notice = Notice.objects.get()
     assert notice.kind == NoticeKind.ELIMINATION
     html = client.get(reverse("cases:notice_detail", args=[notice.pk])).content.decode()
-    assert "防止返贫监测对象风险消除公示" in html and "自然消除" in html
+    assert f"{TERM}风险消除公示" in html and "自然消除" in html
     assert re.search(r"<th scope=\"col\">风险消除方式</th>", html)

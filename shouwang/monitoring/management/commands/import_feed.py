@@ -40,6 +40,8 @@ class Command(BaseCommand):
                             help="the feed type")
         parser.add_argument("file", metavar="FILE", help="an .xlsx, .xls or .csv file")
         parser.add_argument("--dry-run", action="store_true", help="check and match only; write nothing")
+        parser.add_argument("--complete", action="store_true",
+                            help="low_income only: the list is complete; end the layers it no longer names")
         parser.add_argument("--json", action="store_true", help="print one JSON object: counts, errors, unmatched")
         parser.add_argument("--report", metavar="OUT", help="write the problems to OUT (.xlsx or .csv)")
         parser.add_argument("--user", metavar="USERNAME", help="import as this user, within their region")
@@ -63,7 +65,8 @@ class Command(BaseCommand):
             translation.activate(options["language"])
 
         with acting_as(user, source="command import_feed"):
-            importer = FeedImport(options["feed_type"], user, channel=FeedBatch.Channel.COMMAND)
+            importer = FeedImport(options["feed_type"], user, channel=FeedBatch.Channel.COMMAND,
+                                  complete=options["complete"])
             importer.run_file(path, path.name, commit=not options["dry_run"])
         report = importer.report
         if report_path:
