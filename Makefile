@@ -65,6 +65,7 @@ else ifeq ($(DEMO_FROM),)
 else
 	$(error DEMO_FROM is "$(DEMO_FROM)": leave it empty (the synthetic registry) or set it to national)
 endif
+	$(MANAGE) seed_revitalization --county $(DEMO_COUNTY) --year $(DEMO_LAST_YEAR) --seed $(DEMO_SEED)
 	$(MANAGE) create_demo_users
 	$(MANAGE) refresh_dashboards
 

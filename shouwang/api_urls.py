@@ -16,6 +16,7 @@ from shouwang.monitoring.api_urls import urlpatterns as monitoring_urlpatterns
 from shouwang.regions.api.views import RegionViewSet
 from shouwang.registry.api_urls import urlpatterns as registry_urlpatterns
 from shouwang.registry.households.api import HouseholdViewSet
+from shouwang.revitalization.api_urls import urlpatterns as revitalization_urlpatterns
 from shouwang.supervision.api_urls import urlpatterns as supervision_urlpatterns
 
 app_name = "api"
@@ -56,5 +57,6 @@ urlpatterns = [
     *registry_urlpatterns,
     *monitoring_urlpatterns,
     *cases_urlpatterns,
+    *revitalization_urlpatterns,
     *supervision_urlpatterns,
 ]

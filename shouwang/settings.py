@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "shouwang.registry",
     "shouwang.monitoring",
     "shouwang.cases",
+    "shouwang.revitalization",
     "shouwang.supervision",
     "shouwang.web",
 ]
@@ -252,6 +253,15 @@ SPECTACULAR_SETTINGS = {
         "StepStatusEnum": "shouwang.cases.procedure.models.StepStatus",
         "MeasureStatusEnum": "shouwang.cases.assistance.models.MeasureStatus",
         "DispatchRecipientStatusEnum": "shouwang.supervision.dispatch.models.RecipientStatus",
+        "ProjectStatusEnum": "shouwang.revitalization.projects.models.ProjectStatus",
+        "ProjectCategoryEnum": "shouwang.revitalization.projects.models.ProjectCategory",
+        "AssetStatusEnum": "shouwang.revitalization.assets.models.AssetStatus",
+        "DisposalStatusEnum": "shouwang.revitalization.assets.models.DisposalStatus",
+        "ScenarioStatusEnum": "shouwang.revitalization.simulation.models.ScenarioStatus",
+        "PolicyKindEnum": "shouwang.revitalization.policies.models.Kind",
+        "CadreKindEnum": "shouwang.revitalization.cadres.models.CadreKind",
+        "CaseCategoryEnum": "shouwang.cases.casefiles.models.Category",
+        "DispatchKindEnum": "shouwang.supervision.dispatch.models.DispatchKind",
     },
 }
 

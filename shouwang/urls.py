@@ -16,6 +16,7 @@ urlpatterns = [
     path("registry/", include("shouwang.registry.urls")),
     path("monitoring/", include("shouwang.monitoring.urls")),
     path("cases/", include("shouwang.cases.urls")),
+    path("revitalization/", include("shouwang.revitalization.urls")),
     path("supervision/", include("shouwang.supervision.urls")),
     path("report/", include("shouwang.monitoring.selfreport.public_urls")),
     path("audit/", include("shouwang.core.urls")),

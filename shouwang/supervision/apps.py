@@ -17,6 +17,15 @@ class SupervisionConfig(AppConfig):
         from .dashboards.tasks import on_data_changed
         from .dispatch import exports as dispatch_exports  # noqa: F401
         from .exports import lists as export_lists  # noqa: F401
+        from .exports import (
+            revitalization_assets,  # noqa: F401
+            revitalization_cadres,  # noqa: F401
+            revitalization_enrolment,  # noqa: F401
+            revitalization_mechanism,  # noqa: F401
+            revitalization_projects,  # noqa: F401
+            revitalization_relative,  # noqa: F401
+            revitalization_simulation,  # noqa: F401
+        )
         from .quality import exports as quality_exports  # noqa: F401
         from .spotchecks import exports as spotchecks_exports  # noqa: F401
         from .takeover import exports as takeover_exports  # noqa: F401
@@ -46,6 +55,13 @@ class SupervisionConfig(AppConfig):
         from .exports.files import sweep_old_files
 
         register_sweeper("exports", sweep_old_files)
+
+        # The village profile page (revitalization) shows the village's scorecard.
+        from shouwang.revitalization.villages.services import register_panel
+
+        from .assessment.panels import village_scorecard
+
+        register_panel(village_scorecard)
 
         from shouwang.core.audit import register_object_type
 

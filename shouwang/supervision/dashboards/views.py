@@ -30,6 +30,7 @@ from shouwang.monitoring.models import WarningChannel, WarningStatus
 from shouwang.regions.models import Region
 
 from .aggregates import INCOME_BANDS
+from .registers import register_rows
 from .services import DashboardData, read_dashboard, region_for
 from .tasks import JOB_KIND, start_refresh
 
@@ -347,6 +348,9 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
             # The income chart and the below-line figures need the line: a year without one says so.
             "missing_line_years": missing_line_years(
                 region.code, on, data_year=data.refreshed.income_year if data.refreshed else None),
+            # The revitalization registers of a township or county (a village has its profile page).
+            "registers": register_rows(region.code, on.year) if region.level != "village" else [],
+            "registers_year": on.year,
         },
     )
 

@@ -235,9 +235,22 @@ def measure_row(m) -> list[Any]:
     ]
 
 
+def case_titles(user, params: QueryDict, clear: bool) -> list[list[str]]:
+    """The row above the header of the xlsx: the term of the monitored population in force this year
+    in the user's county (防止返贫监测对象 up to 2024, 防止返贫致贫对象 from 2025, or the county's own)."""
+    from shouwang.cases.procedure.deadlines import today_date
+    from shouwang.core.permissions import home_region
+    from shouwang.monitoring.lines.terms import SOURCE_COUNTY, term_in_force
+
+    term = term_in_force(today_date().year, home_region(user) or "")
+    source = "县级设置" if term.source == SOURCE_COUNTY else "文件默认称谓"
+    return [[f"{term.term}名单（{term.year}年，称谓：{source}）"]]
+
+
 register_export(
     "cases", title=_("Cases"), columns=CASE_COLUMNS, queryset_for=case_queryset, row=case_row,
     masked_columns=["户主身份证号"], object_type="case", filename="cases", sheet_name="监测对象",
+    title_rows=case_titles,
 )
 register_export(
     "measures", title=_("Assistance measures"), columns=MEASURE_COLUMNS, queryset_for=measure_queryset,

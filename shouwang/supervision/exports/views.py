@@ -38,6 +38,9 @@ FILTER_LABELS = {
     "channel": gettext_lazy("Channel"), "rule": gettext_lazy("Rule"), "category": gettext_lazy("Category"),
     "household_type": gettext_lazy("Household type"), "period": gettext_lazy("Assessment period"),
     "feed": gettext_lazy("Feed"), "severity": gettext_lazy("Severity"), "check": gettext_lazy("Consistency check"),
+    "kind": gettext_lazy("Kind"), "joint": gettext_lazy("Joint identification"), "policy": gettext_lazy("Policy"),
+    "gap": gettext_lazy("Gap"), "side": gettext_lazy("Entering or leaving"), "scenario": gettext_lazy("Scenario"),
+    "goal": gettext_lazy("Goal"), "source": gettext_lazy("Source"), "layer": gettext_lazy("Layer"),
 }
 
 

@@ -32,7 +32,7 @@ from shouwang.core.permissions import restrict
 from shouwang.monitoring.lines.services import latest_data_year
 from shouwang.registry.models import Household, HouseholdType, HouseholdYear, Member, Relation
 
-from . import casechecks, people
+from . import casechecks, people, policygaps
 from .models import DataQualityFinding, DataQualityRun, Severity
 from .rulebase import Row, Rule, households, members
 
@@ -183,6 +183,7 @@ RULES: tuple[Rule, ...] = (
     Rule("MEMBER_COUNT", gettext_lazy("Members counted in the income record differ from the registry"),
          Severity.WARNING, member_count_mismatch),
     *people.RULES,
+    *policygaps.RULES,
     *casechecks.RULES,
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}

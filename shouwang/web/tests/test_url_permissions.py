@@ -71,6 +71,7 @@ SIGNED_IN: dict[str, str] = {
     "accounts:enrol": "setting up one's own authenticator app",
     "accounts:recovery_codes": "new recovery codes for one's own account",
     "accounts:password_change": "changing one's own password",
+    "revitalization:index": "the revitalization part's start page: links to its features, each shown as can() allows",
 }
 
 # DRF's format-suffix twins (``/api/cases.json``) share their view with the plain route: their
@@ -578,9 +579,197 @@ SYNONYM: Factory = lambda objects, scope, persona: (  # noqa: E731 - the synonym
 RULE: Factory = lambda objects, scope, persona: (  # noqa: E731 - rules belong to no region
     Target(kwargs={"pk": objects.rule().pk}) if scope == IN else None)
 
+def _policy(objects: Objects, scope: str) -> Any:
+    """A policy of this county (inside) or of another county (outside)."""
+    from shouwang.revitalization.policies.tests.factories import policy
+
+    return objects._once(("policy", scope), lambda: policy(
+        "URL_POLICY", "True", county=Objects.county(scope), name_zh="测试政策甲" if scope == IN else "测试政策乙"))
+
+
+POLICY = _pk(_policy)
+
+
+def _scenario(objects: Objects, scope: str) -> Any:
+    """A simulation scenario of this county (inside) or of another county (outside)."""
+    from shouwang.revitalization.simulation.models import Scenario
+
+    return objects._once(("scenario", scope), lambda: Scenario.objects.create(
+        name="测试方案甲" if scope == IN else "测试方案乙", region_code=Objects.county(scope), year=2023,
+        changes={"lines": [{"region_code": Objects.county(scope), "amount": "8000"}]}))
+
+
+SCENARIO = _pk(_scenario)
+
+
+def _project(objects: Objects, scope: str) -> Any:
+    """A project proposed by village A1 (inside) or B1 (outside), with a household it reaches."""
+    from shouwang.revitalization.projects.models import Beneficiary, Project
+
+    def build() -> Any:
+        project = Project.objects.create(year=2025, name="测试项目甲" if scope == IN else "测试项目乙",
+                                         village_id=objects.village(scope), goal="industry", category="industry")
+        Beneficiary.objects.create(project=project, household=objects.household(scope), kind="jobs")
+        return project
+
+    return objects._once(("project", scope), build)
+
+
+PROJECT = _pk(_project)
+PROJECT_BENEFICIARY = _pk(lambda objects, scope: _project(objects, scope).beneficiaries.get())
+
+
+def _asset(objects: Objects, scope: str) -> Any:
+    """An operating asset in village A1 (inside) or B1 (outside)."""
+    from shouwang.revitalization.assets.models import Asset
+
+    return objects._once(("asset", scope), lambda: Asset.objects.create(
+        number=f"ZC-{scope[:2]}", name="测试资产甲" if scope == IN else "测试资产乙", asset_class="operating",
+        region_id=objects.village(scope), value=1000, owner="村集体"))
+
+
+def _disposal(objects: Objects, scope: str) -> Any:
+    from shouwang.revitalization.assets.models import AssetDisposal
+
+    return objects._once(("disposal", scope), lambda: AssetDisposal.objects.create(
+        asset=_asset(objects, scope), kind="scrap", reason="损坏"))
+
+
+def _village_profile(objects: Objects, scope: str) -> Any:
+    from shouwang.revitalization.villages.models import VillageProfile
+
+    return objects._once(("village_profile", scope), lambda: VillageProfile.objects.create(
+        village_id=objects.village(scope), year=2025, ex_poor=True))
+
+
+ASSET = _pk(_asset)
+VILLAGE_CODE = _code(Objects.village)
+
+
+def _enrolment(objects: Objects, scope: str) -> Any:
+    """A policy enrolment entered by hand for a household of village A1 (inside) or B1 (outside)."""
+    from shouwang.revitalization.enrolment.models import Enrolment
+
+    return objects._once(("enrolment", scope), lambda: Enrolment.objects.create(
+        policy=_policy(objects, IN), year=2025, household=objects.household(scope), source="hand"))
+
+
+def _gap_policy(**query: str) -> Factory:
+    """A policy's gaps: this county's policy (asked about the action alone) or another county's."""
+
+    def factory(objects: Objects, scope: str, persona: Any) -> Target:
+        policy = _policy(objects, scope)
+        subject = None if scope == IN else OTHER_COUNTY
+        if query:
+            return Target(query={"policy": str(policy.pk), **query}, subject=subject)
+        return Target(kwargs={"pk": policy.pk}, subject=subject)
+
+    return factory
+
+def _layer(objects: Objects, scope: str) -> Any:
+    """A low-income layer period of a household of village A1 (inside) or B1 (outside)."""
+    from shouwang.registry.models import LowIncomeLayer
+
+    return objects._once(("layer", scope), lambda: LowIncomeLayer.objects.create(
+        household=objects.household(scope), layer="dibao", start=date(2025, 1, 1), source="low_income"))
+
+
+def _cadre(objects: Objects, scope: str) -> Any:
+    """A first secretary of village A1 (inside) or B1 (outside)."""
+    from shouwang.revitalization.cadres.models import Cadre
+
+    return objects._once(("cadre", scope), lambda: Cadre.objects.create(
+        kind="first_secretary", name="测试书记甲" if scope == IN else "测试书记乙", region_code=objects.village(scope),
+        term_start=date(2024, 1, 1)))
+
+
+def _training(objects: Objects, scope: str) -> Any:
+    from shouwang.revitalization.cadres.models import Training
+
+    return objects._once(("training", scope), lambda: Training.objects.create(
+        title="测试培训甲" if scope == IN else "测试培训乙", region_code=objects.village(scope),
+        starts_on=date(2025, 5, 1)))
+
+
+CADRE = _pk(_cadre)
+TRAINING = _pk(_training)
+
+
 # URL name → what it acts on. Every URL with path arguments must be here; a URL without them may
 # be, when it needs a query (which township's scorecard) or lists something (built first).
 TARGETS: dict[str, Factory] = {
+    # revitalization: cadres and talent
+    "revitalization:cadre_list": _seeded(_cadre, lambda cadre: cadre.name),
+    "api:revitalization-cadre-list": _seeded(_cadre),
+    "revitalization:cadre_detail": CADRE,
+    "revitalization:cadre_edit": CADRE,
+    "revitalization:cadre_unmask": CADRE,
+    "revitalization:cadre_attendance": CADRE,
+    "api:revitalization-cadre-detail": CADRE,
+    "revitalization:training_list": _seeded(_training, lambda training: training.title),
+    "api:revitalization-training-list": _seeded(_training),
+    "revitalization:training_detail": TRAINING,
+    "api:revitalization-training-detail": TRAINING,
+    "revitalization:cadre_import_status": _job(_kind("shouwang.revitalization.cadres.tasks", "KIND")),
+    "revitalization:cadre_import_report": _job(_kind("shouwang.revitalization.cadres.tasks", "KIND"), fmt="csv"),
+    # revitalization: the normalised mechanism (joint identification is on the case)
+    "cases:case_joint": CASE,
+    "revitalization:label_exit_decide": HOUSEHOLD,
+    "api:revitalization-lowincomelayer-list": _seeded(_layer),
+    "api:revitalization-lowincomelayer-detail": _pk(_layer),
+    # revitalization: policies
+    "revitalization:policy_list": _seeded(_policy, lambda policy: policy.name_zh),
+    "api:policy-list": _seeded(_policy),
+    "revitalization:policy_detail": POLICY,
+    "revitalization:policy_edit": POLICY,
+    "api:policy-detail": POLICY,
+    "api:policy-eligible": POLICY,
+    # revitalization: simulation
+    "revitalization:simulation_list": _seeded(_scenario, lambda scenario: scenario.name),
+    "api:scenario-list": _seeded(_scenario),
+    "revitalization:simulation_detail": SCENARIO,
+    "revitalization:simulation_run": SCENARIO,
+    "revitalization:simulation_subjects": SCENARIO,
+    "revitalization:simulation_adopt": SCENARIO,
+    "api:scenario-detail": SCENARIO,
+    "api:scenario-run": SCENARIO,
+    "api:scenario-subjects": SCENARIO,
+    "api:scenario-adopt": SCENARIO,
+    # revitalization: projects
+    "revitalization:project_list": _seeded(_project, lambda project: project.name),
+    "api:revitalization-project-list": _seeded(_project),
+    "revitalization:project_detail": PROJECT,
+    "revitalization:project_review": PROJECT,
+    "revitalization:project_decide": PROJECT,
+    "revitalization:project_funds": PROJECT,
+    "revitalization:project_disburse": PROJECT,
+    "revitalization:project_beneficiary": PROJECT,
+    "revitalization:project_beneficiary_remove": PROJECT_BENEFICIARY,
+    "api:revitalization-project-detail": PROJECT,
+    # revitalization: assets and village profiles
+    "revitalization:asset_ledger": lambda objects, scope, persona: (
+        Target(kwargs={"asset_class": "operating"}) if scope == IN else None),
+    "api:revitalization-asset-list": _seeded(_asset),
+    "revitalization:asset_detail": ASSET,
+    "revitalization:asset_edit": ASSET,
+    "revitalization:asset_check": ASSET,
+    "revitalization:asset_income": ASSET,
+    "revitalization:asset_dispose": ASSET,
+    "revitalization:asset_decide": _posting(_pk(_disposal), decision="refuse", note="不同意"),
+    "api:revitalization-asset-detail": ASSET,
+    # revitalization: enrolments and gaps
+    "revitalization:enrolment_list": _seeded(_enrolment),
+    "revitalization:enrolment_edit": _pk(_enrolment),
+    "api:revitalization-enrolment-list": _seeded(_enrolment),
+    "api:revitalization-enrolment-detail": _pk(_enrolment),
+    "revitalization:gap_policy": _gap_policy(),
+    "revitalization:gap_warnings": _gap_policy(),
+    "api:revitalization-gap-list": _gap_policy(year="2025"),
+    "api:revitalization-gap-counts": _gap_policy(year="2025"),
+    "revitalization:village_profile": VILLAGE_CODE,
+    "revitalization:village_edit": VILLAGE_CODE,
+    "api:revitalization-village-profile-list": _seeded(_village_profile),
+    "api:revitalization-village-profile-detail": _pk(_village_profile),
     # lists
     "registry:household_list": _seeded(Objects.household, _number),
     "api:household-list": _seeded(Objects.household),

@@ -1,0 +1,1 @@
+"""The cadre and talent register: first secretaries, work teams, contacts, officials, talent, trainings."""

@@ -1,0 +1,1 @@
+"""Who received which policy in which year (享受政策记录): from department feeds, assistance measures and by hand."""
