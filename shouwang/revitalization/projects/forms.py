@@ -83,3 +83,12 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         return check_upload(self.cleaned_data.get("file"), (".xlsx", ".xls", ".csv"))
+
+
+class BeneficiaryImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Household file (.xlsx, .xls or .csv)"))
+    mode = forms.ChoiceField(label=gettext_lazy("What to do"), choices=UPLOAD_MODES, initial="validate",
+                             widget=forms.RadioSelect)
+
+    def clean_file(self):
+        return check_upload(self.cleaned_data.get("file"), (".xlsx", ".xls", ".csv"))

@@ -330,6 +330,27 @@ def add_beneficiary(project: Project, user, *, household: Household | None, kind
     return row
 
 
+def update_beneficiary(row: Beneficiary, user, *, amount=None, note: str = "") -> bool:
+    """Change a recorded household's amount and note (the spreadsheet import's re-import);
+    False, and nothing written, when both are the same."""
+    require(user, perms.RECORD_BENEFICIARIES.name, row.project)
+    require(user, "view", row)
+    if row.project.status in (ProjectStatus.REJECTED, ProjectStatus.ROLLED_OVER):
+        raise ProjectNotAllowed(_("A rejected or rolled-over project reaches no households."))
+    amount = _amount(amount, what=_("The amount per household"))
+    note = (note or "").strip()[:200]
+    if amount == row.amount and note == row.note:
+        return False
+    with _acting(user), transaction.atomic():
+        before = {"household": row.household.number, "kind": row.kind, "amount": str(row.amount), "note": row.note}
+        Beneficiary.objects.filter(pk=row.pk).update(amount=amount, note=note)
+        row.amount, row.note = amount, note
+        _record("update", row.project, before=before,
+                after={"household": row.household.number, "kind": row.kind, "amount": str(amount), "note": note},
+                object_type="revitalization.beneficiary", object_id=row.pk)
+    return True
+
+
 def remove_beneficiary(row: Beneficiary, user) -> None:
     require(user, perms.RECORD_BENEFICIARIES.name, row.project)
     require(user, "view", row)

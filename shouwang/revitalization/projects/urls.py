@@ -20,5 +20,8 @@ urlpatterns: list = [
     path("projects/<int:pk>/funds/", views.project_funds, name="project_funds"),
     path("projects/<int:pk>/disbursements/", views.project_disburse, name="project_disburse"),
     path("projects/<int:pk>/beneficiaries/", views.project_beneficiary, name="project_beneficiary"),
+    path("projects/<int:pk>/beneficiaries/import/", views.beneficiary_import, name="project_beneficiary_import"),
+    path("projects/<int:pk>/beneficiaries/template/", views.beneficiary_import_template,
+         name="project_beneficiary_template"),
     path("projects/beneficiaries/<int:pk>/remove/", views.beneficiary_remove, name="project_beneficiary_remove"),
 ]

@@ -19,13 +19,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shouwang.core.import_pages import XLSX_TYPE
-from shouwang.core.permissions import can, home_region, requires
+from shouwang.core.permissions import can, home_region, require, requires
 from shouwang.regions.models import region_names
 
 from . import permissions as perms
 from . import services as service
+from .beneficiary_import import BeneficiaryImport
+from .beneficiary_import import build_template as build_beneficiary_template
 from .filters import ProjectFilter
-from .forms import BeneficiaryForm, DisbursementForm, FundsForm, ImportForm, ProposalForm, StepForm, TargetForm
+from .forms import (
+    BeneficiaryForm,
+    BeneficiaryImportForm,
+    DisbursementForm,
+    FundsForm,
+    ImportForm,
+    ProposalForm,
+    StepForm,
+    TargetForm,
+)
 from .importer import ProjectImport, build_template
 from .models import Beneficiary, FundSource, Project
 
@@ -289,4 +300,37 @@ def project_import(request: HttpRequest) -> HttpResponse:
 def project_import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(build_template(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, "项目库导入模板.xlsx")
+    return response
+
+
+@login_required
+@requires(perms.RECORD_BENEFICIARIES.name)
+@require_http_methods(["GET", "HEAD", "POST"])
+def beneficiary_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the households a project reaches: check the file (validate), or check and import it (commit)."""
+    project = _project(request, pk)
+    try:
+        importer = BeneficiaryImport(project, request.user)
+    except service.ProjectNotAllowed as exc:
+        return _refusal(request, project, exc)
+    form = BeneficiaryImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = importer.run(upload.read(), upload.name, commit=form.cleaned_data["mode"] == "commit")
+    status = 400 if request.method == "POST" and report is None else 200
+    return render(request, "revitalization/projects/beneficiary_import.html", {
+        "project": project, "form": form, "report": report,
+        "issues": report.sorted_issues()[:500] if report else [],
+    }, status=status)
+
+
+@login_required
+@requires(perms.RECORD_BENEFICIARIES.name)
+@require_http_methods(["GET", "HEAD"])
+def beneficiary_import_template(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    require(request.user, perms.RECORD_BENEFICIARIES.name, project)
+    response = HttpResponse(build_beneficiary_template(project, request.user), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, f"联农带农导入模板-{project.pk}.xlsx")
     return response

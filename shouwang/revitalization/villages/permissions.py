@@ -1,7 +1,8 @@
 """Who keeps the village profiles and who sets the county's weak-village threshold.
 
 Village, township and county staff write the profiles in their region; the county officer sets the
-threshold below which a village's collective economy is weak. Reading is the base ``view`` action.
+threshold below which a village's collective economy is weak. Importing the profiles from a
+spreadsheet is for township and county officers. Reading is the base ``view`` action.
 """
 
 from __future__ import annotations
@@ -21,4 +22,8 @@ SET_THRESHOLD = declare(
     label=_("Set the county's collective-economy income below which a village is weak"),
     roles=(Role.COUNTY,), levels=("county",),
     refusal=_("Only a county officer may set the threshold."),
+)
+IMPORT_PROFILES = declare(
+    "revitalization.import_village_profiles", label=_("Import village profiles from a spreadsheet"),
+    roles=(Role.TOWNSHIP, Role.COUNTY),
 )

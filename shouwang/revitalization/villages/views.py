@@ -1,5 +1,5 @@
 """Village pages: the profiles of a year, one village's page, its profile form, the key villages
-without a first secretary, and the county's weak-village threshold.
+without a first secretary, the county's weak-village threshold, and the import of profiles.
 
 Thin views over :mod:`.services`; who may do what is declared in :mod:`.permissions`. A village
 outside the user's region answers 404.
@@ -14,16 +14,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from shouwang.core.import_pages import XLSX_TYPE
 from shouwang.core.permissions import can, home_region, requires
 
 from ..assets import services as assets
 from ..assets.models import AssetClass
 from . import services as service
 from .filters import VillageProfileFilter
-from .forms import ProfileForm, ThresholdForm
+from .forms import ImportForm, ProfileForm, ThresholdForm
+from .importer import VillageProfileImport, build_template
 from .models import VillageProfile
 
 PAGE_SIZE = 50
@@ -49,6 +52,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
         "lacking": service.key_villages_without_secretary(region, year).count(),
         "threshold": service.threshold_for(region) if len(region) >= 6 else None,
         "can_set_threshold": can(request.user, "revitalization.set_weak_threshold"),
+        "can_import": can(request.user, "revitalization.import_village_profiles"),
     })
 
 
@@ -132,3 +136,28 @@ def village_threshold(request: HttpRequest) -> HttpResponse:
             return redirect("revitalization:village_list")
     return render(request, "revitalization/villages/threshold.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@requires("revitalization.import_village_profiles")
+@require_http_methods(["GET", "HEAD", "POST"])
+def village_import(request: HttpRequest) -> HttpResponse:
+    """Upload village profiles: check them (validate), or check and import them (commit)."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        report = VillageProfileImport(request.user).run(upload.read(), upload.name,
+                                                        commit=form.cleaned_data["mode"] == "commit")
+    return render(request, "revitalization/villages/import.html", {
+        "form": form, "report": report, "issues": report.sorted_issues()[:500] if report else [],
+    }, status=400 if request.method == "POST" and report is None else 200)
+
+
+@login_required
+@requires("revitalization.import_village_profiles")
+@require_http_methods(["GET", "HEAD"])
+def village_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(build_template(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, "村情档案导入模板.xlsx")
+    return response

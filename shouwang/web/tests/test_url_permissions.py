@@ -745,6 +745,8 @@ TARGETS: dict[str, Factory] = {
     "revitalization:project_disburse": PROJECT,
     "revitalization:project_beneficiary": PROJECT,
     "revitalization:project_beneficiary_remove": PROJECT_BENEFICIARY,
+    "revitalization:project_beneficiary_import": PROJECT,
+    "revitalization:project_beneficiary_template": PROJECT,
     "api:revitalization-project-detail": PROJECT,
     # revitalization: assets and village profiles
     "revitalization:asset_ledger": lambda objects, scope, persona: (
