@@ -281,8 +281,17 @@ def _unescape_one(text: str | None) -> str | None:
 
 
 def unescape(values: pl.Series) -> pl.Series:
-    """XML's escapes in cell text: the named entities column-wise, character references and
-    ``_xHHHH_`` (rare) one string at a time, only where they occur."""
+    """XML's escapes in cell text: only the values holding an ``&`` or ``_x`` are looked at (most
+    hold neither), the named entities column-wise, character references and ``_xHHHH_`` (rare)
+    one string at a time, only where they occur."""
+    todo = (values.str.contains("&", literal=True) | values.str.contains("_x", literal=True)).fill_null(False)
+    if not todo.any():
+        return values
+    where = todo.arg_true()
+    return values.scatter(where, _unescape_column(values.gather(where)))
+
+
+def _unescape_column(values: pl.Series) -> pl.Series:
     for entity, char in _ENTITIES:
         values = values.str.replace_all(entity, char, literal=True)
     rare = (values.str.contains("&#", literal=True) | values.str.contains(r"_x[0-9A-Fa-f]{4}_")).fill_null(False)

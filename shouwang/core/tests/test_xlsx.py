@@ -229,3 +229,9 @@ def _letters(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         text = chr(65 + rest) + text
     return text
+
+
+def test_unescape_touches_only_values_with_an_escape_and_keeps_order():
+    values = pl.Series(["plain", "a&lt;b&gt;", None, "x_x000D_y", "&amp;lt;", "_xZZ", "&#20013;&quot;", "3&amp;4"])
+    assert xlsx.unescape(values).to_list() == ["plain", "a<b>", None, "x\ry", "&lt;", "_xZZ", '中"', "3&4"]
+    assert xlsx.unescape(pl.Series(["a", None], dtype=pl.String)).to_list() == ["a", None]
