@@ -20,6 +20,7 @@ from .households.models import (
     Schooling,
     Sex,
 )
+from .imports.models import ImportFingerprint
 
 __all__ = [
     "Education",
@@ -28,6 +29,7 @@ __all__ = [
     "HouseholdType",
     "HouseholdYear",
     "HousingGrade",
+    "ImportFingerprint",
     "IdType",
     "Labour",
     "LayerKind",

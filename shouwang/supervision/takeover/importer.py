@@ -77,6 +77,8 @@ YEAR_FIELDS: dict[str, str] = {
 class NationalImport(NationalReading, NationalCases, RegistryImport):
     """Check (and on request commit) national export files for one user (None: the system, everywhere)."""
 
+    fingerprints = False  # every takeover reads its files: cases, reconciliation and checks follow the rows
+
     def __init__(self, user=None, *, year: int | None = None, allow_partial: bool = False,
                  progress: Progress | None = None) -> None:
         super().__init__(user, allow_partial=allow_partial, progress=progress)
