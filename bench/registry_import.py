@@ -16,6 +16,9 @@ Steps:
    * **first commit**: the same, then write everything in one transaction with the change log;
    * **unchanged re-import**: the same file again, commit requested; the rows it writes to the
      registry are counted (every INSERT/UPDATE/DELETE on the registry tables, by its row count);
+     the same bytes are recognised from the fingerprint the commit left, without reading a sheet;
+   * **same rows, other bytes**: the re-import once more with the fingerprints removed, as a file
+     saved again would be: every row read, each household compared by its digest;
    * **baseline** (unless ``--skip-baseline``): the first commit's values written with one
      ``Model.save()`` per household, member and year in autocommit, change-log signals suppressed
      (it does *less* than the importer, which also logs ~N×4.7 change-log entries), after the
@@ -192,6 +195,10 @@ def run_phase(phase: str, path: Path) -> dict:
     rss0 = maxrss_mib()
     if phase == "baseline":
         return baseline(path)
+    if phase == "again_read":  # the same rows in other bytes (a re-saved file): no fingerprint to go by
+        from shouwang.registry.models import ImportFingerprint
+
+        ImportFingerprint.objects.all().delete()
     wrapper, written = count_writes()
     log0 = ChangeLog.objects.count()
     cpu0 = cpu_seconds()
@@ -296,9 +303,12 @@ def three_phases(xlsx: Path, args: argparse.Namespace, code: str | None = None) 
         "validate": spawn("validate", xlsx, args, code),
         "commit": spawn("commit", xlsx, args, code),
         "again": spawn("again", xlsx, args, code),
+        "again_read": spawn("again_read", xlsx, args, code),
     }
     assert results["commit"]["committed"] and results["again"]["created"] == 0, results
     assert results["again"]["updated"] == 0, results["again"]
+    assert results["again_read"]["created"] == results["again_read"]["updated"] == 0, results["again_read"]
+    assert results["again_read"]["details"] == results["again"]["details"], results
     return results
 
 
@@ -344,7 +354,7 @@ def main() -> None:
         empty_tables(registry_models())
         connections.close_all()
     now = three_phases(xlsx, args)
-    validate, commit, again = now["validate"], now["commit"], now["again"]
+    validate, commit, again, again_read = now["validate"], now["commit"], now["again"], now["again_read"]
     base = None
     if not args.skip_baseline:
         empty_tables(registry_models())
@@ -378,6 +388,8 @@ def main() -> None:
             f"change-log entries {commit['change_log']:,}",
         ),
         ("unchanged re-import", phase_line(again, GOAL_AGAIN_SECONDS) + versus("again")),
+        ("  same rows, other bytes", phase_line(again_read, GOAL_AGAIN_SECONDS)
+         + f"  (every row read, households compared by digest; rows written {again_read['registry_rows_written']:,})"),
         ("  peak RSS", f"{again['rss_mib']:6,.0f} MiB" + versus("again", "rss_mib")),
         (
             "  registry rows written",
@@ -401,7 +413,8 @@ def main() -> None:
             "goals (issue 13)",
             f"commit <= {GOAL_COMMIT_SECONDS:.0f} s: {met(commit['seconds'] <= GOAL_COMMIT_SECONDS)}; "
             f"peak <= {GOAL_PEAK_MIB:.0f} MiB: {met(commit['rss_mib'] <= GOAL_PEAK_MIB)}; "
-            f"re-import <= {GOAL_AGAIN_SECONDS:.0f} s: {met(again['seconds'] <= GOAL_AGAIN_SECONDS)}, "
+            f"re-import <= {GOAL_AGAIN_SECONDS:.0f} s: {met(again['seconds'] <= GOAL_AGAIN_SECONDS)} (same bytes), "
+            f"{met(again_read['seconds'] <= GOAL_AGAIN_SECONDS)} (other bytes), "
             f"0 rows: {met(again['registry_rows_written'] == GOAL_AGAIN_ROWS)}",
         ),
         ("load average at start / end", f"{load_before:.1f} / {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs)"),
