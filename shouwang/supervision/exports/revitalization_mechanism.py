@@ -8,6 +8,7 @@ as set (or the defaults, named as such).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, OuterRef, Subquery, Value
@@ -57,7 +58,7 @@ def candidate_row(h: Any) -> list[Any]:
     incomes = [getattr(h, f"income_{n}", "") for n in range(1, MAX_YEARS + 1)]
     source = "默认条件（县未设置）" if h.settings_default else "县级设置"
     return [h.number, h.township_name or "", h.village.name, h.decided_year,
-            *("" if v is None else v for v in incomes), source]
+            *("" if v in (None, "") else f"{Decimal(v):.2f}" for v in incomes), source]
 
 
 register_export(

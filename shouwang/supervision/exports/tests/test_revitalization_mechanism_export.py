@@ -38,7 +38,7 @@ def test_the_candidates_export_follows_the_page(personas, regions):
     job = exports.start_export(personas["carol"], "label_exit_candidates", {"year": "2026"}, fmt="csv")
     rows = list(csv.reader(io.StringIO(exports.export_path(job).read_bytes().decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["E-A"]  # township A only; E-LOW misses 2025
-    assert rows[1][3] == "2026" and rows[1][4:7] == ["11000", "12000", "13000"]
+    assert rows[1][3] == "2026" and rows[1][4:7] == ["11000.00", "12000.00", "13000.00"]  # the same on both databases
     assert rows[1][-1] == "默认条件（县未设置）"
     job = exports.start_export(personas["erin"], "label_exit_candidates", {"year": "2026"}, fmt="csv")
     rows = list(csv.reader(io.StringIO(exports.export_path(job).read_bytes().decode("utf-8-sig"))))
