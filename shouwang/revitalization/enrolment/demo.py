@@ -27,6 +27,7 @@ from shouwang.registry.models import Member, Relation
 from ..policies.eligibility import eligible
 from ..policies.models import Policy
 from . import services
+from .models import Enrolment, EnrolmentSource
 
 ENROLLED_SHARE = 0.85
 WRONGLY_ENROLLED_SHARE = 0.02
@@ -82,8 +83,12 @@ def populate(county_code: str, year: int, seed: int) -> dict:
             rows += 1
         for number, named in list(by_member.values())[:2]:
             writer.writerow([number, named, paid_on.isoformat(), "村级光伏收益分红", "200"])  # not in the catalogue
+        from_feeds = Enrolment.objects.filter(source=EnrolmentSource.FEED, region_code__startswith=county_code)
+        before = from_feeds.count()
         imported = import_feed(FeedType.POLICY, out.getvalue().encode("utf-8"), f"享受政策名单{year}.csv",
                                commit=True, channel=FeedBatch.Channel.COMMAND)
+        # The feed's commit makes them (its hook, after the commit); inside a transaction that has not
+        # committed yet, this call does: counted either way.
         from_feed = services.sync_from_feeds(region=county_code)
     return {"enrolments_from_measures": from_measures, "feed_rows": imported.report.total,
-            "enrolments_from_feed": from_feed["created"], "unknown_policy_rows": from_feed["unknown"]}
+            "enrolments_from_feed": from_feeds.count() - before, "unknown_policy_rows": from_feed["unknown"]}
