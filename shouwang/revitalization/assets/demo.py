@@ -12,9 +12,9 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db.models import Sum
 
+from shouwang.accounts.demo import acting_account
 from shouwang.accounts.models import Role
 from shouwang.core.audit import acting_as
 from shouwang.regions.models import Region
@@ -42,15 +42,6 @@ OLDER = (
 )
 LIVESTOCK = (("牲畜", "能繁母牛", "2头", 16000), ("牲畜", "湘西黄牛", "1头", 9000), ("农机", "微耕机", "1台", 4500))
 
-def cast(role: str, code: str):
-    """The demo's acting account for a region (as the lived-in demo's cast: ``<role>_<code>``)."""
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=f"{role}_{code}").first()
-    if user is None:
-        user = user_model(username=f"{role}_{code}", role=role, region_id=code)
-        user.set_unusable_password()
-        user.save()
-    return user
 
 
 CHECKERS = ("村监委会", "乡镇农业服务中心", "县乡村振兴局")
@@ -64,7 +55,7 @@ def _checked_on(rng: random.Random, year: int, today: date) -> date:
 def populate(county_code: str, year: int, seed: int, today: date | None = None) -> dict:
     rng = random.Random(seed)
     today = today or date.today()
-    county = cast(Role.COUNTY, county_code)
+    county = acting_account(Role.COUNTY, county_code)
     counts = {"assets": 0, "checks": 0, "incomes": 0, "disposals": 0}
     taken = set(Asset.objects.filter(region_code__startswith=county_code).values_list("number", flat=True))
     made: list[Asset] = []
@@ -89,7 +80,7 @@ def populate(county_code: str, year: int, seed: int, today: date | None = None) 
             continue
         asset_class, kind, name = form
         value = (project.funded or project.budget or Decimal("100000")) * Decimal(str(round(rng.uniform(0.7, 1), 2)))
-        record(cast(Role.VILLAGE, project.village_id), number=f"ZC{project.year}{project.pk:06d}",
+        record(acting_account(Role.VILLAGE, project.village_id), number=f"ZC{project.year}{project.pk:06d}",
                name=name.format(name=project.name)[:200], asset_class=asset_class, region=project.village,
                project=project, kind=kind, formed_year=project.year, value=value.quantize(Decimal("1.00")),
                owner=f"{project.village.name}股份经济合作社", manager=f"{project.village.name}村委会",
@@ -98,7 +89,7 @@ def populate(county_code: str, year: int, seed: int, today: date | None = None) 
         if project.category == ProjectCategory.INDUSTRY:
             for i, b in enumerate(Beneficiary.objects.filter(project=project).select_related("household")[:3]):
                 kind_, what, quantity, worth = rng.choice(LIVESTOCK)
-                record(cast(Role.VILLAGE, b.household.region_code), number=f"ZH{project.pk:06d}{i}",
+                record(acting_account(Role.VILLAGE, b.household.region_code), number=f"ZH{project.pk:06d}{i}",
                        name=what, asset_class=AssetClass.HOUSEHOLD, region=b.household.village, project=project,
                        kind=kind_, quantity=quantity, formed_year=project.year, value=Decimal(worth),
                        owner=f"户{b.household.number}", household=b.household)
@@ -106,7 +97,7 @@ def populate(county_code: str, year: int, seed: int, today: date | None = None) 
     # Older assets: a few villages each, and livestock given to ex-poor households.
     villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=county_code).order_by("code"))
     for village in rng.sample(villages, min(len(villages), max(3, len(villages) // 3))):
-        user = cast(Role.VILLAGE, village.code)
+        user = acting_account(Role.VILLAGE, village.code)
         for i, (asset_class, kind, name, quantity, worth) in enumerate(rng.sample(OLDER, 2)):
             formed = rng.randrange(2014, 2021)
             record(user, number=f"LZ{village.code[-6:]}{i}", name=f"{village.name}{name}", asset_class=asset_class,
@@ -123,7 +114,7 @@ def populate(county_code: str, year: int, seed: int, today: date | None = None) 
 
     # Checks, incomes and disposals.
     for asset in made:
-        user = cast(Role.VILLAGE, asset.region_code) if len(asset.region_code) == 12 else county
+        user = acting_account(Role.VILLAGE, asset.region_code) if len(asset.region_code) == 12 else county
         result = rng.choices([c.value for c in AssetCondition], weights=[70, 18, 7, 4, 1])[0]
         with acting_as(user, "demo"):
             services.record_check(user, asset, checked_on=_checked_on(rng, year, today),

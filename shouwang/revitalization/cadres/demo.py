@@ -20,10 +20,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from faker import Faker
 
+from shouwang.accounts.demo import acting_account
 from shouwang.accounts.models import Role
 from shouwang.cases.assistance.models import AssistanceContact
 from shouwang.core.audit import Change, acting_as, record_changes
@@ -54,15 +54,6 @@ INVITED = {"乡村治理": (CadreKind.FIRST_SECRETARY, CadreKind.TEAM_MEMBER),
 SHORT_SHARE = 0.15  # first secretaries who spend too few days in the village
 
 
-def _cast(role: str, code: str):
-    """The demo's acting account for a region (``<role>_<code>``, no usable password)."""
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=f"{role}_{code}").first()
-    if user is None:
-        user = user_model(username=f"{role}_{code}", role=role, region_id=code)
-        user.set_unusable_password()
-        user.save()
-    return user
 
 
 def key_villages(county_code: str, year: int) -> list[str]:
@@ -120,7 +111,7 @@ def populate(county_code: str, year: int, seed: int, today: date | None = None) 
         return counts
     rng = random.Random(seed)
     people = _People(rng, seed, county_code)
-    county = _cast(Role.COUNTY, county_code)
+    county = acting_account(Role.COUNTY, county_code)
     term_start = date(year - 1, 6, 1)
     residents: list[tuple[Cadre, bool]] = []
     with acting_as(county, "demo"):

@@ -13,8 +13,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-
+from shouwang.accounts.demo import acting_account
 from shouwang.accounts.models import Role
 from shouwang.cases.models import Case
 from shouwang.regions.models import Region
@@ -59,15 +58,6 @@ REJECTIONS = ("与村庄规划不符，建议调整选址", "联农带农机制�
 SHARE_PROPOSING = 0.45  # villages proposing in a year
 
 
-def _cast(role: str, code: str):
-    """The demo's acting account for a region (``<role>_<code>``), made unusable for logging in if new."""
-    user_model = get_user_model()
-    user = user_model.objects.filter(username=f"{role}_{code}").first()
-    if user is None:
-        user = user_model(username=f"{role}_{code}", role=role, region_id=code)
-        user.set_unusable_password()
-        user.save()
-    return user
 
 
 def _day(rng: random.Random, year: int, first: int, last: int, today: date) -> date:
@@ -95,7 +85,7 @@ def populate(county_code: str, year: int, seed: int, today: date | None = None,
     year), with money and households."""
     rng = random.Random(seed)
     today = today or date.today()
-    county = _cast(Role.COUNTY, county_code)
+    county = acting_account(Role.COUNTY, county_code)
     villages = list(Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=county_code).order_by("code"))
     counts = {"projects": 0, "rejected": 0, "funded": 0, "disbursements": 0, "beneficiaries": 0, "rolled_over": 0}
     for y in (year - 1, year):
@@ -124,7 +114,7 @@ def populate(county_code: str, year: int, seed: int, today: date | None = None,
 
 def _propose(rng, village: Region, y: int, households: list[int], monitored: list[int], county, counts: dict):
     category, goal, name, (low, high), linkage, kinds = rng.choices(KINDS, weights=WEIGHTS)[0]
-    cadre = _cast(Role.VILLAGE, village.code)
+    cadre = acting_account(Role.VILLAGE, village.code)
     budget = Decimal(rng.randrange(low, high + 1) * 10000)
     neighbours = [v.code for v in services.township_villages(village.code) if v.code != village.code]
     further = rng.sample(neighbours, k=min(len(neighbours), rng.choice((0, 0, 1, 2))))
@@ -132,7 +122,7 @@ def _propose(rng, village: Region, y: int, households: list[int], monitored: lis
                                category=category, budget=budget, villages=further, linkage=linkage,
                                description=f"{village.name}{name}，总投资{budget / 10000:.0f}万元")
     counts["projects"] += 1
-    township = _cast(Role.TOWNSHIP, village.parent_code)
+    township = acting_account(Role.TOWNSHIP, village.parent_code)
     if rng.random() < 0.06:
         services.act(project, township, "review", passed=False, reason=rng.choice(REJECTIONS))
         counts["rejected"] += 1

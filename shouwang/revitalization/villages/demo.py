@@ -10,11 +10,11 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+from shouwang.accounts.demo import acting_account
 from shouwang.accounts.models import Role
 from shouwang.core.audit import acting_as
 from shouwang.regions.models import Region
 
-from ..assets.demo import cast
 from . import services
 from .models import WeakSetting
 
@@ -44,7 +44,7 @@ def populate(county_code: str, year: int, seed: int) -> dict:
         income = _income(rng)
         indicators = {name: rng.random() < share for name, share in INDICATORS.items()}
         hand = WeakSetting.WEAK if rng.random() < 0.02 else WeakSetting.DERIVED
-        user = cast(Role.VILLAGE, village.code)
+        user = acting_account(Role.VILLAGE, village.code)
         with acting_as(user, "demo"):
             for offset, growth in ((1, Decimal("1.00")), (0, Decimal(str(round(1 + rng.uniform(-0.05, 0.2), 2))))):
                 the_year = year - offset

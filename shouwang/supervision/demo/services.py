@@ -50,6 +50,7 @@ from django.db.models import ForeignObjectRel, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shouwang.accounts.demo import acting_account
 from shouwang.accounts.models import Role, User
 from shouwang.cases.casefiles.models import Case, CaseSource, CaseStatus, Category, EliminationMode
 from shouwang.cases.notices.services import create_notice
@@ -215,14 +216,8 @@ class Cast:
         key = (role, code)
         user = self._users.get(key)
         if user is None:
-            username = f"{role}_{code}"
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                user = User(username=username, role=role, region_id=code,
-                            last_name=self.rng.choice(SURNAMES), first_name=self.rng.choice(GIVEN))
-                user.set_unusable_password()
-                user.save()
-            self._users[key] = user
+            user = self._users[key] = acting_account(role, code, lambda: {
+                "last_name": self.rng.choice(SURNAMES), "first_name": self.rng.choice(GIVEN)})
         return user
 
     def village(self, code: str) -> User:
