@@ -13,7 +13,9 @@ a sheet's XML is inflated from the zip a few megabytes at a time and never held 
 2. **Parse a chunk at a time, in polars.** A chunk (whole rows) is split on the cell tag and each
    cell's reference, type, style and value are cut out with column-wise string operations, so no
    Python object is made per cell; shared strings are looked up by index in one gather. Each
-   chunk becomes a wide frame of its rows; the chunks are stacked at the end.
+   chunk becomes a wide frame of its rows; the chunks are stacked at the end. :data:`PARSERS`
+   chunks are parsed side by side in threads (polars works outside the GIL): a county's two
+   sheets read in about three quarters of the time on two cores.
 3. **The unusual layouts** (cells without a reference, attributes in single quotes, a namespace
    prefix on some elements but not others) are read by a plain regular-expression parser, one
    cell at a time: slower, same result.
@@ -36,7 +38,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -217,23 +221,16 @@ class Book:
         flags: list[pl.DataFrame] = []
         context = _Context(self, sheet)
         try:
-            for long in _cells(self._stream(path), context):
-                if long.height == 0:
-                    continue
-                self.cells_read += long.height
+            self.shared_strings()  # read once, before the chunks are parsed side by side
+            self.date_styles()
+            for part in _parts(self._stream(path), context):
+                self.cells_read += part.cells
                 if self.cells_read > limits.cells:
                     raise SheetError("too_many_cells", sheet=sheet, limit=limits.cells)
-                top = _largest(long.get_column("col"))
-                if top >= limits.columns:
-                    raise SheetError("too_many_columns", sheet=sheet, columns=top + 1, limit=limits.columns)
-                bottom = _largest(long.get_column("row"))
-                if bottom > limits.rows:
-                    raise SheetError("too_many_rows", sheet=sheet, rows=bottom, limit=limits.rows)
-                text, numeric = _values(long, context)
-                if text.height:
-                    frames.append(text.pivot(on="col", index="row", values="text"))
-                if numeric.height:
-                    flags.append(numeric.pivot(on="col", index="row", values="num"))
+                if part.text is not None:
+                    frames.append(part.text)
+                if part.numeric is not None:
+                    flags.append(part.numeric)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, pl.exceptions.PolarsError) as exc:
             raise SheetError("unreadable_file", sheet=sheet) from exc
         return _grid(frames, flags)
@@ -394,26 +391,93 @@ class _Context:
 _LONG_SCHEMA = {"row": pl.Int64, "col": pl.Int64, "t": pl.String, "s": pl.Int64, "raw": pl.String}
 
 
-def _cells(chunks: Iterator[bytes], context: _Context) -> Iterator[pl.DataFrame]:
-    """Long frames (row, col, type, style, raw value) of the sheet's non-empty cells, a chunk of
-    whole rows at a time."""
-    first = True
-    for chunk in _whole(chunks, b"</row>", bound=ROW_BYTES):
-        text = chunk.decode()
-        if first:
-            first = False
-            match = re.search(r"<([A-Za-z_][\w.-]*:)?sheetData\b", text)
-            context.prefix = (match[1] or "") if match else ""
-            context.plain = bool(context.prefix) or "r='" in text
-        if not context.plain:
-            long = _fast_cells(text, context.prefix)
-            if long is not None:
-                if long.height:
-                    context.last_row = _largest(long.get_column("row"))
-                yield long
-                continue
-            context.plain = True
-        yield _plain_cells(text, context)
+@dataclass
+class _Part:
+    """One chunk of a sheet, parsed: its filled cells counted, its wide text and number frames."""
+
+    cells: int
+    last_row: int
+    text: pl.DataFrame | None
+    numeric: pl.DataFrame | None
+
+
+PARSERS = 2  # chunks parsed side by side (polars releases the GIL while it cuts the cells)
+
+
+def _parts(chunks: Iterator[bytes], context: _Context) -> Iterator[_Part]:
+    """The sheet's chunks of whole rows, parsed in order; while one is handed over, the next ones
+    are parsed in :data:`PARSERS` threads (the work is polars', outside the GIL). A chunk the fast
+    reading cannot take, and every chunk after it, is read by the plain parser here, in order
+    (it numbers rows without a reference from the row before)."""
+    whole = _whole(chunks, b"</row>", bound=ROW_BYTES)
+    first = next(whole, None)
+    if first is None:
+        return
+    text = first.decode()
+    match = re.search(r"<([A-Za-z_][\w.-]*:)?sheetData\b", text)
+    context.prefix = (match[1] or "") if match else ""
+    context.plain = bool(context.prefix) or "r='" in text
+    if context.plain:
+        yield _plain_part(text, context)
+        for chunk in whole:
+            yield _plain_part(chunk.decode(), context)
+        return
+    pending: deque[tuple[bytes, Future[_Part | None]]] = deque()
+    with ThreadPoolExecutor(max_workers=PARSERS, thread_name_prefix="xlsx") as pool:
+        try:
+            pending.append((first, pool.submit(_fast_part, text, context)))
+            del text, first
+            for chunk in whole:
+                pending.append((chunk, pool.submit(_fast_part, chunk, context)))
+                if len(pending) > PARSERS:
+                    yield _next_part(pending, context)
+            while pending:
+                yield _next_part(pending, context)
+        finally:
+            for _chunk, future in pending:
+                future.cancel()
+
+
+def _next_part(pending: deque[tuple[bytes, Future[_Part | None]]], context: _Context) -> _Part:
+    chunk, future = pending.popleft()
+    part = None if context.plain else future.result()
+    if part is None:  # the fast reading's assumptions failed here: plain from now on
+        context.plain = True
+        part = _plain_part(chunk if isinstance(chunk, str) else chunk.decode(), context)
+    else:
+        context.last_row = part.last_row or context.last_row
+    return part
+
+
+def _fast_part(chunk: bytes | str, context: _Context) -> _Part | None:
+    long = _fast_cells(chunk if isinstance(chunk, str) else chunk.decode(), context.prefix)
+    return None if long is None else _part(long, context)
+
+
+def _plain_part(text: str, context: _Context) -> _Part:
+    return _part(_plain_cells(text, context), context)
+
+
+def _part(long: pl.DataFrame, context: _Context) -> _Part:
+    """A chunk's cells as wide frames, once they are inside the column and row limits."""
+    if long.height == 0:
+        return _Part(0, 0, None, None)
+    limits = context.book.limits
+    if long.height > limits.cells:
+        raise SheetError("too_many_cells", sheet=context.sheet, limit=limits.cells)
+    top = _largest(long.get_column("col"))
+    if top >= limits.columns:
+        raise SheetError("too_many_columns", sheet=context.sheet, columns=top + 1, limit=limits.columns)
+    bottom = _largest(long.get_column("row"))
+    if bottom > limits.rows:
+        raise SheetError("too_many_rows", sheet=context.sheet, rows=bottom, limit=limits.rows)
+    text, numeric = _values(long, context)
+    return _Part(
+        long.height,
+        bottom,
+        text.pivot(on="col", index="row", values="text") if text.height else None,
+        numeric.pivot(on="col", index="row", values="num") if numeric.height else None,
+    )
 
 
 def _fast_cells(text: str, prefix: str) -> pl.DataFrame | None:

@@ -166,6 +166,27 @@ def test_the_plain_parser_reads_other_layouts_the_same():
         assert grid.numeric_column(1).to_list() == [False, False, True]
 
 
+@pytest.mark.parametrize("parsers", [1, 2, 3])
+def test_chunks_parsed_side_by_side_keep_their_order_and_the_switch_to_the_plain_parser(monkeypatch, parsers):
+    """Small chunks parsed in threads come back in sheet order; where the fast reading stops fitting
+    (rows and cells without references from row 201), that chunk and all after it are read by the
+    plain parser, which numbers the rows on from the row before."""
+    monkeypatch.setattr(xlsx, "CHUNK_BYTES", 512)
+    monkeypatch.setattr(xlsx, "PARSERS", parsers)
+    referenced = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>r{i}</t></is></c><c r="B{i}"><v>{i}</v></c></row>'
+        for i in range(1, 201)
+    )
+    unreferenced = "".join(
+        f"<row><c t='inlineStr'><is><t>v{i}</t></is></c><c><v>{i}</v></c></row>" for i in range(201, 301)
+    )
+    data = _package(f"<worksheet {MAIN}><sheetData>{referenced}{unreferenced}</sheetData></worksheet>")
+    grid = xlsx.Book(data, xlsx.Limits(rows=10_000, columns=200, cells=100_000)).read("名单")
+    expected = [[f"r{i}" if i <= 200 else f"v{i}", str(i)] for i in range(1, 301)]
+    assert [list(row) for row in grid.text.iter_rows()] == expected
+    assert grid.numeric_column(1).to_list() == [True] * 300
+
+
 def test_too_many_columns_is_refused_at_the_first_cell_beyond():
     cells = "".join(f'<c r="{_letters(j)}1" t="inlineStr"><is><t>x</t></is></c>' for j in range(0, 16384, 97))
     data = _package(f"<worksheet {MAIN}><sheetData><row r=\"1\">{cells}</row></sheetData></worksheet>")
