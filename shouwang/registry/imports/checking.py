@@ -58,13 +58,18 @@ MAX_COMBOS = 100_000  # distinct combinations of a member row's optional cells r
 MAX_AMOUNTS = 50_000  # distinct cells of each amount column remembered
 
 _PLAIN_AMOUNT = re.compile(r"\d{1,10}(?:\.\d{1,2})?", re.ASCII)
+_GROUPED_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3}){1,2}(?:\.\d{1,2})?元?|\d{1,9}(?:\.\d{1,2})?元", re.ASCII)
 _CENT = Decimal("0.01")
 
 
 def _amount(text: Any) -> tuple[Any, Problem | None]:
-    """``parse_amount``, with a fast path for the usual cell: plain digits, at most two decimals."""
-    if text.__class__ is str and _PLAIN_AMOUNT.fullmatch(text):
-        return Decimal(text).quantize(_CENT, rounding=ROUND_HALF_UP), None
+    """``parse_amount``, with fast paths for the usual cells: plain digits with at most two
+    decimals, and the same grouped by thousands or followed by 元 (``19,835元``)."""
+    if text.__class__ is str:
+        if _PLAIN_AMOUNT.fullmatch(text):
+            return Decimal(text).quantize(_CENT, rounding=ROUND_HALF_UP), None
+        if _GROUPED_AMOUNT.fullmatch(text):
+            return Decimal(text.replace(",", "").removesuffix("元")).quantize(_CENT, rounding=ROUND_HALF_UP), None
     return parse_amount(text)
 
 
@@ -319,48 +324,46 @@ class RegistryChecks:
                 self._household(member.number).members.append(member)
 
     def _member_village(self, table: Table, cells: dict[str, Any], member: MemberRow) -> None:
-        row = member.row
-        code_text = fold(cells.get("village_code"))
+        """The member's village from its code or name cell; the outcome of each (code, name) pair
+        is worked out once (a county's rows hold a few hundred) and its problems reported per row."""
+        raw_code = cells.get("village_code")
         name_text = (cells.get("village_name") or "").strip()
+        memo = self._memo["_village"]
+        outcome = memo.get((raw_code, name_text))
+        if outcome is None:
+            outcome = self._village_outcome(table, raw_code, name_text)
+            if len(memo) < MAX_COMBOS:
+                memo[(raw_code, name_text)] = outcome
+        code, problems = outcome
+        for level, key, value, prob in problems:
+            table.report(self.report, member.row, key, value, prob, level)
+            if level == ERROR:
+                member.ok = False
+        if code:
+            member.village = code
+
+    def _village_outcome(
+        self, table: Table, raw_code: Any, name_text: str
+    ) -> tuple[str, tuple[tuple[str, str, Any, Problem], ...]]:
+        """(village code or "", the problems to report: (level, column key, value, problem))."""
+        code_text = fold(raw_code)
         if code_text:
             code = code_text.removesuffix(".0")
             if not (len(code) == 12 and code.isdigit()):
-                self._error(
-                    table,
-                    row,
-                    "village_code",
-                    cells["village_code"],
-                    _problem("bad_village_code", value=code_text),
-                )
-                member.ok = False
-                return
+                return "", ((ERROR, "village_code", raw_code, _problem("bad_village_code", value=code_text)),)
             if code not in self.villages:
-                self._error(table, row, "village_code", code, _problem("unknown_village_code", value=code))
-                member.ok = False
-                return
+                return "", ((ERROR, "village_code", code, _problem("unknown_village_code", value=code)),)
             if not self.allowed(code):
-                self._error(table, row, "village_code", code, _problem("village_out_of_scope", value=code))
-                member.ok = False
-                return
+                return "", ((ERROR, "village_code", code, _problem("village_out_of_scope", value=code)),)
             if name_text and not self._same_village(name_text, code):
-                self._warn(
-                    table,
-                    row,
-                    "village_name",
-                    name_text,
-                    _problem(
-                        "village_name_mismatch", value=name_text, code=code, expected=self.villages[code]
-                    ),
-                )
-            member.village = code
-        elif name_text:
-            code, prob = self._memo_parse("village_name", name_text, self._village_by_name)
-            if self._accept(table, row, "village_name", name_text, prob, member):
-                member.village = code
-        else:
-            key = "village_code" if table.has("village_code") else "village_name"
-            self._error(table, row, key, "", engine_problem("required"))
-            member.ok = False
+                mismatch = _problem("village_name_mismatch", value=name_text, code=code, expected=self.villages[code])
+                return code, ((WARNING, "village_name", name_text, mismatch),)
+            return code, ()
+        if name_text:
+            code, prob = self._village_by_name(name_text)
+            return (code, ()) if prob is None else ("", ((ERROR, "village_name", name_text, prob),))
+        key = "village_code" if table.has("village_code") else "village_name"
+        return "", ((ERROR, key, "", engine_problem("required")),)
 
     def _member_id(self, table: Table, cells: dict[str, Any], member: MemberRow, known_region) -> None:
         row = member.row
