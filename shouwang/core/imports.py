@@ -128,7 +128,7 @@ class Problem:
         return render(self.msgid, self.params)
 
 
-def problem(code: str, **params: Any) -> Problem:
+def problem(code: str, /, **params: Any) -> Problem:
     """A :class:`Problem` with one of the engine's own messages."""
     return Problem(code, MESSAGES[code], params)
 

@@ -84,7 +84,7 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def _problem(code: str, **params: Any) -> Problem:
+def _problem(code: str, /, **params: Any) -> Problem:
     return Problem(code, MESSAGES[code], params)
 
 

@@ -81,7 +81,7 @@ ALREADY_RECORDED = gettext_noop("An asset with this number is already recorded."
 NO_ROWS = gettext_noop("The sheet has no asset rows.")
 
 
-def _problem(code: str, msgid: str, **params: Any) -> Problem:
+def _problem(code: str, msgid: str, /, **params: Any) -> Problem:
     return Problem(code, msgid, params)
 
 

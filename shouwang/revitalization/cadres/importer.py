@@ -90,7 +90,7 @@ MESSAGES = {
 }
 
 
-def _problem(code: str, **params: Any) -> Problem:
+def _problem(code: str, /, **params: Any) -> Problem:
     return Problem(code, MESSAGES[code], params)
 
 

@@ -89,7 +89,7 @@ NO_ROWS = gettext_noop("The sheet has no household rows: nothing to import.")
 CHANGED = gettext_noop("The project's households changed while importing ({reason}); check the file again.")
 
 
-def _problem(code: str, msgid: str, **params: Any) -> Problem:
+def _problem(code: str, msgid: str, /, **params: Any) -> Problem:
     return Problem(code, msgid, params)
 
 

@@ -85,7 +85,7 @@ ALREADY_IN_LIBRARY = gettext_noop("This project (year, village, name) is already
 NO_ROWS = gettext_noop("The sheet has no project rows.")
 
 
-def _problem(code: str, msgid: str, **params: Any) -> Problem:
+def _problem(code: str, msgid: str, /, **params: Any) -> Problem:
     return Problem(code, msgid, params)
 
 

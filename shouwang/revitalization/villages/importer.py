@@ -83,7 +83,7 @@ NO_ROWS = gettext_noop("The sheet has no village rows.")
 NOT_WRITTEN = gettext_noop("The profile could not be written: {reason}")
 
 
-def _problem(code: str, msgid: str, **params: Any) -> Problem:
+def _problem(code: str, msgid: str, /, **params: Any) -> Problem:
     return Problem(code, msgid, params)
 
 

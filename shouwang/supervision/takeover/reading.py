@@ -99,7 +99,7 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def problem(code: str, **params: Any) -> Problem:
+def problem(code: str, /, **params: Any) -> Problem:
     return Problem(code, MESSAGES[code], params)
 
 

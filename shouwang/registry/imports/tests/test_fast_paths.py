@@ -1,0 +1,47 @@
+"""The checks' fast paths give what the general parsers give: amounts, and village cells worked out
+once per (code, name) pair."""
+
+from __future__ import annotations
+
+import pytest
+
+from shouwang.core.imports import parse_amount
+from shouwang.registry.imports.checking import _amount
+from shouwang.registry.imports.importer import import_registry
+from shouwang.registry.imports.template import MEMBER_HEADERS
+from shouwang.registry.imports.tests.registry_files import household, write_xlsx, year
+
+AMOUNTS = [
+    "0", "12", "12.5", "12.50", "9999999999", "99999999999", "19,835元", "1,234", "1,234.5元", "12元",
+    "999,999,999.99", "1,000,000,000", "1,23", "12,3456", "0元", "00,123", "1,234.567", "１２元", " 12元",
+    "12 元", "12元整", "1,234.50", "-5", "-1,000元", "1,000,000,000,000", "12.345元", "元", ",123", "1,,234",
+    "1e5", "", None,
+]
+
+
+@pytest.mark.parametrize("text", AMOUNTS)
+def test_amount_fast_paths_agree_with_parse_amount(text):
+    fast, general = _amount(text), parse_amount(text)
+    assert (fast[1] is None) == (general[1] is None)
+    if general[1] is None:
+        assert str(fast[0]) == str(general[0])
+    else:
+        assert fast[1].code == general[1].code
+
+
+@pytest.mark.django_db
+def test_a_village_cell_pair_seen_again_reports_its_problems_on_every_row(regions, tmp_path):
+    """The outcome of a (village code, village name) pair is worked out once; each row still gets
+    its own error or warning, and a row of another pair its own."""
+    headers = [*MEMBER_HEADERS, "村名"]
+    rows = (
+        household("H1", 1, 村代码="433122102999")  # no such village: an error on rows 2–4
+        + household("H2", 10, 村名="别的村")  # the name does not match the code: a warning on rows 5–7
+        + household("H3", 20)  # clean
+    )
+    path = write_xlsx(tmp_path / "v.xlsx", rows, [year("H1"), year("H2"), year("H3")], member_headers=headers)
+    report = import_registry([(path, "v.xlsx")], commit=False)
+    assert sorted((i.row, i.code) for i in report.errors) == [(r, "unknown_village_code") for r in (2, 3, 4)]
+    assert sorted((i.row, i.code) for i in report.warnings if i.code.startswith("village")) == [
+        (r, "village_name_mismatch") for r in (5, 6, 7)
+    ]
