@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -113,7 +114,7 @@ def find_origin(request: HttpRequest) -> Origin | None:
         signals = list(warning.signals.select_related("rule").order_by("raised_on", "id"))
         risk = getattr(warning.rule, "risk_type", "") if warning.rule_id else ""
         codes = signal_risk_codes(signals) or ([risk] if risk else [])
-        clue = signals[0].raised_on if signals else warning.created_at.date()
+        clue = signals[0].raised_on if signals else timezone.localdate(warning.created_at)
         return Origin(household, CaseSource.WARNING, warning=warning, clue_date=clue, risk_codes=tuple(codes))
     if (pk := pk_of("self_report")) is not None:
         report = get_object_or_404(SelfReport.objects.restrict(user, "view"), pk=pk)
@@ -121,7 +122,8 @@ def find_origin(request: HttpRequest) -> Origin | None:
             raise Http404
         household = get_object_or_404(households, pk=report.household_id)
         return Origin(household, CaseSource.SELF_REPORT, self_report=report, warning=_open_warning(report),
-                      clue_date=report.created_at.date(), risk_codes=(report.risk_type,) if report.risk_type else ())
+                      clue_date=timezone.localdate(report.created_at),
+                      risk_codes=(report.risk_type,) if report.risk_type else ())
     if (pk := pk_of("visit")) is not None:
         visit = get_object_or_404(Visit.objects.restrict(user, "view"), pk=pk)
         household = get_object_or_404(households, pk=visit.household_id)

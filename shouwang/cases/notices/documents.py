@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
+
 from shouwang.cases.casefiles.models import Case, CaseStatus, Category, EliminationMode
 from shouwang.cases.procedure.models import Procedure, ProcedureKind
 from shouwang.monitoring.lines.terms import term_for, with_term
@@ -148,7 +150,7 @@ def notice_content(notice: Notice) -> NoticeContent:
         ))
     kind = str(notice.kind)
     village_name = village.name if village else notice.region_code
-    created = notice.created_at.date() if getattr(notice, "created_at", None) else notice.starts_on
+    created = timezone.localdate(notice.created_at) if getattr(notice, "created_at", None) else notice.starts_on
     # The name of the monitored population in force in the notice's year and county (lines/terms.py).
     term = term_for(notice.starts_on.year, notice.region_code)
     return NoticeContent(

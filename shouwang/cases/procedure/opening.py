@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shouwang.cases.casefiles.models import MAX_RISK_TYPES, Case, CaseSource, CaseStatus, Category
@@ -176,7 +177,7 @@ def case_for_warning(warning, user, now) -> Case:
     category = suggest_category(household) or (
         Category.UNSTABLE_EX_POOR if household.household_type == "ex_poor" else Category.EDGE)
     today = recording_day(None, now)
-    first = min((s.raised_on for s in signals), default=None) or warning.created_at.date()
+    first = min((s.raised_on for s in signals), default=None) or timezone.localdate(warning.created_at)
     channel = signals[0].channel if signals else warning.channel
     try:
         return open_case(household, user, category=category, risk_types=codes,

@@ -109,7 +109,7 @@ def test_notice_from_the_appraisal_on_completes_the_step_after_it_ends(levels):
     assert notice_step.status == StepStatus.DONE and notice_step.done_on == DAY + timedelta(days=6)
     # The posting is part of the case's history.
     posted = Transition.objects.get(case=case, action="post_notice")
-    assert posted.data["notice"] == notice.pk and posted.at.date() == DAY
+    assert posted.data["notice"] == notice.pk and timezone.localdate(posted.at) == DAY
 
 
 def test_elimination_notice_follows_the_same_rule(levels):

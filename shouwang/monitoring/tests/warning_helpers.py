@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
+
 from shouwang.monitoring.models import Rule, Signal, Warning, WarningChannel, WarningStatus
 from shouwang.monitoring.tests.factories import household
 
@@ -23,6 +25,6 @@ def make_warning(village: str, *, status: str = WarningStatus.NEW, due: date | N
     fields = {"household": h, "rule": rule, "rule_version": rule.version if rule else None, "year": 2023,
               "channel": channel, "evidence": EVIDENCE if evidence is None else evidence}
     warning = Warning.objects.create(status=status, due_date=due, **fields)
-    Signal.objects.create(warning=warning, raised_on=warning.created_at.date(),
+    Signal.objects.create(warning=warning, raised_on=timezone.localdate(warning.created_at),
                           open=status in WarningStatus.open(), **fields)
     return warning

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from conftest import COUNTY, TOWNSHIP_A, VILLAGE_A1
 from shouwang.cases.models import (
@@ -155,7 +156,7 @@ def test_full_identification_ends_monitored_with_history(personas, levels):
                        "approve_township", "approve_county", "complete_step", "add_contact", "complete_step"]
     # Every step was recorded on the day it was done: no late entry.
     assert not any("late_entry" in t.data for t in timeline(case))
-    assert [t.at.date() for t in timeline(case)][:4] == [CLUE] * 4
+    assert [timezone.localdate(t.at) for t in timeline(case)][:4] == [CLUE] * 4
     levels_seen = [t.level for t in timeline(case)]
     assert levels_seen[-5:] == ["township", "county", "township", "township", "township"]
     assert Attachment.objects.get(case=case).kind == "authorisation"
