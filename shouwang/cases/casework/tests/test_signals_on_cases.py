@@ -4,7 +4,7 @@ closes its signals."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,12 +14,13 @@ from conftest import COUNTY, VILLAGE_A1
 from shouwang.cases.elimination.criteria import evaluate
 from shouwang.cases.models import Case, CaseSource, CaseStatus, Category
 from shouwang.cases.procedure.context import set_case
-from shouwang.cases.procedure.opening import open_case
+from shouwang.cases.procedure.opening import case_for_warning, open_case
 from shouwang.cases.tests.factories import make_case
 from shouwang.monitoring.fieldwork import services as fieldwork
 from shouwang.monitoring.models import MonitoringLine, Signal, Visit, Warning, WarningStatus
 from shouwang.monitoring.screening.services import screen
 from shouwang.monitoring.tests.factories import household
+from shouwang.monitoring.tests.warning_helpers import make_warning
 from shouwang.monitoring.warnings import services as lifecycle
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,13 @@ def test_a_case_that_ends_closes_its_signals(personas):
     assert not Signal.objects.filter(open=True).exists()
     # The household may be warned again.
     assert screen(year=YEAR).warnings_created == 1
+
+
+def test_a_warning_without_signals_gives_its_case_the_countys_day_as_first_clue(personas):
+    """17:00 UTC on 1 May is 01:00 on 2 May in the county: the clue date is 2 May, not UTC's 1 May."""
+    warning = make_warning(VILLAGE_A1, status=WarningStatus.VERIFYING, wage="6000")
+    warning.signals.all().delete()
+    Warning.objects.filter(pk=warning.pk).update(created_at=datetime(2024, 5, 1, 17, 0, tzinfo=UTC))
+    warning.refresh_from_db()
+    case = case_for_warning(warning, personas["alice"], timezone.now())
+    assert case.first_clue_date == date(2024, 5, 2)
