@@ -40,7 +40,7 @@ from ..households.models import (
     Member,
 )
 from .planning import Writes
-from .rows import YEAR_AMOUNTS, HouseholdPlan, MemberRow, _chunks, select_in
+from .rows import YEAR_AMOUNTS, HouseholdPlan, MemberRow, _chunks, index_lookups, select_in
 
 LOG_FLUSH = 5000  # change-log entries written at a time
 
@@ -230,9 +230,10 @@ class RegistryCommit:
         """Member ids of the households that were not compared (their members were not read)."""
         numbers = {plan.existing["id"]: plan.number for plan in plans if plan.trusted and plan.existing}
         for id_chunk in _chunks(sorted(numbers)):
-            for pk, household_id, id_index, name in Member.objects.filter(household_id__in=id_chunk).values_list(
-                "id", "household_id", "id_index", "name"
-            ):
+            with index_lookups():
+                found = Member.objects.filter(household_id__in=id_chunk)
+                rows = list(found.values_list("id", "household_id", "id_index", "name"))
+            for pk, household_id, id_index, name in rows:
                 self.member_ids[(numbers[household_id], id_index or f"name:{name}")] = pk
 
     def _update(self, model, items, stamp, changes: list[Change], flush) -> None:

@@ -92,7 +92,7 @@ from .planning import (
     _year_fields_present,
     new_counts,
 )
-from .rows import HouseholdPlan, Progress, _chunks, batch_id, select_in
+from .rows import HouseholdPlan, Progress, _chunks, batch_id, index_lookups, select_in
 
 # Bump when what the raw digest covers, or how checking and planning turn rows into values, changes:
 # every stored digest then differs once and the next import reads those households again.
@@ -344,9 +344,10 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
         found = 0
         regions: set[str] = set()
         for chunk in _chunks(ids):
-            for pk, digest, region_code in (
-                Household.objects.filter(pk__in=chunk).order_by("pk").values_list("pk", "import_digest", "region_code")
-            ):
+            with index_lookups():
+                households = Household.objects.filter(pk__in=chunk).order_by("pk")
+                rows = list(households.values_list("pk", "import_digest", "region_code"))
+            for pk, digest, region_code in rows:
                 if not digest:
                     return None
                 state.update(f"{pk}:{digest}\n".encode())

@@ -51,6 +51,7 @@ from .rows import (
     MemberRow,
     _chunks,
     household_digest,
+    index_lookups,
 )
 
 PLAN_CHUNK = 5000  # households planned (and, in a commit, written) at a time
@@ -94,7 +95,9 @@ class RegistryPlanning:
         names = ["id", "import_digest", *[f.attname for f in snapshot_fields(Household) if f.attname != "id"]]
         untrusted: list[int] = []
         for chunk in _chunks(list(by_number)):
-            for values in Household.objects.filter(number__in=chunk).values(*names):
+            with index_lookups():
+                found = list(Household.objects.filter(number__in=chunk).values(*names))
+            for values in found:
                 plan = by_number[values["number"]]
                 plan.existing = values
                 if values["import_digest"] and self._may_trust(plan):
@@ -117,7 +120,9 @@ class RegistryPlanning:
             *[f.attname for f in snapshot_fields(Member) if f.attname != "id"],
         ]
         for chunk in _chunks(household_ids):
-            for values in Member.objects.filter(household_id__in=chunk).values(*names):
+            with index_lookups():
+                rows = list(Member.objects.filter(household_id__in=chunk).values(*names))
+            for values in rows:
                 found[values["household_id"]].append(values)
         return found
 
@@ -132,7 +137,9 @@ class RegistryPlanning:
         read = [p.existing["id"] for p in plans if p.existing and not p.trusted and p.years]
         names = ["id", *[f.attname for f in snapshot_fields(HouseholdYear) if f.attname != "id"]]
         for chunk in _chunks(read):
-            for values in HouseholdYear.objects.filter(household_id__in=chunk).values(*names):
+            with index_lookups():
+                rows = list(HouseholdYear.objects.filter(household_id__in=chunk).values(*names))
+            for values in rows:
                 years_by_household[values["household_id"]][values["year"]] = values
         writes = Writes()
         writing = self.writing

@@ -4,12 +4,15 @@ once per (code, name) pair."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection, transaction
 
 from shouwang.core.imports import parse_amount
 from shouwang.registry.imports.checking import _amount
 from shouwang.registry.imports.importer import import_registry
+from shouwang.registry.imports.rows import index_lookups
 from shouwang.registry.imports.template import MEMBER_HEADERS
-from shouwang.registry.imports.tests.registry_files import household, write_xlsx, year
+from shouwang.registry.imports.tests.registry_files import VILLAGE_A1, household, write_xlsx, year
+from shouwang.registry.tests.factories import make_household
 
 AMOUNTS = [
     "0", "12", "12.5", "12.50", "9999999999", "99999999999", "19,835元", "1,234", "1,234.5元", "12元",
@@ -45,3 +48,43 @@ def test_a_village_cell_pair_seen_again_reports_its_problems_on_every_row(region
     assert sorted((i.row, i.code) for i in report.warnings if i.code.startswith("village")) == [
         (r, "village_name_mismatch") for r in (5, 6, 7)
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's statistics are PostgreSQL's")
+def test_lookups_in_an_import_transaction_use_the_index_on_postgresql(regions):
+    """Rows written in the import's own transaction are in no statistics: the planner would scan the
+    whole member table for each IN list. Inside ``index_lookups`` it takes the index; the setting
+    comes back afterwards."""
+    rows = [(f"{i:064x}",) for i in range(3000)]
+
+    def plan(values):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN SELECT id FROM registry_member WHERE id_index IN (" + ", ".join(["%s"] * len(values)) + ")",
+                values,
+            )
+            return "\n".join(r[0] for r in cursor.fetchall())
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        household = make_household(VILLAGE_A1, "H-STATS", members=1)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO registry_member (household_id, region_code, name, sex, id_type, id_number, id_index, "
+                "id_masked, relation, ethnicity, education, schooling, health, labour, work_location, phone, "
+                "phone_masked, medical_insured, pension_insured, dibao, tekun, created_at, updated_at) "
+                "SELECT %s, region_code, name, sex, id_type, id_number, %s, id_masked, relation, ethnicity, education, "
+                "schooling, health, labour, work_location, phone, phone_masked, medical_insured, pension_insured, "
+                "dibao, tekun, created_at, updated_at FROM registry_member WHERE household_id = %s LIMIT 1",
+                [(household.pk, value, household.pk) for (value,) in rows],
+            )
+        wanted = [value for (value,) in rows[:900]]
+        assert "Seq Scan" in plan(wanted)  # the table looks tiny to the planner
+        with index_lookups():
+            assert setting() == "off" and "Index" in plan(wanted) and "Seq Scan" not in plan(wanted)
+        assert setting() == "on"
