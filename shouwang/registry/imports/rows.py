@@ -158,7 +158,7 @@ def household_digest(
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def select_in(model, columns: Sequence[str], column: str, values: Sequence[Any]) -> Iterable[tuple]:
+def select_in(model, columns: Sequence[str], column: str, values: Sequence[Any]) -> list[tuple]:
     """Rows of ``columns`` of ``model``'s table where ``column`` is one of ``values``: plain SQL in
     IN lists of :data:`CHUNK`, without the ORM's preparation of every value (hundreds of
     thousands of ids per import), through the column's index (:func:`index_lookups`). Columns
@@ -167,6 +167,7 @@ def select_in(model, columns: Sequence[str], column: str, values: Sequence[Any])
 
     quote = connection.ops.quote_name
     select = ", ".join(quote(c) for c in columns)
+    found: list[tuple] = []
     with index_lookups(), connection.cursor() as cursor:
         for chunk in _chunks(values):
             cursor.execute(
@@ -174,32 +175,40 @@ def select_in(model, columns: Sequence[str], column: str, values: Sequence[Any])
                 f"IN ({', '.join(['%s'] * len(chunk))})",
                 list(chunk),
             )
-            yield from cursor.fetchall()
+            found.extend(cursor.fetchall())
+    return found
 
 
 @contextmanager
 def index_lookups() -> Iterator[None]:
-    """Inside an import's transaction on PostgreSQL, look rows up through their index.
+    """On PostgreSQL, look the rows of an import up through their index.
 
-    The rows the transaction has written are in no statistics yet (the table was analysed before
-    the import, or never), so the planner takes a table that grows by a county's households for
-    a tiny one and scans it whole for every IN list of every chunk: quadratic, 21 of the 81 s of
-    a 100,000-household commit. ``enable_seqscan`` is turned off for the lookups and set back
-    after them (``SET LOCAL``: only this transaction; outside one, nothing changes). SQLite plans
-    by the indexes it has: nothing to do there."""
-    from django.db import connection
+    Rows written by the import's own transaction are in no statistics yet, and a table written
+    moments ago by another import may not be analysed yet either: the planner then takes a table
+    of a county's households for a tiny one and scans it whole for every IN list of every chunk
+    (quadratic: 21 of the 81 s of a 100,000-household commit, 2.5 of the 14 s of reading the same
+    rows again). ``enable_seqscan`` is turned off for the lookups and set back after them: for
+    the transaction (``SET LOCAL``) inside one, for the session outside (autocommit). SQLite
+    plans by the indexes it has: nothing to do there."""
+    from django.db import DatabaseError, connection
 
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+    if connection.vendor != "postgresql":
         yield
         return
+    local = connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', %s)", [local])
         before = cursor.fetchone()[0]
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('enable_seqscan', %s, %s)", [before, local])
+        except DatabaseError:
+            if not local:
+                raise
+            # the transaction failed: its SET LOCAL goes with it (and the error that failed it is raised)
 
 
 def batch_id(file_digests: Sequence[str]) -> str:

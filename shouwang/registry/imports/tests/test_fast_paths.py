@@ -88,3 +88,20 @@ def test_lookups_in_an_import_transaction_use_the_index_on_postgresql(regions):
         with index_lookups():
             assert setting() == "off" and "Index" in plan(wanted) and "Seq Scan" not in plan(wanted)
         assert setting() == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's statistics are PostgreSQL's")
+def test_index_lookups_outside_a_transaction_set_the_session_back():
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            return cursor.fetchone()[0]
+
+    assert setting() == "on"
+    with index_lookups():
+        assert setting() == "off"
+    assert setting() == "on"
+    with pytest.raises(ZeroDivisionError), index_lookups():
+        1 / 0  # noqa: B018
+    assert setting() == "on"
