@@ -187,28 +187,31 @@ def index_lookups() -> Iterator[None]:
     moments ago by another import may not be analysed yet either: the planner then takes a table
     of a county's households for a tiny one and scans it whole for every IN list of every chunk
     (quadratic: 21 of the 81 s of a 100,000-household commit, 2.5 of the 14 s of reading the same
-    rows again). ``enable_seqscan`` is turned off for the lookups and set back after them: for
-    the transaction (``SET LOCAL``) inside one, for the session outside (autocommit). SQLite
-    plans by the indexes it has: nothing to do there."""
-    from django.db import DatabaseError, connection
+    rows again). ``enable_seqscan`` is turned off for the lookups with ``SET LOCAL``: inside the
+    caller's transaction, set back afterwards; outside one, the lookups run in a transaction of
+    their own, whose end resets it (no session setting is left behind, even behind a pooler).
+    SQLite plans by the indexes it has: nothing to do there."""
+    from django.db import DatabaseError, connection, transaction
 
     if connection.vendor != "postgresql":
         yield
         return
-    local = connection.in_atomic_block
+    if not connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            yield
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', %s)", [local])
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
         before = cursor.fetchone()[0]
     try:
         yield
     finally:
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('enable_seqscan', %s, %s)", [before, local])
+                cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
         except DatabaseError:
-            if not local:
-                raise
-            # the transaction failed: its SET LOCAL goes with it (and the error that failed it is raised)
+            pass  # the transaction failed: its SET LOCAL goes with it (and the error that failed it is raised)
 
 
 def batch_id(file_digests: Sequence[str]) -> str:
