@@ -133,6 +133,11 @@ def problem(code: str, /, **params: Any) -> Problem:
     return Problem(code, MESSAGES[code], params)
 
 
+def problem_with(code: str, msgid: str, /, **params: Any) -> Problem:
+    """A :class:`Problem` with a message of the importer's own (an English msgid)."""
+    return Problem(code, msgid, params)
+
+
 class ImportFileError(Exception):
     """The file as a whole cannot be imported (too big, not a spreadsheet, headers missing...)."""
 
@@ -769,6 +774,17 @@ def locate(source: Source, sheet: str, spec: SheetSpec) -> Table:
         spec=spec, sheet=sheet, header_row=index + 1, headers=headers, frame=frame, filename=source.filename,
         unmatched=unmatched,
     )
+
+
+def read_sheet(content: Any, filename: str, spec: SheetSpec, report: Report) -> Table | None:
+    """The one sheet of a single-sheet import (its file opened and checked, the sheet found by
+    :func:`load_tables`), or None with the reason in ``report``."""
+    try:
+        source = open_source(content, filename)
+    except ImportFileError as exc:
+        report.file_error(exc)
+        return None
+    return load_tables([source], [spec], report).get(spec.name)
 
 
 def load_tables(sources: Sequence[Source], specs: Sequence[SheetSpec], report: Report) -> dict[str, Table]:

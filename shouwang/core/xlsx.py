@@ -425,7 +425,7 @@ def _parts(chunks: Iterator[bytes], context: _Context) -> Iterator[_Part]:
     pending: deque[tuple[bytes, Future[_Part | None]]] = deque()
     with ThreadPoolExecutor(max_workers=PARSERS, thread_name_prefix="xlsx") as pool:
         try:
-            pending.append((first, pool.submit(_fast_part, text, context)))
+            pending.append((first, pool.submit(_fast_part, first, context)))
             del text, first
             for chunk in whole:
                 pending.append((chunk, pool.submit(_fast_part, chunk, context)))
@@ -443,14 +443,14 @@ def _next_part(pending: deque[tuple[bytes, Future[_Part | None]]], context: _Con
     part = None if context.plain else future.result()
     if part is None:  # the fast reading's assumptions failed here: plain from now on
         context.plain = True
-        part = _plain_part(chunk if isinstance(chunk, str) else chunk.decode(), context)
+        part = _plain_part(chunk.decode(), context)
     else:
         context.last_row = part.last_row or context.last_row
     return part
 
 
-def _fast_part(chunk: bytes | str, context: _Context) -> _Part | None:
-    long = _fast_cells(chunk if isinstance(chunk, str) else chunk.decode(), context.prefix)
+def _fast_part(chunk: bytes, context: _Context) -> _Part | None:
+    long = _fast_cells(chunk.decode(), context.prefix)
     return None if long is None else _part(long, context)
 
 

@@ -28,17 +28,15 @@ from shouwang.core.imports import (
     REQUIRED,
     Choices,
     Column,
-    ImportFileError,
-    Problem,
     Report,
     SheetSpec,
-    load_tables,
-    open_source,
     parse_amount,
     parse_date,
     parse_text,
     parse_year,
+    read_sheet,
 )
+from shouwang.core.imports import problem_with as _problem
 from shouwang.core.permissions import require, restrict
 from shouwang.regions.models import Region
 from shouwang.registry.models import Household
@@ -81,10 +79,6 @@ ALREADY_RECORDED = gettext_noop("An asset with this number is already recorded."
 NO_ROWS = gettext_noop("The sheet has no asset rows.")
 
 
-def _problem(code: str, msgid: str, /, **params: Any) -> Problem:
-    return Problem(code, msgid, params)
-
-
 class AssetImport:
     """Check (and commit) an asset spreadsheet as ``user`` (who must be allowed to import)."""
 
@@ -98,12 +92,7 @@ class AssetImport:
 
     def run(self, data: bytes, filename: str, *, commit: bool) -> Report:
         report = Report()
-        try:
-            source = open_source(data, filename)
-        except ImportFileError as exc:
-            report.file_error(exc)
-            return report
-        table = load_tables([source], [SPEC], report).get(SHEET)
+        table = read_sheet(data, filename, SPEC, report)
         if table is None:
             return report
         rows = self.check(table, report)

@@ -35,15 +35,14 @@ from shouwang.core.imports import (
     WARNING,
     Choices,
     Column,
-    ImportFileError,
     Problem,
     Report,
     SheetSpec,
-    load_tables,
-    open_source,
     parse_amount,
     parse_text,
+    read_sheet,
 )
+from shouwang.core.imports import problem_with as _problem
 from shouwang.core.permissions import require
 from shouwang.registry.households.queries import find_by_id_number
 from shouwang.registry.models import Household
@@ -89,10 +88,6 @@ NO_ROWS = gettext_noop("The sheet has no household rows: nothing to import.")
 CHANGED = gettext_noop("The project's households changed while importing ({reason}); check the file again.")
 
 
-def _problem(code: str, msgid: str, /, **params: Any) -> Problem:
-    return Problem(code, msgid, params)
-
-
 class BeneficiaryImport:
     """Check (and commit) a file of the households ``project`` reaches, as ``user``.
 
@@ -109,13 +104,7 @@ class BeneficiaryImport:
 
     def run(self, data: bytes, filename: str, *, commit: bool) -> Report:
         report = Report()
-        try:
-            source = open_source(data, filename)
-        except ImportFileError as exc:
-            report.file_error(exc)
-            return report
-        tables = load_tables([source], [SPEC], report)
-        table = tables.get(SHEET)
+        table = read_sheet(data, filename, SPEC, report)
         if table is None:
             return report
         rows = self.check(table, report)

@@ -26,16 +26,14 @@ from shouwang.core.imports import (
     REQUIRED,
     Choices,
     Column,
-    ImportFileError,
-    Problem,
     Report,
     SheetSpec,
-    load_tables,
-    open_source,
     parse_amount,
     parse_text,
     parse_year,
+    read_sheet,
 )
+from shouwang.core.imports import problem_with as _problem
 from shouwang.core.permissions import home_region, require, restrict
 from shouwang.regions.models import Region
 
@@ -85,10 +83,6 @@ ALREADY_IN_LIBRARY = gettext_noop("This project (year, village, name) is already
 NO_ROWS = gettext_noop("The sheet has no project rows.")
 
 
-def _problem(code: str, msgid: str, /, **params: Any) -> Problem:
-    return Problem(code, msgid, params)
-
-
 class ProjectImport:
     """Check (and commit) a project spreadsheet as ``user`` (who must be allowed to import)."""
 
@@ -100,13 +94,7 @@ class ProjectImport:
 
     def run(self, data: bytes, filename: str, *, commit: bool) -> Report:
         report = Report()
-        try:
-            source = open_source(data, filename)
-        except ImportFileError as exc:
-            report.file_error(exc)
-            return report
-        tables = load_tables([source], [SPEC], report)
-        table = tables.get(SHEET)
+        table = read_sheet(data, filename, SPEC, report)
         if table is None:
             return report
         rows = self.check(table, report)

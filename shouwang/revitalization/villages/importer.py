@@ -28,20 +28,19 @@ from shouwang.core.audit import acting_unless_known
 from shouwang.core.imports import (
     REQUIRED,
     Column,
-    ImportFileError,
     Problem,
     Report,
     SheetSpec,
     Table,
     fold,
-    load_tables,
-    open_source,
     parse_amount,
     parse_bool,
     parse_text,
     parse_year,
     problem,
+    read_sheet,
 )
+from shouwang.core.imports import problem_with as _problem
 from shouwang.core.permissions import require, restrict
 from shouwang.regions.models import Region
 
@@ -83,10 +82,6 @@ NO_ROWS = gettext_noop("The sheet has no village rows.")
 NOT_WRITTEN = gettext_noop("The profile could not be written: {reason}")
 
 
-def _problem(code: str, msgid: str, /, **params: Any) -> Problem:
-    return Problem(code, msgid, params)
-
-
 class VillageProfileImport:
     """Check (and commit) a village profiles spreadsheet as ``user`` (who must be allowed to import)."""
 
@@ -103,12 +98,7 @@ class VillageProfileImport:
 
     def run(self, data: bytes, filename: str, *, commit: bool) -> Report:
         report = Report()
-        try:
-            source = open_source(data, filename)
-        except ImportFileError as exc:
-            report.file_error(exc)
-            return report
-        table = load_tables([source], [SPEC], report).get(SHEET)
+        table = read_sheet(data, filename, SPEC, report)
         if table is None:
             return report
         rows = self.check(table, report)
