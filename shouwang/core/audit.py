@@ -181,8 +181,18 @@ _EXTRA = {ChangeLog: ("action", "before", "after"), AccessLog: ("action", "field
 _JSON_FIELDS = {"before", "after", "detail"}
 
 
-# json.dumps(value, sort_keys=True, ensure_ascii=False, default=str), without a new encoder per call.
-_dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
+# json.dumps(value, sort_keys=True, ensure_ascii=False, default=str): the same C encoder, made once,
+# without the check for circular structures (snapshots are plain trees).
+def _make_dumps():
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # a Python without the C accelerator
+        return json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
+    encoder = make(None, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+    return lambda value: "".join(encoder(value, 0))
+
+
+_dumps = _make_dumps()
+
 
 _encode_str = json.encoder.encode_basestring  # what ``_dumps`` does with a str (ensure_ascii=False)
 _LAYOUTS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
@@ -299,8 +309,9 @@ def _append(model: type[ChainedLogEntry], entries: list[dict[str, Any]]) -> int:
             row[time_index] = prepared_times[value]
             row[user_index] = user_id
             rows.append(row)
-        insert_rows(model, columns, rows, using=conn.alias)
+        # The head first: inside bulk.background_inserts the entries are then written beside the caller.
         ChainHead.objects.filter(name=name).update(last_hash=prev, seq=seq, mac=head_mac(name, seq, prev))
+        insert_rows(model, columns, rows, using=conn.alias)
     return len(entries)
 
 

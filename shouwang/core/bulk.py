@@ -7,16 +7,27 @@ parameterised INSERT runs through ``cursor.executemany``; on PostgreSQL the rows
 with ``COPY … FROM STDIN`` (psycopg's ``Cursor.copy``), several times faster than INSERTs.
 Nothing goes through ``save()``, so no signals fire; columns the caller leaves out get their
 field's default (or "now" for ``auto_now``/``auto_now_add``), prepared once for the whole insert.
+
+Inside :func:`background_inserts` (SQLite), ``insert_rows`` only stages the rows in a temporary
+table without indexes and a thread of its own moves them into the real table with one
+``INSERT … SELECT``: the B-tree and index work, most of an insert's time, then runs beside the
+caller's Python (SQLite releases the GIL for a statement's whole run), on the second core.
+:func:`reserve_ids` gives the primary keys of rows to insert, so nothing needs reading back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import queue
+import threading
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from itertools import islice
 from typing import Any
 
-from django.db import connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models import ForeignObjectRel
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 
@@ -56,7 +67,11 @@ def insert_rows(
     copy = None
     if connection.vendor == "postgresql":
         copy = "COPY {} ({}) FROM STDIN".format(connection.ops.quote_name(opts.db_table), ", ".join(columns))
+    writer: _BackgroundWriter | None = _WRITERS.get(connection)
+    quote = connection.ops.quote_name
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
+        if writer is not None and copy is None:
+            sql = writer.stage(cursor, opts.db_table, columns, with_pk=quote(column_of(opts.pk)) in columns)
         while batch := list(islice(iterator, batch_size)):
             if per_row:
                 batch = [
@@ -74,6 +89,196 @@ def insert_rows(
                 cursor.executemany(sql, batch)
             total += len(batch)
     return total
+
+
+def reserve_ids(model: type[models.Model], count: int, using: str | None = None) -> list[int]:
+    """Primary keys for ``count`` new rows of ``model``, to insert them with (nothing read back).
+
+    PostgreSQL: drawn from the column's sequence. SQLite: the ids after the largest one the table
+    ever gave (its ``sqlite_sequence`` entry, or its largest id), inside a transaction, which holds
+    the database's write lock from its start (``transaction_mode`` IMMEDIATE): insert those rows
+    before reserving ids of the same table again in that transaction. Inside
+    :func:`background_inserts` the next ids of a table are remembered (no statement, so no wait for
+    rows still staged) until a statement other than staging names the table, or rows without ids
+    are staged for it.
+    """
+    if count <= 0:
+        return []
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    opts = model._meta
+    table, pk = opts.db_table, column_of(opts.pk)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if not connection.in_atomic_block:
+            raise TransactionManagementError("reserve_ids() needs a transaction on SQLite.")
+        writer: _BackgroundWriter | None = _WRITERS.get(connection)
+        if writer is not None and table in writer.next_ids:
+            start = writer.next_ids[table]
+            writer.next_ids[table] = start + count
+            return list(range(start, start + count))
+        cursor.execute(
+            f"SELECT max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"COALESCE((SELECT max({quote(pk)}) FROM {quote(table)}), 0))",
+            [table],
+        )
+        start = int(cursor.fetchone()[0]) + 1
+        if writer is not None:
+            writer.next_ids[table] = start + count
+    return list(range(start, start + count))
+
+
+@contextmanager
+def background_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Within the block, :func:`insert_rows` on SQLite only stages its rows, and
+    :func:`write_staged` has them written into their tables on a thread of its own while the caller
+    goes on with work that does not touch the database (on PostgreSQL, and nested, nothing changes).
+
+    The rows wait in temporary tables without indexes; the thread runs ``INSERT INTO table SELECT …
+    FROM stage``, one statement per table, which is most of an insert's time (the B-tree and index
+    work) and runs without the GIL. The connection is never used by two threads at once, and no
+    statement misses a staged row: any statement of the caller first waits for the thread to be
+    idle, and one that names a table with rows still staged has them written first. The end of
+    the block writes what is left; it must lie inside the transaction (``with transaction.atomic(),
+    background_inserts():``). An error of the thread (a violated constraint) is raised as Django's
+    database error by that wait, and the transaction rolls back. Ended by an exception, the block
+    drops what is staged or queued. Statements sent on the raw connection, past Django's cursor,
+    are not covered.
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite" or _WRITERS.get(connection) is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise TransactionManagementError("background_inserts() needs a transaction.")
+    writer = _WRITERS[connection] = _BackgroundWriter(connection)
+    try:
+        with connection.execute_wrapper(writer.before_statement):
+            yield
+    except BaseException:
+        writer.close(failed=True)
+        raise
+    else:
+        writer.close(failed=False)
+    finally:
+        del _WRITERS[connection]
+
+
+def write_staged(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Inside :func:`background_inserts`: start writing the staged rows on the block's thread (call
+    it before work that leaves the database alone for a while). Elsewhere: nothing to do."""
+    writer: _BackgroundWriter | None = _WRITERS.get(connections[using])
+    if writer is not None:
+        writer.release()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Any, _BackgroundWriter] = weakref.WeakKeyDictionary()  # connection → its block's
+
+
+class _BackgroundWriter:
+    """The thread of :func:`background_inserts` and the staging tables it writes rows from."""
+
+    # the statements that stage rows (sent by insert_rows through the wrapper)
+    STAGING = ("CREATE TEMP TABLE IF NOT EXISTS ", "DELETE FROM temp.", "INSERT INTO temp.")
+
+    def __init__(self, connection) -> None:
+        connection.ensure_connection()
+        self.connection = connection
+        self.raw = connection.connection
+        self.jobs: queue.SimpleQueue[tuple[str, ...] | None] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.busy = 0  # jobs handed to the thread and not yet done
+        self.cancelled = False
+        self.error: BaseException | None = None
+        self.stages: dict[tuple[str, tuple[str, ...]], str] = {}  # (table, columns) → staging table
+        self.staged: dict[str, tuple[str, str]] = {}  # staging table with rows → (table name, its move)
+        self.next_ids: dict[str, int] = {}  # table → the next id reserve_ids gives (see there)
+        self.thread = threading.Thread(target=self._work, name="shouwang-background-inserts", daemon=True)
+        self.thread.start()
+
+    def stage(self, cursor, table: str, columns: list[str], *, with_pk: bool) -> str:
+        """The INSERT into the staging table of this table and these columns, created when first
+        used; its rows are then staged, to be written by :meth:`release` or before a statement
+        that names the table. Rows without their primary key take ids at the move: reserve_ids
+        asks the table again afterwards."""
+        if not with_pk:
+            self.next_ids.pop(table, None)
+        quote = self.connection.ops.quote_name
+        key = (table, tuple(columns))
+        name = self.stages.get(key)
+        if name is None:
+            name = self.stages[key] = quote(f"{table}__staged_{len(self.stages)}")
+            staged = ", ".join(f"c{i}" for i in range(len(columns)))  # no types: values kept as bound
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({staged})")
+            cursor.execute(f"DELETE FROM temp.{name}")  # left over from a block that failed
+        if name not in self.staged:
+            staged = ", ".join(f"c{i}" for i in range(len(columns)))
+            self.staged[name] = (table, (
+                f"INSERT INTO {quote(table)} ({', '.join(columns)}) SELECT {staged} FROM temp.{name} ORDER BY rowid"
+            ))
+        return f"INSERT INTO temp.{name} VALUES ({', '.join(['%s'] * len(columns))})"
+
+    def release(self) -> None:
+        """Hand the staged rows to the thread, in the order they were staged."""
+        staged, self.staged = self.staged, {}
+        for name, (_table, move) in staged.items():
+            with self.lock:
+                self.busy += 1
+                self.idle.clear()
+            self.jobs.put((move, f"DELETE FROM temp.{name}"))
+
+    def _work(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            try:
+                if self.error is None and not self.cancelled:
+                    for sql in job:
+                        self.raw.execute(sql)
+            except BaseException as exc:  # raised on the caller's thread by wait()
+                self.error = exc
+            finally:
+                with self.lock:
+                    self.busy -= 1
+                    if not self.busy:
+                        self.idle.set()
+
+    def wait(self) -> None:
+        """Until the thread has run everything handed to it; its error, if any, raised here."""
+        self.idle.wait()
+        if self.error is not None:
+            error, self.error = self.error, None
+            with self.connection.wrap_database_errors:
+                raise error
+
+    def before_statement(self, execute, sql, params, many, context):
+        if not sql.startswith(self.STAGING):
+            if any(table in sql for table, _move in self.staged.values()):
+                self.release()  # the statement may read them: written first
+            for table in [t for t in self.next_ids if t in sql]:
+                del self.next_ids[table]  # it may insert rows: reserve_ids asks the table again
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def close(self, *, failed: bool) -> None:
+        """Stop the thread (after writing what is staged or queued, or at once when ``failed``);
+        drop the staging tables."""
+        if failed:
+            self.cancelled = True
+        else:
+            self.release()
+        self.jobs.put(None)
+        self.thread.join()
+        with suppress(self.connection.Database.Error):  # a temporary table goes with the connection anyway
+            for name in self.stages.values():
+                self.raw.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        if not failed:
+            self.wait()
 
 
 def column_of(field: models.Field[Any, Any] | ForeignObjectRel) -> str:

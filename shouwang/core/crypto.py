@@ -11,10 +11,10 @@ Both keys are derived from one 32-byte master key kept outside the database and 
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -43,6 +43,7 @@ class AesGcmCipher:
     """AES-256-GCM with a random 96-bit nonce per value (nonce ‖ ciphertext ‖ tag)."""
 
     prefix = "g1"
+    NONCES = 4096  # nonces drawn from the system at a time by sealer()
 
     def __init__(self, key: bytes):
         self._aead = AESGCM(key)
@@ -50,6 +51,23 @@ class AesGcmCipher:
     def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(12)
         return nonce + self._aead.encrypt(nonce, plaintext, aad)
+
+    def sealer(self) -> Callable[[bytes], bytes]:
+        """``encrypt`` without associated data, for many values: the random nonces are read from
+        the system :data:`NONCES` at a time (one call instead of one per value)."""
+        seal = self._aead.encrypt
+        nonces = b""
+        at = 0
+
+        def encrypt(plaintext: bytes) -> bytes:
+            nonlocal nonces, at
+            if at == len(nonces):
+                nonces, at = os.urandom(12 * self.NONCES), 0
+            nonce = nonces[at : at + 12]
+            at += 12
+            return nonce + seal(nonce, plaintext, None)
+
+        return encrypt
 
     def decrypt(self, blob: bytes, aad: bytes) -> bytes:
         try:
@@ -121,6 +139,22 @@ def encrypt(value: str | None, aad: str = "") -> str | None:
     return f"{c.prefix}:{base64.b64encode(blob).decode()}"
 
 
+def encrypter() -> Callable[[str], str]:
+    """``encrypt`` (no associated data) for hundreds of thousands of values: the same format,
+    without the per-call lookups (and, for AES-GCM, with the nonces drawn in bulk). For non-empty
+    values."""
+    c = cipher()
+    prefix = f"{c.prefix}:"
+    sealer = getattr(c, "sealer", None)
+    seal = sealer() if sealer is not None else (lambda plaintext: c.encrypt(plaintext, b""))
+    b64 = base64.b64encode
+
+    def encrypt(value: str) -> str:
+        return prefix + b64(seal(value.encode())).decode()
+
+    return encrypt
+
+
 def decrypt(token: str | None, aad: str = "") -> str | None:
     if token is None or token == "":
         return token
@@ -137,7 +171,7 @@ def decrypt(token: str | None, aad: str = "") -> str | None:
 
 def blind_index(normalised: str, purpose: str = "id") -> str:
     """Keyed hash for exact matching; ``purpose`` separates indexes of different fields."""
-    return hmac.new(_index_key(), f"{purpose}:{normalised}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(_index_key(), f"{purpose}:{normalised}".encode(), "sha256").hex()
 
 
 def mask_phone(phone: str | None) -> str:

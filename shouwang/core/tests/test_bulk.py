@@ -1,13 +1,17 @@
-"""Raw bulk inserts: column mapping, defaults for the columns left out, all or nothing."""
+"""Raw bulk inserts: column mapping, defaults for the columns left out, all or nothing; ids reserved
+before the insert; inserts written beside the caller (SQLite)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 
-from shouwang.core.bulk import column_of, insert_rows, update_rows
+from shouwang.core import bulk
+from shouwang.core.bulk import background_inserts, column_of, insert_rows, reserve_ids, update_rows, write_staged
+from shouwang.regions.models import Region
 from shouwang.registry.models import Household, HouseholdYear
 
 VILLAGE = "433122102201"
@@ -87,3 +91,99 @@ def test_update_rows_prepares_values_and_stamps_auto_now(regions):
         cursor.execute("SELECT phone FROM supervision_nationalrecord WHERE id = %s", [record.pk])
         assert "13900002222" not in cursor.fetchone()[0]
     assert list(raw) == ["13900002222"]
+
+
+# --- ids given before the insert, and inserts written beside the caller ---------------------------------
+
+FIELDS = ["id", "number", "village", "region_code"]
+
+
+def test_reserved_ids_follow_the_largest_and_the_rows_keep_them(regions):
+    insert_rows(Household, ["number", "village", "region_code"], [("R0", VILLAGE, VILLAGE)])
+    first = Household.objects.get().pk
+    with transaction.atomic():
+        ids = reserve_ids(Household, 3)
+        assert ids == [first + 1, first + 2, first + 3] or connection.vendor == "postgresql"
+        assert len(set(ids)) == 3 and min(ids) > first
+        insert_rows(Household, FIELDS, [(pk, f"R{pk}", VILLAGE, VILLAGE) for pk in ids])
+        more = reserve_ids(Household, 2)
+        assert min(more) > max(ids)
+    assert {h.number: h.pk for h in Household.objects.filter(pk__in=ids)} == {f"R{pk}": pk for pk in ids}
+    # the table's own numbering goes on after them
+    insert_rows(Household, ["number", "village", "region_code"], [("R9", VILLAGE, VILLAGE)])
+    assert Household.objects.get(number="R9").pk > max(ids)
+    assert reserve_ids(Household, 0) == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite takes the ids after the largest: in a transaction")
+@pytest.mark.django_db(transaction=True)
+def test_reserving_ids_on_sqlite_needs_a_transaction(regions):
+    with pytest.raises(TransactionManagementError):
+        reserve_ids(Household, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_inserts_need_a_transaction(regions):
+    if connection.vendor != "sqlite":
+        with background_inserts():  # nothing changes elsewhere
+            insert_rows(Household, ["number", "village", "region_code"], [("P1", VILLAGE, VILLAGE)])
+        assert Household.objects.filter(number="P1").exists()
+        return
+    with pytest.raises(TransactionManagementError), background_inserts():
+        pass
+
+
+def test_staged_rows_are_there_for_every_statement_that_names_their_table(regions):
+    with transaction.atomic(), background_inserts():
+        ids = reserve_ids(Household, 3)
+        insert_rows(Household, FIELDS, [(pk, f"S{pk}", VILLAGE, VILLAGE) for pk in ids])
+        writer = bulk._WRITERS.get(connections["default"])
+        assert (writer is not None) == (connection.vendor == "sqlite")
+        if writer is not None:  # SQLite: staged, not yet in the table
+            assert writer.staged
+            Region.objects.filter(code=VILLAGE).exists()  # another table: they stay staged
+            assert writer.staged
+        assert sorted(Household.objects.values_list("pk", flat=True)) == ids  # written first
+        # ids reserved inside the block go on from there, rows staged or not
+        more = reserve_ids(Household, 2)
+        insert_rows(Household, FIELDS, [(pk, f"S{pk}", VILLAGE, VILLAGE) for pk in more])
+        write_staged()  # handed to the thread: the block's end waits for it
+        assert min(more) > max(ids)
+    assert Household.objects.count() == 5
+    assert bulk._WRITERS.get(connections["default"]) is None
+
+
+def test_rows_without_ids_staged_beside_reserved_ones_do_not_collide(regions):
+    with transaction.atomic(), background_inserts():
+        ids = reserve_ids(Household, 2)
+        insert_rows(Household, FIELDS, [(pk, f"T{pk}", VILLAGE, VILLAGE) for pk in ids])
+        insert_rows(Household, ["number", "village", "region_code"], [("T-auto", VILLAGE, VILLAGE)])
+        write_staged()
+        more = reserve_ids(Household, 2)
+        insert_rows(Household, FIELDS, [(pk, f"T{pk}", VILLAGE, VILLAGE) for pk in more])
+    pks = list(Household.objects.values_list("pk", flat=True))
+    assert len(pks) == len(set(pks)) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_violation_in_the_background_is_raised_and_nothing_stays(regions):
+    with pytest.raises(IntegrityError), transaction.atomic(), background_inserts():
+        insert_rows(Household, ["number", "village", "region_code"], [("D1", VILLAGE, VILLAGE)])
+        write_staged()
+        insert_rows(Household, ["number", "village", "region_code"], [("D1", VILLAGE, VILLAGE)])  # the same number
+        write_staged()
+    assert not Household.objects.exists()
+    # the connection is usable afterwards, and a later block starts clean
+    with transaction.atomic(), background_inserts():
+        insert_rows(Household, ["number", "village", "region_code"], [("D2", VILLAGE, VILLAGE)])
+    assert list(Household.objects.values_list("number", flat=True)) == ["D2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_ended_by_an_error_drops_what_is_staged(regions):
+    with pytest.raises(RuntimeError), transaction.atomic(), background_inserts():
+        insert_rows(Household, ["number", "village", "region_code"], [("E1", VILLAGE, VILLAGE)])
+        write_staged()
+        insert_rows(Household, ["number", "village", "region_code"], [("E2", VILLAGE, VILLAGE)])
+        raise RuntimeError("the caller failed")
+    assert not Household.objects.exists()

@@ -16,7 +16,6 @@ Each household written, or found unchanged under another digest, gets the plan's
 
 from __future__ import annotations
 
-import base64
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -28,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from shouwang.core import crypto
 from shouwang.core.audit import Change, record_changes
-from shouwang.core.bulk import insert_rows
+from shouwang.core.bulk import insert_rows, reserve_ids, write_staged
 
 from ..households.audit import snapshot_fields
 from ..households.models import (
@@ -40,7 +39,7 @@ from ..households.models import (
     Member,
 )
 from .planning import Writes
-from .rows import YEAR_AMOUNTS, HouseholdPlan, MemberRow, _chunks, index_lookups, select_in
+from .rows import YEAR_AMOUNTS, HouseholdPlan, MemberRow, _chunks, index_lookups
 
 LOG_FLUSH = 5000  # change-log entries written at a time
 
@@ -64,7 +63,12 @@ class RegistryCommit:
     def write_planned(self, writes: Writes, plans: Sequence[HouseholdPlan]) -> None:
         """Write one planned chunk: ``writes`` as :meth:`.planning.RegistryPlanning.plan_households`
         returned it for ``plans``. Their members and years are released afterwards (only
-        ``number``, ``existing``, ``changed`` and ``digest`` are kept)."""
+        ``number``, ``existing``, ``changed`` and ``digest`` are kept).
+
+        Everything is worked out before the new rows are sent (ids reserved, rows built, the change
+        log written), and they are sent last: inside :func:`shouwang.core.bulk.background_inserts`
+        (SQLite) the rows of the chunk before are moved into their tables meanwhile, and these are
+        while the next chunk is planned and checked."""
         stamp = self._stamp
         changes: list[Change] = []
 
@@ -73,25 +77,14 @@ class RegistryCommit:
                 record_changes(changes)
                 changes.clear()
 
-        # households
-        self._insert_households(writes.new_households)
+        # Every new row gets its id now, in one go: nothing is read back.
+        household_pks = reserve_ids(Household, len(writes.new_households))
+        member_pks = reserve_ids(Member, len(writes.new_members))
+        year_pks = reserve_ids(HouseholdYear, len(writes.new_years))
+        for values, pk in zip(writes.new_households, household_pks, strict=True):
+            values["id"] = pk
         household_ids = self.household_ids
-        created: dict[str, int] = {}
-        created.update(select_in(Household, ("number", "id"), "number", [v["number"] for v in writes.new_households]))
-        # A new household's entry gathers its new members and years: recorded once they are added.
-        new_entries: dict[int, Change] = {}
-        for values in writes.new_households:
-            values["id"] = created[values["number"]]
-            entry = new_entries[values["id"]] = _change("create", Household, values, None, values)
-            entry.after |= {"members": [], "years": []}  # type: ignore[operator]
-
-        def log_created(model, new: dict[str, Any], key: str) -> None:
-            entry = new_entries.get(new["household_id"])
-            if entry is None:
-                changes.append(_change("create", model, new, None, new))
-                flush_changes()
-            else:
-                entry.after[key].append(_snapshot(model, new))  # type: ignore[index]
+        created = {values["number"]: values["id"] for values in writes.new_households}
         for plan in plans:
             pk = plan.existing["id"] if plan.existing else created.get(plan.number)
             if pk is None:
@@ -100,6 +93,11 @@ class RegistryCommit:
             if plan.changed:
                 self.changed_ids.append(pk)
                 self.changed_years.update(entry.year for entry in plan.years if entry.year is not None)
+        household_fields, household_rows = self._household_rows(writes.new_households)
+        member_rows = self._member_rows(writes.new_members, member_pks)
+        year_rows = self._year_rows(writes.new_years, year_pks)
+
+        # rows changed
         self._update(Household, writes.changed_households, stamp, changes, flush_changes)
         if writes.digests:
             with connection.cursor() as cursor:
@@ -111,47 +109,8 @@ class RegistryCommit:
         for household_id, region_code in writes.moved_households:
             Member.objects.filter(household_id=household_id).update(region_code=region_code)
             HouseholdYear.objects.filter(household_id=household_id).update(region_code=region_code)
-
-        # members
-        encrypt = _encrypter()
-        for chunk in _chunks(writes.new_members, 5000):
-            rows = []
-            for number, member, new in chunk:
-                new["household_id"] = household_ids[number]
-                rows.append(
-                    (
-                        new["household_id"],
-                        new["region_code"],
-                        new["name"],
-                        new["sex"],
-                        new["id_type"],
-                        encrypt(member.id_number) if member.id_number else "",
-                        new["id_index"],
-                        new["id_masked"],
-                        new["birth_year"],
-                        new["relation"],
-                        new["ethnicity"],
-                        new["education"],
-                        new["schooling"],
-                        new["health"],
-                        new["disability_grade"],
-                        new["labour"],
-                        new["work_location"],
-                        new["work_months"],
-                        encrypt(new["phone"]) if new["phone"] else "",
-                        new["phone_masked"],
-                        new["medical_insured"],
-                        new["pension_insured"],
-                        new["dibao"],
-                        new["tekun"],
-                    )
-                )
-            insert_rows(Member, MEMBER_BULK_FIELDS, rows)
-            del rows
-            self._read_back_member_ids(chunk)
-            for _number, _member, new in chunk:
-                log_created(Member, new, "members")
         self._update(Member, writes.changed_members, stamp, changes, flush_changes)
+        self._update(HouseholdYear, writes.changed_years, stamp, changes, flush_changes)
         if self.collect_member_ids:
             member_ids = self.member_ids
             for number, member, new in writes.new_members:
@@ -160,71 +119,102 @@ class RegistryCommit:
                 member_ids[(number, key)] = pk
             self._read_trusted_member_ids(plans)
 
-        # years
-        for chunk in _chunks(writes.new_years, 5000):
-            rows = []
-            for number, new in chunk:
-                new["household_id"] = household_ids[number]
-                rows.append(
-                    (
-                        new["household_id"],
-                        new["region_code"],
-                        new["year"],
-                        new["member_count"],
-                        *(new[k] for k in YEAR_AMOUNTS),
-                        new["housing_grade"],
-                        new["water_secured"],
-                        new["dropout"],
-                        new["uninsured_member"],
-                    )
-                )
-            insert_rows(HouseholdYear, YEAR_BULK_FIELDS, rows)
-            households = sorted({new["household_id"] for _n, new in chunk})
-            ids = {
-                (h, y): pk
-                for pk, h, y in select_in(HouseholdYear, ("id", "household_id", "year"), "household_id", households)
-            }
-            for _number, new in chunk:
-                new["id"] = ids[(new["household_id"], new["year"])]
-                log_created(HouseholdYear, new, "years")
-        self._update(HouseholdYear, writes.changed_years, stamp, changes, flush_changes)
+        # the change log: a new household's entry gathers its new members and years
+        new_entries: dict[int, Change] = {}
+        for values in writes.new_households:  # the rows are built: their values become the snapshots
+            entry = new_entries[values["id"]] = _change("create", Household, values, None, None)
+            entry.after = _snapshot_in_place(Household, values) | {"members": [], "years": []}
+        for model, key, news in (
+            (Member, "members", (new for _number, _member, new in writes.new_members)),
+            (HouseholdYear, "years", (new for _number, new in writes.new_years)),
+        ):
+            for new in news:
+                entry = new_entries.get(new["household_id"])
+                if entry is None:
+                    changes.append(_change("create", model, new, None, new))
+                    flush_changes()
+                else:
+                    entry.after[key].append(_snapshot_in_place(model, new))  # type: ignore[index]
         changes.extend(new_entries.values())
         new_entries.clear()
         flush_changes(force=True)
+
+        # rows created
+        if household_rows:
+            insert_rows(Household, household_fields, household_rows)
+        insert_rows(Member, ("id", *MEMBER_BULK_FIELDS), member_rows)
+        insert_rows(HouseholdYear, ("id", *YEAR_BULK_FIELDS), year_rows)
+        del household_rows, member_rows, year_rows
         for plan in plans:  # written: what is left to keep is the household's number and id
             plan.members = []
             plan.years = []
         self._written += len(plans)
         self.progress(self._written, self._total, gettext_noop("Writing to the registry"))
+        write_staged()
 
-    def _insert_households(self, new_households: list[dict[str, Any]]) -> None:
-        """Raw inserts of new households: the bulk fields, the digest and any ``extra`` columns."""
+    def _member_rows(self, new_members: Sequence[tuple[str, MemberRow, dict[str, Any]]], pks: list[int]) -> list[tuple]:
+        """The new members' rows in the order of :data:`MEMBER_BULK_FIELDS` after the id, with their
+        household's id and their own set on ``new``; ID and phone numbers encrypted."""
+        household_ids = self.household_ids
+        encrypt = crypto.encrypter()
+        rows = []
+        for (number, member, new), pk in zip(new_members, pks, strict=True):
+            new["household_id"] = household_ids[number]
+            new["id"] = pk
+            rows.append(
+                (
+                    pk,
+                    new["household_id"],
+                    new["region_code"],
+                    new["name"],
+                    new["sex"],
+                    new["id_type"],
+                    encrypt(member.id_number) if member.id_number else "",
+                    new["id_index"],
+                    new["id_masked"],
+                    new["birth_year"],
+                    new["relation"],
+                    new["ethnicity"],
+                    new["education"],
+                    new["schooling"],
+                    new["health"],
+                    new["disability_grade"],
+                    new["labour"],
+                    new["work_location"],
+                    new["work_months"],
+                    encrypt(new["phone"]) if new["phone"] else "",
+                    new["phone_masked"],
+                    new["medical_insured"],
+                    new["pension_insured"],
+                    new["dibao"],
+                    new["tekun"],
+                )
+            )
+        return rows
+
+    def _year_rows(self, new_years: Sequence[tuple[str, dict[str, Any]]], pks: list[int]) -> list[tuple]:
+        """The new years' rows in the order of :data:`YEAR_BULK_FIELDS` after the id (ids set on ``new``)."""
+        household_ids = self.household_ids
+        rows = []
+        for (number, new), pk in zip(new_years, pks, strict=True):
+            new.update(household_id=household_ids[number], id=pk)
+            rows.append((pk, new["household_id"], new["region_code"], new["year"], new["member_count"],
+                         *[new[k] for k in YEAR_AMOUNTS],
+                         new["housing_grade"], new["water_secured"], new["dropout"], new["uninsured_member"]))
+        return rows
+
+    def _household_rows(self, new_households: list[dict[str, Any]]) -> tuple[list[str], list[tuple]]:
+        """The fields and rows of new households (each with its reserved ``id``): the bulk fields,
+        the digest and any ``extra`` columns."""
         if not new_households:
-            return
+            return [], []
         base = {"village": "village_id"}
-        fields = [*HOUSEHOLD_BULK_FIELDS, "import_digest", "national_number"]
+        fields = ["id", *HOUSEHOLD_BULK_FIELDS, "import_digest", "national_number"]
         known = {base.get(name, name) for name in fields}
         fields += sorted({key for values in new_households for key in values} - known - {"id"})
         keys = [base.get(name, name) for name in fields]
         defaults = {key: Household._meta.get_field(name).get_default() for name, key in zip(fields, keys, strict=True)}
-        insert_rows(
-            Household,
-            fields,
-            (tuple([values.get(key, defaults[key]) for key in keys]) for values in new_households),
-        )
-
-    def _read_back_member_ids(self, chunk: Sequence[tuple[str, MemberRow, dict[str, Any]]]) -> None:
-        """Raw inserts return no keys: find each new member by (household, blind index or name)."""
-        wanted = {
-            (new["household_id"], new["id_index"] or f"name:{new['name']}"): new for _n, _m, new in chunk
-        }
-        households = sorted({new["household_id"] for _n, _m, new in chunk})
-        for pk, household_id, id_index, name in select_in(
-            Member, ("id", "household_id", "id_index", "name"), "household_id", households
-        ):
-            new = wanted.get((household_id, id_index or f"name:{name}"))
-            if new is not None and "id" not in new:
-                new["id"] = pk
+        return fields, [tuple([values.get(key, defaults[key]) for key in keys]) for values in new_households]
 
     def _read_trusted_member_ids(self, plans: Sequence[HouseholdPlan]) -> None:
         """Member ids of the households that were not compared (their members were not read)."""
@@ -270,36 +260,46 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _encrypter():
-    """``crypto.encrypt`` without its per-call lookups (the same format: prefix, base64 of nonce,
-    ciphertext and tag, no associated data): hundreds of thousands of values per import."""
-    cipher = crypto.cipher()
-    prefix = f"{cipher.prefix}:"
-    seal = cipher.encrypt
-    b64 = base64.b64encode
-
-    def encrypt(value: str) -> str:
-        return prefix + b64(seal(value.encode(), b"")).decode()
-
-    return encrypt
-
-
 def _field_name(model, column_name: str) -> str:
     return {"village_id": "village", "household_id": "household"}.get(column_name, column_name)
 
 
-_SNAPSHOT_NAMES: dict[type, tuple[list[str], list[str]]] = {}
+_SNAPSHOT_NAMES: dict[type, tuple[list[str], list[str], frozenset[str]]] = {}
+
+
+def _snapshot_names(model) -> tuple[list[str], list[str], frozenset[str]]:
+    """The snapshot's attribute names (sorted), its decimal ones, and the names as a set."""
+    names = _SNAPSHOT_NAMES.get(model)
+    if names is None:
+        fields = snapshot_fields(model)
+        attnames = sorted(f.attname for f in fields)  # in the log's key order: its JSON encoder sorts them
+        names = _SNAPSHOT_NAMES[model] = (
+            attnames,
+            [f.attname for f in fields if f.get_internal_type() == "DecimalField"],
+            frozenset(attnames),
+        )
+    return names
+
+
+def _snapshot_in_place(model, values: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_snapshot` of a written row's values that nothing reads afterwards, made of ``values``
+    itself (a county's import logs hundreds of thousands of them): the keys outside the snapshot
+    (the plain phone, the blind index) removed, decimals as text. A copy when a key is missing."""
+    names, decimals, wanted = _snapshot_names(model)
+    for key in values.keys() - wanted:
+        del values[key]
+    if len(values) != len(wanted):
+        return _snapshot(model, values)
+    for name in decimals:
+        value = values[name]
+        if isinstance(value, Decimal):
+            values[name] = str(value)
+    return values
 
 
 def _snapshot(model, values: dict[str, Any]) -> dict[str, Any]:
     """The same shape as :func:`shouwang.registry.households.audit.snapshot`, built from plain values."""
-    names = _SNAPSHOT_NAMES.get(model)
-    if names is None:
-        fields = snapshot_fields(model)
-        names = _SNAPSHOT_NAMES[model] = (
-            sorted(f.attname for f in fields),  # in the log's key order: its JSON encoder sorts them
-            [f.attname for f in fields if f.get_internal_type() == "DecimalField"],
-        )
+    names = _snapshot_names(model)
     get = values.get
     result = {name: get(name) for name in names[0]}
     for name in names[1]:

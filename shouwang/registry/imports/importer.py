@@ -62,6 +62,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from shouwang.core.audit import record_access
+from shouwang.core.bulk import background_inserts
 from shouwang.core.imports import (
     ImportFileError,
     Problem,
@@ -179,7 +180,8 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             self._checked(counts, tally, commit=False)
             return self._finish(commit=False)
         self.progress(0, 0, gettext_noop("Writing to the registry"))
-        with transaction.atomic():
+        # On SQLite the rows reach their tables on a thread of their own while the next chunk is checked.
+        with transaction.atomic(), background_inserts():
             self.start_writing(sum(len(numbers) for numbers in chunks))
             for numbers in chunks:
                 plans = self._check_chunk(numbers, tally)

@@ -234,9 +234,12 @@ class RegistryPlanning:
                 }
             )
             member_values = member.values
-            for name in members_present:
-                if name in member_values:
-                    new[name] = member_values[name]
+            if member_values.keys() <= members_present:  # the usual case, in one step
+                new.update(member_values)
+            else:
+                for name in members_present:
+                    if name in member_values:
+                        new[name] = member_values[name]
             if member.id_index:
                 new["id_index"] = member.id_index
                 new["id_masked"] = mask_id_number(member.id_number)
