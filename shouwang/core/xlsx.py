@@ -243,8 +243,11 @@ class Book:
         if self.zip.getinfo(path).file_size <= remaining * MIN_CELL_BYTES:
             return
         count = 0
+        prefixed: bool | None = None  # cells in a prefixed namespace (``</x:c>``): known from the first chunk
         for chunk in self._stream(path):
-            count += chunk.count(b"</c>") + chunk.count(b":c>")
+            if prefixed is None:
+                prefixed = re.search(rb"<[A-Za-z_][\w.-]*:sheetData\b", chunk) is not None or b"<sheetData" not in chunk
+            count += chunk.count(b"</c>") + (chunk.count(b":c>") if prefixed else 0)
             if count > remaining:
                 raise SheetError("too_many_cells", sheet=sheet, limit=self.limits.cells)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -76,16 +78,22 @@ def _amount(text: Any) -> tuple[Any, Problem | None]:
 ROW_BATCH = 20_000  # rows turned into Python values at a time
 
 
-def _rows(table: Table) -> Iterator[dict[str, Any]]:
-    """``table.rows()`` a slice at a time: a county's sheet as Python lists at once would double
-    the memory of the import."""
+def _rows(table: Table) -> Iterator[tuple[Any, ...]]:
+    """The rows as tuples (in the order of ``table.frame.columns``, see :func:`_cell`), a slice at a
+    time: a county's sheet as Python lists at once would double the memory of the import, and a
+    dict per row would cost more than the row's checks."""
     frame = table.frame
     names = frame.columns
     for start in range(0, frame.height, ROW_BATCH):
         part = frame.slice(start, ROW_BATCH)
         columns = [part.get_column(name).to_list() for name in names]
-        for values in zip(*columns, strict=True):
-            yield dict(zip(names, values, strict=True))
+        yield from zip(*columns, strict=True)
+
+
+def _cell(table: Table, name: str) -> Callable[[tuple[Any, ...]], Any]:
+    """The getter of one column's cell from a row of :func:`_rows` (None for a column the sheet lacks)."""
+    names = table.frame.columns
+    return itemgetter(names.index(name)) if name in names else (lambda row: None)
 
 
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # as shouwang.core.idnumbers.check_digit
@@ -204,14 +212,17 @@ class RegistryChecks:
 
     def _number(self, table: Table, cells: dict[str, Any]) -> str | None:
         """The household number; a long number that was a number cell has lost digits (like IDs)."""
-        raw = cells["number"]
+        return self._number_of(table, cells["_row"], cells["number"], cells.get("_num_number"))
+
+    def _number_of(self, table: Table, row: int, raw: Any, numeric: bool | None) -> str | None:
+        """:meth:`_number` of the cell ``raw`` (``numeric``: it was a number cell) of ``row``."""
         number, prob = parse_text(raw, blank=REQUIRED, max_length=40)
-        if prob is None and cells.get("_num_number") and len(number.removesuffix(".0")) > 15:
+        if prob is None and numeric and len(number.removesuffix(".0")) > 15:
             prob = _problem("numeric_number")
         if prob is not None:
-            self._error(table, cells["_row"], "number", raw, prob)
+            self._error(table, row, "number", raw, prob)
             return None
-        return number.removesuffix(".0") if cells.get("_num_number") else number
+        return number.removesuffix(".0") if numeric else number
 
     def _household(self, number: str) -> HouseholdPlan:
         plan = self.households.get(number)
@@ -272,62 +283,74 @@ class RegistryChecks:
         combos: dict[tuple, dict[str, Any]] = {}  # the optional cells of a row, parsed without a problem
         if "_id_birth_year" not in table.frame.columns:
             table.frame = table.frame.with_columns(_clean_ids(table, self.counties, self.today))
+        cell = partial(_cell, table)
+        row_of, number_of, numeric_number = cell("_row"), cell("number"), cell("_num_number")
+        household_type_of, name_of, relation_of = cell("household_type"), cell("name"), cell("relation")
+        sex_of, phone_of = cell("sex"), cell("phone")
+        village = (cell("village_code"), cell("village_name"))
+        ids = (cell("id_number"), cell("_num_id_number"), cell("_id_birth_year"), cell("_id_index"))
+        optional_of = [cell(key) for key, _parser in optional]
+        combo_of = (lambda cells: ()) if not optional else (  # the optional cells as a tuple
+            itemgetter(*[table.frame.columns.index(key) for key, _parser in optional]) if len(optional) > 1
+            else (lambda cells: (optional_of[0](cells),)))
         total = table.frame.height
         for done, cells in enumerate(_rows(table), start=1):
             if done % 10000 == 0:
                 self.progress(done, total, gettext_noop("Checking members"))
-            row = cells["_row"]
-            number = self._number(table, cells)
+            row = row_of(cells)
+            number = self._number_of(table, row, number_of(cells), numeric_number(cells))
             member = MemberRow(row=row, number=number or "", ok=number is not None)
-            self._member_village(table, cells, member)
-            value, prob = self._memo_parse("household_type", cells["household_type"], parse_household_type)
-            self._accept(table, row, "household_type", cells["household_type"], prob, member)
+            self._member_village(table, village[0](cells), village[1](cells), member)
+            raw = household_type_of(cells)
+            value, prob = self._memo_parse("household_type", raw, parse_household_type)
+            self._accept(table, row, "household_type", raw, prob, member)
             member.household_type = value or ""
-            name, prob = parse_text(cells["name"], blank=REQUIRED, max_length=60)
-            self._accept(table, row, "name", cells["name"], prob, member)
+            raw = name_of(cells)
+            name, prob = parse_text(raw, blank=REQUIRED, max_length=60)
+            self._accept(table, row, "name", raw, prob, member)
             member.values["name"] = name or ""
-            self._member_id(table, cells, member, known_region)
-            value, prob = self._memo_parse("relation", cells["relation"], parse_relation)
-            self._accept(table, row, "relation", cells["relation"], prob, member)
+            self._member_id(table, *(get(cells) for get in ids), member, known_region)
+            raw = relation_of(cells)
+            value, prob = self._memo_parse("relation", raw, parse_relation)
+            self._accept(table, row, "relation", raw, prob, member)
             member.values["relation"] = value
             if has("sex"):
-                sex, prob = self._memo_parse("sex", cells["sex"], lambda v: SEXES.parse(v, blank=""))
+                raw = sex_of(cells)
+                sex, prob = self._memo_parse("sex", raw, lambda v: SEXES.parse(v, blank=""))
                 if prob is not None and not member.id_number:
-                    self._error(table, row, "sex", cells["sex"], prob)
+                    self._error(table, row, "sex", raw, prob)
                     member.ok = False
                 elif member.id_number:
                     if sex and sex != member.values["sex"]:
-                        self._warn(
-                            table, row, "sex", cells["sex"], _problem("sex_mismatch", value=cells["sex"])
-                        )
+                        self._warn(table, row, "sex", raw, _problem("sex_mismatch", value=raw))
                 else:
                     member.values["sex"] = sex or ""
-            combo = tuple([cells[key] for key, _parser in optional])
+            combo = combo_of(cells)
             parsed = combos.get(combo)
             if parsed is not None:  # these cells, all valid, were seen together before
                 member.values.update(parsed)
             else:
                 parsed = {}
-                for key, parser in optional:
-                    value, prob = self._memo_parse(key, cells[key], parser)
-                    if self._accept(table, row, key, cells[key], prob, member):
+                for (key, parser), raw in zip(optional, combo, strict=True):
+                    value, prob = self._memo_parse(key, raw, parser)
+                    if self._accept(table, row, key, raw, prob, member):
                         parsed[key] = value
                 member.values.update(parsed)
                 if len(parsed) == len(optional) and len(combos) < MAX_COMBOS:
                     combos[combo] = parsed
             if has("phone"):
-                phone, prob = parse_phone(cells["phone"])
-                self._accept(table, row, "phone", cells["phone"], prob, member)
+                raw = phone_of(cells)
+                phone, prob = parse_phone(raw)
+                self._accept(table, row, "phone", raw, prob, member)
                 member.phone = phone
             member.key = member.id_index or f"name:{member.values['name']}"
             if member.number:
                 self._household(member.number).members.append(member)
 
-    def _member_village(self, table: Table, cells: dict[str, Any], member: MemberRow) -> None:
+    def _member_village(self, table: Table, raw_code: Any, raw_name: Any, member: MemberRow) -> None:
         """The member's village from its code or name cell; the outcome of each (code, name) pair
         is worked out once (a county's rows hold a few hundred) and its problems reported per row."""
-        raw_code = cells.get("village_code")
-        name_text = (cells.get("village_name") or "").strip()
+        name_text = (raw_name or "").strip()
         memo = self._memo["_village"]
         outcome = memo.get((raw_code, name_text))
         if outcome is None:
@@ -365,20 +388,23 @@ class RegistryChecks:
         key = "village_code" if table.has("village_code") else "village_name"
         return "", ((ERROR, key, "", engine_problem("required")),)
 
-    def _member_id(self, table: Table, cells: dict[str, Any], member: MemberRow, known_region) -> None:
+    def _member_id(
+        self, table: Table, raw: Any, numeric: bool | None, birth_year: int | None, index: str | None,
+        member: MemberRow, known_region,
+    ) -> None:
+        """The ID cell ``raw`` (``numeric``: it was a number cell; ``birth_year`` and ``index`` as
+        :meth:`_prepare_members` worked them out) on ``member``, or its problem."""
         row = member.row
-        raw = cells["id_number"]
         if raw is None:
             self._warn(table, row, "id_number", "", _problem("no_id"))
             return
-        if cells.get("_num_id_number"):
+        if numeric:
             self._error(table, row, "id_number", raw, Problem("numeric_cell", ID_ERRORS["numeric_cell"]))
             member.ok = False
             return
-        birth_year = cells["_id_birth_year"]
         if birth_year is not None:  # a clean number, checked column-wise (see _clean_ids)
             member.id_number = raw
-            member.id_index = cells.get("_id_index") or crypto.blind_index(raw)
+            member.id_index = index or crypto.blind_index(raw)
             member.values["sex"] = "M" if int(raw[16]) % 2 else "F"
             member.values["birth_year"] = birth_year
             return
@@ -408,29 +434,34 @@ class RegistryChecks:
         amounts = [key for key in YEAR_AMOUNTS if has(key)]
         amount_memo: dict[str, dict[Any, tuple[Any, Problem | None]]] = {key: {} for key in amounts}
         parsers = [(key, parser) for key, parser in YEAR_PARSERS if has(key)]
+        cell = partial(_cell, table)
+        row_of, number_of, numeric_number, year_of = cell("_row"), cell("number"), cell("_num_number"), cell("year")
+        amount_cells = [(key, cell(key), amount_memo[key]) for key in amounts]
+        parser_cells = [(key, cell(key), parser) for key, parser in parsers]
         total = table.frame.height
         for done, cells in enumerate(_rows(table), start=1):
             if done % 10000 == 0:
                 self.progress(done, total, gettext_noop("Checking income rows"))
-            row = cells["_row"]
-            number = self._number(table, cells)
-            year, year_prob = self._memo_parse("year", cells["year"], parse_year)
+            row = row_of(cells)
+            number = self._number_of(table, row, number_of(cells), numeric_number(cells))
+            raw = year_of(cells)
+            year, year_prob = self._memo_parse("year", raw, parse_year)
             entry = YearRow(row=row, number=number or "", year=year, ok=number is not None)
-            self._accept(table, row, "year", cells["year"], year_prob, entry)
-            for key in amounts:  # remembered up to a bound: amounts repeat, but not all of them
-                raw = cells[key]
-                memo = amount_memo[key]
+            self._accept(table, row, "year", raw, year_prob, entry)
+            for key, get, memo in amount_cells:  # remembered up to a bound: amounts repeat, but not all of them
+                raw = get(cells)
                 if raw in memo:
                     value, prob = memo[raw]
                 else:
                     value, prob = _amount(raw)
                     if len(memo) < MAX_AMOUNTS:
                         memo[raw] = (value, prob)
-                if self._accept(table, row, key, cells[key], prob, entry):
+                if self._accept(table, row, key, raw, prob, entry):
                     entry.values[key] = value
-            for key, parser in parsers:
-                value, prob = self._memo_parse(key, cells[key], parser)
-                if self._accept(table, row, key, cells[key], prob, entry):
+            for key, get, parser in parser_cells:
+                raw = get(cells)
+                value, prob = self._memo_parse(key, raw, parser)
+                if self._accept(table, row, key, raw, prob, entry):
                     entry.values[key] = value
             if entry.number:
                 self._household(entry.number).years.append(entry)

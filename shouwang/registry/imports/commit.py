@@ -29,7 +29,7 @@ from shouwang.core import crypto
 from shouwang.core.audit import Change, record_changes
 from shouwang.core.bulk import insert_rows, reserve_ids, write_staged
 
-from ..households.audit import snapshot_fields
+from ..households.audit import EXCLUDED, snapshot_fields
 from ..households.models import (
     HOUSEHOLD_BULK_FIELDS,
     MEMBER_BULK_FIELDS,
@@ -286,10 +286,14 @@ def _snapshot_in_place(model, values: dict[str, Any]) -> dict[str, Any]:
     itself (a county's import logs hundreds of thousands of them): the keys outside the snapshot
     (the plain phone, the blind index) removed, decimals as text. A copy when a key is missing."""
     names, decimals, wanted = _snapshot_names(model)
-    for key in values.keys() - wanted:
-        del values[key]
-    if len(values) != len(wanted):
-        return _snapshot(model, values)
+    pop = values.pop
+    for key in EXCLUDED:
+        pop(key, None)
+    if values.keys() != wanted:
+        for key in values.keys() - wanted:
+            del values[key]
+        if len(values) != len(wanted):
+            return _snapshot(model, values)
     for name in decimals:
         value = values[name]
         if isinstance(value, Decimal):

@@ -264,7 +264,8 @@ class RegistryPlanning:
                 counts["members"]["unchanged"] += 1
             writes.member_ids.append((plan.number, member.key, old["id"]))
         if plan.members:
-            values["no_labour"] = not any(m.get("labour") in Labour.able() for m in final_members.values())
+            able = frozenset(Labour.able())
+            values["no_labour"] = not any(m.get("labour") in able for m in final_members.values())
         if existing is not None:
             changed_fields = _changed(existing, values, (*HOUSEHOLD_COMPARED, *plan.extra))
             if changed_fields:
@@ -283,13 +284,16 @@ class RegistryPlanning:
         for entry in plan.years:
             old = registry_years.get(entry.year)
             new = dict(old) if old else {**YEAR_DEFAULTS, "year": entry.year}
-            for name in years_present:
-                if name in entry.values:
-                    new[name] = entry.values[name]
+            if entry.values.keys() <= years_present:  # the usual case, in one step
+                new.update(entry.values)
+            else:
+                for name in years_present:
+                    if name in entry.values:
+                        new[name] = entry.values[name]
             new["member_count"] = member_count
             new["uninsured_member"] = uninsured
             new["region_code"] = values["region_code"]
-            changed_fields = _changed(old, new, YEAR_COMPARED)
+            changed_fields = _changed(old, new, YEAR_COMPARED) if old is not None else set()
             if old is None:
                 writes.new_years.append((plan.number, new))
                 counts["years"]["created"] += 1
