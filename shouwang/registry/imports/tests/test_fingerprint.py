@@ -98,3 +98,17 @@ def test_only_a_clean_import_leaves_a_fingerprint(regions, tmp_path):
     _importer, report = run(path)
     assert report.committed and report.issues
     assert not ImportFingerprint.objects.exists()
+
+
+def test_the_state_a_commit_records_is_the_one_the_registry_then_holds(path, tmp_path):
+    importer, _report = run(path)
+    written = importer._written_state()
+    assert written is not None and written[1] == 3
+    assert written[:2] == RegistryImport._households_state(sorted(importer.household_ids.values()))[:2]
+    # a second file touching one household and adding one: the state covers the file's households
+    members = household("H0002", 10, size=3, 村代码=VILLAGE_A2) + household("H0004", 30)
+    other = write_xlsx(tmp_path / "other.xlsx", members, [year("H0002"), year("H0004")])
+    importer, report = run(other)
+    assert (report.created, report.updated) == (1, 1)
+    written = importer._written_state()
+    assert written[:2] == RegistryImport._households_state(sorted(importer.household_ids.values()))[:2]
