@@ -70,8 +70,9 @@ def insert_rows(
     writer: _BackgroundWriter | None = _WRITERS.get(connection)
     quote = connection.ops.quote_name
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
-        if writer is not None and copy is None:
-            sql = writer.stage(cursor, opts.db_table, columns, with_pk=quote(column_of(opts.pk)) in columns)
+        if writer is not None:  # into the staging table instead
+            staging = writer.stage(cursor, opts.db_table, columns, with_pk=quote(column_of(opts.pk)) in columns)
+            copy, sql = (staging, sql) if copy else (None, staging)
         while batch := list(islice(iterator, batch_size)):
             if per_row:
                 batch = [
@@ -151,7 +152,7 @@ def background_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     are not covered.
     """
     connection = connections[using]
-    if connection.vendor != "sqlite" or _WRITERS.get(connection) is not None:
+    if connection.vendor not in ("sqlite", "postgresql") or _WRITERS.get(connection) is not None:
         yield
         return
     if not connection.in_atomic_block:
@@ -183,8 +184,7 @@ _WRITERS: weakref.WeakKeyDictionary[Any, _BackgroundWriter] = weakref.WeakKeyDic
 class _BackgroundWriter:
     """The thread of :func:`background_inserts` and the staging tables it writes rows from."""
 
-    # the statements that stage rows (sent by insert_rows through the wrapper)
-    STAGING = ("CREATE TEMP TABLE IF NOT EXISTS ", "DELETE FROM temp.", "INSERT INTO temp.")
+    STAGED = "__staged_"  # in the name of every staging table, and so in every statement on one
 
     def __init__(self, connection) -> None:
         connection.ensure_connection()
@@ -204,26 +204,41 @@ class _BackgroundWriter:
         self.thread.start()
 
     def stage(self, cursor, table: str, columns: list[str], *, with_pk: bool) -> str:
-        """The INSERT into the staging table of this table and these columns, created when first
-        used; its rows are then staged, to be written by :meth:`release` or before a statement
-        that names the table. Rows without their primary key take ids at the move: reserve_ids
-        asks the table again afterwards."""
+        """The statement that stages rows of this table and these columns (an INSERT on SQLite, a
+        COPY on PostgreSQL) into their staging table, created when first used; the rows are then
+        written by :meth:`release`, or before a statement that names the table. Rows without their
+        primary key take ids when written: reserve_ids asks the table again afterwards."""
+        self.wait()  # the thread may be emptying this staging table
         if not with_pk:
             self.next_ids.pop(table, None)
         quote = self.connection.ops.quote_name
+        sqlite = self.connection.vendor == "sqlite"
         key = (table, tuple(columns))
         name = self.stages.get(key)
+        listed = ", ".join(columns)
+        staged = ", ".join(f"c{i}" for i in range(len(columns))) if sqlite else listed
         if name is None:
-            name = self.stages[key] = quote(f"{table}__staged_{len(self.stages)}")
-            staged = ", ".join(f"c{i}" for i in range(len(columns)))  # no types: values kept as bound
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({staged})")
-            cursor.execute(f"DELETE FROM temp.{name}")  # left over from a block that failed
+            name = self.stages[key] = quote(f"{table}{self.STAGED}{len(self.stages)}")
+            if sqlite:  # no types: the values kept as bound, converted by the table as an INSERT would
+                cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({staged})")
+            else:  # the table's types, without its constraints and indexes
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {name} AS SELECT {listed} FROM {quote(table)} WITH NO DATA"
+                )
+            cursor.execute(self._empty(name))  # left over from a block that failed
         if name not in self.staged:
-            staged = ", ".join(f"c{i}" for i in range(len(columns)))
-            self.staged[name] = (table, (
-                f"INSERT INTO {quote(table)} ({', '.join(columns)}) SELECT {staged} FROM temp.{name} ORDER BY rowid"
-            ))
-        return f"INSERT INTO temp.{name} VALUES ({', '.join(['%s'] * len(columns))})"
+            order = " ORDER BY rowid" if sqlite else ""  # ids given at the move follow the staging order
+            move = f"INSERT INTO {quote(table)} ({listed}) SELECT {staged} FROM {self._temp(name)}{order}"
+            self.staged[name] = (table, move)
+        if sqlite:
+            return f"INSERT INTO temp.{name} VALUES ({', '.join(['%s'] * len(columns))})"
+        return f"COPY {name} ({listed}) FROM STDIN"
+
+    def _temp(self, name: str) -> str:
+        return f"temp.{name}" if self.connection.vendor == "sqlite" else name
+
+    def _empty(self, name: str) -> str:
+        return f"DELETE FROM temp.{name}" if self.connection.vendor == "sqlite" else f"TRUNCATE {name}"
 
     def release(self) -> None:
         """Hand the staged rows to the thread, in the order they were staged."""
@@ -232,7 +247,7 @@ class _BackgroundWriter:
             with self.lock:
                 self.busy += 1
                 self.idle.clear()
-            self.jobs.put((move, f"DELETE FROM temp.{name}"))
+            self.jobs.put((move, self._empty(name)))
 
     def _work(self) -> None:
         while (job := self.jobs.get()) is not None:
@@ -257,7 +272,7 @@ class _BackgroundWriter:
                 raise error
 
     def before_statement(self, execute, sql, params, many, context):
-        if not sql.startswith(self.STAGING):
+        if self.STAGED not in sql:
             if any(table in sql for table, _move in self.staged.values()):
                 self.release()  # the statement may read them: written first
             for table in [t for t in self.next_ids if t in sql]:
@@ -276,7 +291,7 @@ class _BackgroundWriter:
         self.thread.join()
         with suppress(self.connection.Database.Error):  # a temporary table goes with the connection anyway
             for name in self.stages.values():
-                self.raw.execute(f"DROP TABLE IF EXISTS temp.{name}")
+                self.raw.execute(f"DROP TABLE IF EXISTS {self._temp(name)}")
         if not failed:
             self.wait()
 
