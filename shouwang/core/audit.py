@@ -277,6 +277,9 @@ def _append(model: type[ChainedLogEntry], entries: list[dict[str, Any]]) -> int:
     time_index = columns.index("time")
     user_index = columns.index("user")
     values_of = itemgetter(*columns)  # every entry carries every column (``_base`` and the recorders)
+    # The JSON columns first, before the chain is read: inside bulk.background_inserts the rows
+    # written before are still being moved into their tables meanwhile.
+    texts = [{c: _dumps(entry[c]) for _i, c in json_columns if entry.get(c) is not None} for entry in entries]
     with transaction.atomic(using=conn.alias):
         head = ChainHead.objects.select_for_update().filter(name=name).first()
         if head is None:
@@ -288,7 +291,7 @@ def _append(model: type[ChainedLogEntry], entries: list[dict[str, Any]]) -> int:
         user_id = None
         lead = name + "\n"
         rows = []
-        for entry in entries:
+        for entry, encoded in zip(entries, texts, strict=True):
             if entry["user"] is not user:  # the entries of one operation share their user
                 user = entry["user"]
                 user_id = None if user is None else user.pk
@@ -296,7 +299,6 @@ def _append(model: type[ChainedLogEntry], entries: list[dict[str, Any]]) -> int:
             seq += 1
             entry["seq"] = seq
             entry["prev_hash"] = prev
-            encoded = {c: _dumps(entry[c]) for _i, c in json_columns if entry.get(c) is not None}
             mac = base.copy()
             mac.update((lead + prev + _canonical(entry, layout, encoded)).encode())
             entry["hash"] = prev = mac.hexdigest()
