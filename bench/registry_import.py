@@ -15,7 +15,8 @@ Steps:
    * **validate**: read and check every row, plan against the (empty) registry, write nothing;
    * **first commit**: the same, then write everything in one transaction with the change log;
    * **unchanged re-import**: the same file again, commit requested; the rows it writes to the
-     registry are counted (every INSERT/UPDATE/DELETE on the registry tables, by its row count);
+     registry are counted (every INSERT/UPDATE/DELETE on the registry tables, by its row count;
+     rows staged for them by ``core.bulk.background_inserts`` count where they are staged);
      the same bytes are recognised from the fingerprint the commit left, without reading a sheet;
    * **same rows, other bytes**: the re-import once more with the fingerprints removed, as a file
      saved again would be: every row read, each household compared by its digest;
