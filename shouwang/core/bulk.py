@@ -8,10 +8,10 @@ with ``COPY … FROM STDIN`` (psycopg's ``Cursor.copy``), several times faster t
 Nothing goes through ``save()``, so no signals fire; columns the caller leaves out get their
 field's default (or "now" for ``auto_now``/``auto_now_add``), prepared once for the whole insert.
 
-Inside :func:`background_inserts` (SQLite), ``insert_rows`` only stages the rows in a temporary
-table without indexes and a thread of its own moves them into the real table with one
-``INSERT … SELECT``: the B-tree and index work, most of an insert's time, then runs beside the
-caller's Python (SQLite releases the GIL for a statement's whole run), on the second core.
+Inside :func:`background_inserts`, ``insert_rows`` only stages the rows in a temporary table
+without indexes and a thread of its own moves them into the real table with one ``INSERT …
+SELECT``: the B-tree and index work, most of an insert's time, then runs beside the caller's
+Python (SQLite releases the GIL for a statement's whole run; PostgreSQL works in its own process).
 :func:`reserve_ids` gives the primary keys of rows to insert, so nothing needs reading back.
 """
 
@@ -136,16 +136,18 @@ def reserve_ids(model: type[models.Model], count: int, using: str | None = None)
 
 @contextmanager
 def background_inserts(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Within the block, :func:`insert_rows` on SQLite only stages its rows, and
-    :func:`write_staged` has them written into their tables on a thread of its own while the caller
-    goes on with work that does not touch the database (on PostgreSQL, and nested, nothing changes).
+    """Within the block, :func:`insert_rows` only stages its rows, and :func:`write_staged` has them
+    written into their tables on a thread of its own while the caller goes on with work that does
+    not touch the database (SQLite and PostgreSQL; elsewhere, and nested, nothing changes).
 
-    The rows wait in temporary tables without indexes; the thread runs ``INSERT INTO table SELECT …
-    FROM stage``, one statement per table, which is most of an insert's time (the B-tree and index
-    work) and runs without the GIL. The connection is never used by two threads at once, and no
-    statement misses a staged row: any statement of the caller first waits for the thread to be
-    idle, and one that names a table with rows still staged has them written first. The end of
-    the block writes what is left; it must lie inside the transaction (``with transaction.atomic(),
+    The rows wait in temporary tables without indexes (SQLite: untyped columns, the values kept as
+    bound; PostgreSQL: the table's types, filled by COPY); the thread runs ``INSERT INTO table
+    SELECT … FROM stage``, one statement per table: most of an insert's time (the B-tree and index
+    work), spent without the GIL (inside SQLite, or while the PostgreSQL server works). The
+    connection is never used by two threads at once, and no statement misses a staged row: any
+    statement of the caller first waits for the thread to be idle (staging too), and one that
+    names a table with rows still staged has them written first. The end of the block writes what
+    is left; it must lie inside the transaction (``with transaction.atomic(),
     background_inserts():``). An error of the thread (a violated constraint) is raised as Django's
     database error by that wait, and the transaction rolls back. Ended by an exception, the block
     drops what is staged or queued. Statements sent on the raw connection, past Django's cursor,
