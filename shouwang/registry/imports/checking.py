@@ -96,6 +96,15 @@ def _cell(table: Table, name: str) -> Callable[[tuple[Any, ...]], Any]:
     return itemgetter(names.index(name)) if name in names else (lambda row: None)
 
 
+def _cells(table: Table, names: list[str]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """The getter of several columns' cells, as a tuple, from a row of :func:`_rows` (columns the sheet has)."""
+    indexes = [table.frame.columns.index(name) for name in names]
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda row: (row[index],)
+    return itemgetter(*indexes) if indexes else (lambda row: ())
+
+
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # as shouwang.core.idnumbers.check_digit
 
 
@@ -289,10 +298,7 @@ class RegistryChecks:
         sex_of, phone_of = cell("sex"), cell("phone")
         village = (cell("village_code"), cell("village_name"))
         ids = (cell("id_number"), cell("_num_id_number"), cell("_id_birth_year"), cell("_id_index"))
-        optional_of = [cell(key) for key, _parser in optional]
-        combo_of = (lambda cells: ()) if not optional else (  # the optional cells as a tuple
-            itemgetter(*[table.frame.columns.index(key) for key, _parser in optional]) if len(optional) > 1
-            else (lambda cells: (optional_of[0](cells),)))
+        combo_of = _cells(table, [key for key, _parser in optional])  # the optional cells as a tuple
         total = table.frame.height
         for done, cells in enumerate(_rows(table), start=1):
             if done % 10000 == 0:

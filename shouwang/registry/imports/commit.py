@@ -67,8 +67,8 @@ class RegistryCommit:
 
         Everything is worked out before the new rows are sent (ids reserved, rows built, the change
         log written), and they are sent last: inside :func:`shouwang.core.bulk.background_inserts`
-        (SQLite) the rows of the chunk before are moved into their tables meanwhile, and these are
-        while the next chunk is planned and checked."""
+        the rows of the chunk before are moved into their tables meanwhile, and these are while the
+        next chunk is planned and checked."""
         stamp = self._stamp
         changes: list[Change] = []
 

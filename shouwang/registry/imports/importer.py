@@ -180,7 +180,7 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             self._checked(counts, tally, commit=False)
             return self._finish(commit=False)
         self.progress(0, 0, gettext_noop("Writing to the registry"))
-        # On SQLite the rows reach their tables on a thread of their own while the next chunk is checked.
+        # The rows reach their tables on a thread of their own while the next chunk is checked.
         with transaction.atomic(), background_inserts():
             self.start_writing(sum(len(numbers) for numbers in chunks))
             for numbers in chunks:
@@ -361,7 +361,8 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
         """What :meth:`_households_state` would read of the households of this import, from what
         it wrote: each holds its raw digest (written with it, or kept because its rows read as at
         its last import). None where that is not known for each (the state is then read). A state
-        that still differed from the registry's would only make the next import read the file."""
+        that still differed from the registry's would only make the next import read the file. The
+        region codes are left out: the fingerprint does not keep them."""
         digests = self.raw_digests
         pairs = []
         for number, pk in self.household_ids.items():

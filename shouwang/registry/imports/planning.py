@@ -233,13 +233,7 @@ class RegistryPlanning:
                     "disability_grade": None,
                 }
             )
-            member_values = member.values
-            if member_values.keys() <= members_present:  # the usual case, in one step
-                new.update(member_values)
-            else:
-                for name in members_present:
-                    if name in member_values:
-                        new[name] = member_values[name]
+            _take(new, member.values, members_present)
             if member.id_index:
                 new["id_index"] = member.id_index
                 new["id_masked"] = mask_id_number(member.id_number)
@@ -264,8 +258,7 @@ class RegistryPlanning:
                 counts["members"]["unchanged"] += 1
             writes.member_ids.append((plan.number, member.key, old["id"]))
         if plan.members:
-            able = frozenset(Labour.able())
-            values["no_labour"] = not any(m.get("labour") in able for m in final_members.values())
+            values["no_labour"] = not any(m.get("labour") in _ABLE for m in final_members.values())
         if existing is not None:
             changed_fields = _changed(existing, values, (*HOUSEHOLD_COMPARED, *plan.extra))
             if changed_fields:
@@ -284,12 +277,7 @@ class RegistryPlanning:
         for entry in plan.years:
             old = registry_years.get(entry.year)
             new = dict(old) if old else {**YEAR_DEFAULTS, "year": entry.year}
-            if entry.values.keys() <= years_present:  # the usual case, in one step
-                new.update(entry.values)
-            else:
-                for name in years_present:
-                    if name in entry.values:
-                        new[name] = entry.values[name]
+            _take(new, entry.values, years_present)
             new["member_count"] = member_count
             new["uninsured_member"] = uninsured
             new["region_code"] = values["region_code"]
@@ -373,6 +361,14 @@ def _year_fields_present(table: Table | None) -> Iterable[str]:
     if table is None:
         return ()
     return {k for k in (*YEAR_AMOUNTS, "housing_grade", "water_secured", "dropout") if table.has(k)}
+
+
+_ABLE = frozenset(Labour.able())
+
+
+def _take(new: dict[str, Any], parsed: dict[str, Any], present: set[str]) -> None:
+    """The parsed values of the fields the file has, over ``new`` (usually all of them: one step)."""
+    new.update(parsed if parsed.keys() <= present else {k: parsed[k] for k in parsed.keys() & present})
 
 
 def _changed(old: dict[str, Any] | None, new: dict[str, Any], fields: Sequence[str]) -> set[str]:
