@@ -27,9 +27,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import ctypes
+import functools
+import gc
 import hashlib
 import io
 import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -550,6 +553,40 @@ def release_memory() -> None:
     workbook frees hundreds of megabytes that the allocator would otherwise keep for this process."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+_pauses = {"running": 0, "resume": False}  # imports with the cycle collector paused (see below)
+_pauses_lock = threading.Lock()
+
+
+def without_cycle_collection(run: Callable[..., Any]) -> Callable[..., Any]:
+    """``run`` with Python's cycle collector paused (``gc.disable``), as it was afterwards.
+
+    A county's import keeps a million small objects alive at once (parsed rows, planned values,
+    change-log snapshots) and makes as many more: the collector's full passes walk all of them
+    again and again and find no cycles (the rows are plain trees). Measured on a 100,000-household
+    commit: about a sixth of its time, and most of its spread from run to run. Reference counting
+    frees everything as before; cycles made meanwhile are collected once the collector runs again,
+    when the last import running in this process at the same time has ended (and only if it ran
+    before the first began).
+    """
+
+    @functools.wraps(run)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        with _pauses_lock:
+            if not _pauses["running"]:
+                _pauses["resume"] = gc.isenabled()
+                gc.disable()
+            _pauses["running"] += 1
+        try:
+            return run(*args, **kwargs)
+        finally:
+            with _pauses_lock:
+                _pauses["running"] -= 1
+                if not _pauses["running"] and _pauses["resume"]:
+                    gc.enable()
+
+    return paused
 
 
 def _csv_grid(text: str) -> pl.DataFrame:

@@ -412,3 +412,51 @@ def test_reasons_are_rendered_in_the_active_language():
         chinese = Report.from_dict(stored).errors[0].reason
     assert english == "The value is 300 characters long; at most 200 are allowed."
     assert chinese != english and "300" in chinese and re.search("[\u4e00-\u9fff]", chinese)
+
+
+# --- the cycle collector paused during an import --------------------------------------------------
+
+
+def test_an_import_runs_with_the_cycle_collector_paused_and_restores_it():
+    import gc
+
+    seen = []
+
+    @imports.without_cycle_collection
+    def run(fail=False):
+        seen.append(gc.isenabled())
+        if fail:
+            raise ValueError("bad file")
+        return "report"
+
+    assert gc.isenabled()
+    assert run() == "report"
+    assert seen == [False] and gc.isenabled()
+    with pytest.raises(ValueError):
+        run(fail=True)
+    assert seen == [False, False] and gc.isenabled()  # restored after a failure too
+
+
+def test_the_collector_runs_again_only_when_the_last_import_ends_and_only_if_it_ran_before():
+    import gc
+
+    seen = []
+
+    @imports.without_cycle_collection
+    def inner():
+        seen.append(("inner", gc.isenabled()))
+
+    @imports.without_cycle_collection
+    def outer():
+        inner()
+        seen.append(("outer, after inner", gc.isenabled()))  # another import still running: still paused
+
+    outer()
+    assert seen == [("inner", False), ("outer, after inner", False)]
+    assert gc.isenabled()
+    gc.disable()  # paused by someone else: left so
+    try:
+        outer()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

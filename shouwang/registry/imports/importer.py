@@ -72,6 +72,7 @@ from shouwang.core.imports import (
     load_tables,
     open_source,
     release_memory,
+    without_cycle_collection,
 )
 from shouwang.core.imports import (
     problem as engine_problem,
@@ -133,6 +134,7 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
 
     # entry point
 
+    @without_cycle_collection
     def run(
         self, files: Sequence[tuple[bytes | str | Path | IO[bytes], str]], *, commit: bool = False
     ) -> Report:

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_noop
 from shouwang.cases.casefiles.models import Case
 from shouwang.core.audit import record_access
 from shouwang.core.bulk import background_inserts
-from shouwang.core.imports import ERROR, Report, Table, load_tables
+from shouwang.core.imports import ERROR, Report, Table, load_tables, without_cycle_collection
 from shouwang.core.permissions import can, home_region
 from shouwang.core.signals import announce_households_changed, data_changed
 from shouwang.registry.households.models import Household, Member
@@ -105,6 +105,7 @@ class NationalImport(NationalReading, NationalCases, RegistryImport):
 
     # entry point
 
+    @without_cycle_collection
     def run(self, files: Files, *, commit: bool = False) -> Report:
         report = self.report
         sources = self._open_sources(files)

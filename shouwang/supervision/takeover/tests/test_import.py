@@ -181,3 +181,24 @@ def test_the_command_checks_then_imports(regions, tmp_path):
     assert Case.objects.count() == 5
     with pytest.raises(CommandError):
         call_command("import_national", str(tmp_path / "missing.xlsx"))
+
+
+@pytest.mark.django_db
+def test_both_importers_read_with_the_cycle_collector_paused(monkeypatch):
+    import gc
+
+    from shouwang.registry.imports.importer import RegistryImport
+    from shouwang.supervision.takeover.importer import NationalImport
+
+    seen = []
+
+    def opened(self, files):
+        seen.append((type(self).__name__, gc.isenabled()))
+        raise LookupError("stop here")
+
+    monkeypatch.setattr(RegistryImport, "_open_sources", opened)
+    for importer in (RegistryImport(None), NationalImport(None, year=YEAR)):
+        with pytest.raises(LookupError):
+            importer.run([(b"", "x.xlsx")])
+    assert seen == [("RegistryImport", False), ("NationalImport", False)]
+    assert gc.isenabled()
