@@ -495,7 +495,7 @@ def _fast_cells(text: str, prefix: str) -> pl.DataFrame | None:
     a, b = pl.col("a"), pl.col("b")
     frame = parts.select(
         a.str.extract_groups(r'^r="([A-Z]{1,3})([0-9]{1,7})"').struct.rename_fields(["letters", "row"]).alias("ref"),
-        a.str.extract(r' t="([A-Za-z]+)"', 1).alias("t"),
+        _cell_type(a).alias("t"),
         a,
         b,
     ).unnest("ref").with_columns(pl.col("row").cast(pl.Int64))
@@ -537,6 +537,20 @@ def _fast_cells(text: str, prefix: str) -> pl.DataFrame | None:
         pl.col("s"),
         pl.col("raw"),
     ).filter(pl.col("raw").is_not_null())
+
+
+_CELL_TYPES = ("inlineStr", "s", "str", "n", "b", "e", "d")  # ECMA-376 §18.18.11
+
+
+def _cell_type(attributes: pl.Expr) -> pl.Expr:
+    """The cell's ``t`` attribute: looked for as each known value in turn (a plain substring search,
+    several times quicker than the regular expression, which is left for an unknown value)."""
+    kind: Any = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))  # pl.Then, then pl.ChainedThen
+    for value in _CELL_TYPES:
+        kind = kind.when(attributes.str.contains(f' t="{value}"', literal=True)).then(pl.lit(value))
+    return kind.when(attributes.str.contains(' t="', literal=True)).then(
+        attributes.str.extract(r' t="([A-Za-z]+)"', 1)
+    )
 
 
 def _largest(series: pl.Series) -> int:
