@@ -180,3 +180,43 @@ def test_a_block_ended_by_an_error_drops_what_is_staged(regions):
         insert_rows(Household, ["number", "village", "region_code"], [("E2", VILLAGE, VILLAGE)])
         raise RuntimeError("the caller failed")
     assert not Household.objects.exists()
+
+
+def test_a_large_commit_leaves_the_wal_checkpoint_to_a_thread_of_its_own(tmp_path, django_db_blocker):
+    from django.db.utils import ConnectionHandler
+
+    path = tmp_path / "wal.sqlite3"
+    wal = {"init_command": "PRAGMA journal_mode=WAL;"}
+    settings = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(path), "OPTIONS": wal}
+    handler = ConnectionHandler({"default": settings})
+    own = handler["default"]
+    with django_db_blocker.unblock():  # a database of its own, on a file: the tests' one is in memory
+        _commit_and_checkpoint(own, path)
+
+
+def _commit_and_checkpoint(own, path) -> None:
+    import threading
+
+    try:
+        with own.cursor() as cursor:
+            cursor.execute("CREATE TABLE t (id integer PRIMARY KEY, v text)")
+            cursor.execute("PRAGMA wal_autocheckpoint = 50")  # a log of 50 pages would be copied at commit
+        with bulk._checkpoint_afterwards(own):
+            with own.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint")
+                assert cursor.fetchone()[0] == 0  # not by the committing connection
+                cursor.execute("BEGIN")
+                cursor.executemany("INSERT INTO t (v) VALUES (%s)", [("x" * 500,) for _ in range(2000)])
+                cursor.execute("COMMIT")
+            assert path.stat().st_size < 100_000  # the rows (1 MB) are in the log, not yet in the database
+        for thread in threading.enumerate():
+            if thread.name == bulk.CHECKPOINT_THREAD:
+                thread.join(30)
+        with own.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            assert cursor.fetchone()[0] == 50  # as it was
+            cursor.execute("SELECT count(*) FROM t")
+            assert cursor.fetchone()[0] == 2000
+        assert path.stat().st_size > 1_000_000  # copied by the thread
+    finally:
+        own.close()

@@ -62,7 +62,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from shouwang.core.audit import record_access
-from shouwang.core.bulk import background_inserts
+from shouwang.core.bulk import bulk_transaction
 from shouwang.core.imports import (
     ImportFileError,
     Problem,
@@ -183,7 +183,7 @@ class RegistryImport(RegistryChecks, RegistryPlanning, RegistryCommit):
             return self._finish(commit=False)
         self.progress(0, 0, gettext_noop("Writing to the registry"))
         # The rows reach their tables on a thread of their own while the next chunk is checked.
-        with transaction.atomic(), background_inserts():
+        with bulk_transaction():
             self.start_writing(sum(len(numbers) for numbers in chunks))
             for numbers in chunks:
                 plans = self._check_chunk(numbers, tally)

@@ -42,7 +42,7 @@ from django.utils.translation import gettext_noop
 
 from shouwang.cases.casefiles.models import Case
 from shouwang.core.audit import record_access
-from shouwang.core.bulk import background_inserts
+from shouwang.core.bulk import bulk_transaction
 from shouwang.core.imports import ERROR, Report, Table, load_tables, without_cycle_collection
 from shouwang.core.permissions import can, home_region
 from shouwang.core.signals import announce_households_changed, data_changed
@@ -345,7 +345,7 @@ class NationalImport(NationalReading, NationalCases, RegistryImport):
             self._log_national_access()
             return report
         self.progress(0, 0, gettext_noop("Writing to the registry"))
-        with transaction.atomic(), background_inserts():
+        with bulk_transaction():
             counts = new_counts()
             self.start_writing(len(self.plans))
             for chunk in _chunks(self.plans, PLAN_CHUNK):
