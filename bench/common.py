@@ -16,6 +16,8 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -134,6 +136,17 @@ def _status_mib(field: str) -> float | None:
     except OSError:
         pass
     return None
+
+
+def wait_for_checkpoint() -> float:
+    """Seconds until the WAL checkpoint the commit left to a thread of its own (SQLite:
+    ``core.bulk.checkpoint_afterwards``) is done, counted from the commit's return; 0 without one."""
+    start = time.perf_counter()
+    for thread in threading.enumerate():
+        if thread.name == "shouwang-wal-checkpoint":
+            thread.join()
+            return time.perf_counter() - start
+    return 0.0
 
 
 def maxrss_mib() -> float:

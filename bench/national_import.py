@@ -41,7 +41,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import configure, cpu_seconds, maxrss_mib, prepare_database, print_table, rss_mib
+from common import (
+    configure,
+    cpu_seconds,
+    maxrss_mib,
+    prepare_database,
+    print_table,
+    rss_mib,
+    wait_for_checkpoint,
+)
 
 MEMBERS_PER_HOUSEHOLD = 2.78  # what the demo generator draws on average (bench figures: about 2.78)
 # Tables whose rows are the registry, the cases and the takeover's own records: an unchanged
@@ -100,9 +108,11 @@ def _timed(run) -> dict:
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     with connection.execute_wrapper(counter):
         result = run()
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
     return {
-        "seconds": time.perf_counter() - t0,
-        "cpu": cpu_seconds() - cpu0,
+        "seconds": seconds,
+        "cpu": cpu,
+        "checkpoint_seconds": wait_for_checkpoint(),
         "rss_before": rss_before,
         "writes": dict(counter.rows),
         "statements": counter.statements,
@@ -355,6 +365,9 @@ def report(args, made: dict, results: dict, load_before: float) -> None:
         rows.append((phase.replace("_", ": ", 1),
                      f"{r['seconds']:7.1f} s  CPU {r['cpu']:6.1f} s  peak {r['peak_mib']:6.0f} MiB "
                      f"(before {r['rss_before']:.0f})  {counts}"))
+        if r.get("checkpoint_seconds"):
+            rows.append(("  WAL checkpoint afterwards", f"{r['checkpoint_seconds']:7.1f} s  (on a thread of its own "
+                                                         "once the commit has returned; not in its time)"))
         if phase.endswith("again"):
             data = _data_rows(r["writes"])
             others = {t: n for t, n in r["writes"].items() if not DATA_TABLES.match(t) and n}

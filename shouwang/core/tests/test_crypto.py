@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+import hmac
 from datetime import date
 from io import StringIO
 
@@ -65,6 +67,18 @@ def test_blind_index_equal_for_equal_normalised_numbers():
     other = make_id_number("433122", date(1985, 6, 15), 125)
     assert blind_index(other) != blind_index(ID)
     assert blind_index(ID, purpose="phone") != blind_index(ID)
+
+
+def test_the_bulk_indexer_gives_the_same_index_for_every_purpose_and_key_length(monkeypatch):
+    values = [ID, ID.lower(), "", "13812345678", "汉字 and text", "x" * 200]
+    for purpose in ("id", "phone", "client"):
+        index = crypto.blind_indexer(purpose)
+        assert [index(v) for v in values] == [blind_index(v, purpose=purpose) for v in values]
+        assert len({index(v) for v in values}) == len(values)
+    for key in (b"k", b"k" * 64, b"k" * 65, b"k" * 200):  # shorter, as long as and longer than a SHA-256 block
+        monkeypatch.setattr(crypto, "_index_key", functools.lru_cache(lambda key=key: key))  # as the real one
+        expected = [hmac.digest(key, f"id:{v}".encode(), "sha256").hex() for v in values]
+        assert [crypto.blind_indexer()(v) for v in values] == expected == [blind_index(v) for v in values]
 
 
 def test_different_key_gives_different_index_and_cannot_decrypt(settings):

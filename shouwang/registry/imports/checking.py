@@ -252,10 +252,10 @@ class RegistryChecks:
         frame = table.frame.with_columns(_clean_ids(table, self.counties, self.today))
         clean = frame.get_column("_id_birth_year").is_not_null()
         raws = frame.get_column("id_number")
+        blind = crypto.blind_indexer()
         index: list[str | None] = [None] * frame.height
-        blind = crypto.blind_index
-        for i in clean.arg_true().to_list():
-            index[i] = blind(raws[i])
+        for i, raw in zip(clean.arg_true().to_list(), raws.filter(clean).to_list(), strict=True):
+            index[i] = blind(raw)
         numeric = frame.get_column("_num_id_number") if "_num_id_number" in frame.columns else None
         known = self.counties.__contains__
         for i in (~clean & raws.is_not_null()).arg_true().to_list():
