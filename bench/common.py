@@ -143,6 +143,7 @@ def wait_for_checkpoint() -> float:
     ``core.bulk.checkpoint_afterwards``) is done, counted from the commit's return; 0 without one."""
     start = time.perf_counter()
     for thread in threading.enumerate():
+        # core.bulk.CHECKPOINT_THREAD, written out: --compare runs checkouts that do not have it
         if thread.name == "shouwang-wal-checkpoint":
             thread.join()
             return time.perf_counter() - start

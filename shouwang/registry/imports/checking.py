@@ -296,7 +296,7 @@ class RegistryChecks:
         row_of, number_of, numeric_number = cell("_row"), cell("number"), cell("_num_number")
         household_type_of, name_of, relation_of = cell("household_type"), cell("name"), cell("relation")
         sex_of, phone_of = cell("sex"), cell("phone")
-        village = (cell("village_code"), cell("village_name"))
+        village_code_of, village_name_of = cell("village_code"), cell("village_name")
         ids = (cell("id_number"), cell("_num_id_number"), cell("_id_birth_year"), cell("_id_index"))
         combo_of = _cells(table, [key for key, _parser in optional])  # the optional cells as a tuple
         total = table.frame.height
@@ -306,7 +306,7 @@ class RegistryChecks:
             row = row_of(cells)
             number = self._number_of(table, row, number_of(cells), numeric_number(cells))
             member = MemberRow(row=row, number=number or "", ok=number is not None)
-            self._member_village(table, village[0](cells), village[1](cells), member)
+            self._member_village(table, village_code_of(cells), village_name_of(cells), member)
             raw = household_type_of(cells)
             value, prob = self._memo_parse("household_type", raw, parse_household_type)
             self._accept(table, row, "household_type", raw, prob, member)

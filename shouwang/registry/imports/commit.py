@@ -285,7 +285,7 @@ def _snapshot_in_place(model, values: dict[str, Any]) -> dict[str, Any]:
     """:func:`_snapshot` of a written row's values that nothing reads afterwards, made of ``values``
     itself (a county's import logs hundreds of thousands of them): the keys outside the snapshot
     (the plain phone, the blind index) removed, decimals as text. A copy when a key is missing."""
-    names, decimals, wanted = _snapshot_names(model)
+    _names, decimals, wanted = _snapshot_names(model)
     pop = values.pop
     for key in EXCLUDED:
         pop(key, None)
